@@ -1,0 +1,5 @@
+//! The browser UI's entry point.
+
+fn main() {
+    greenboard::ui::start();
+}

@@ -1,0 +1,5 @@
+//! The SQLite Web Worker's entry point.
+
+fn main() {
+    greenboard::worker::start();
+}

@@ -1,0 +1,295 @@
+//! Chart geometry, as pure functions: scales, ticks and bar positions.
+//! The SVG components draw what these compute; the tests check them natively.
+
+use crate::protocol::Cell;
+
+/// A labelled value to draw as one bar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Datum {
+    /// What the bar stands for.
+    pub label: String,
+    /// Its value (NaN when the data had none).
+    pub value: f64,
+}
+
+/// Reads (label, value) pairs out of result rows: the label from column 0,
+/// the value from column `value`. A NULL value gives NaN (drawn as "no data").
+pub fn data_from_rows(rows: &[Vec<Cell>], value: usize) -> Vec<Datum> {
+    rows.iter()
+        .map(|row| Datum {
+            label: row
+                .first()
+                .and_then(Cell::display)
+                .unwrap_or_else(|| "(none)".to_string()),
+            value: row.get(value).and_then(Cell::as_f64).unwrap_or(f64::NAN),
+        })
+        .collect()
+}
+
+/// A linear map from a data domain to a pixel range.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Linear {
+    /// Data interval.
+    pub domain: (f64, f64),
+    /// Pixel interval.
+    pub range: (f64, f64),
+}
+
+impl Linear {
+    /// Maps a data value to pixels (values outside the domain are clamped).
+    pub fn map(&self, v: f64) -> f64 {
+        let (d0, d1) = self.domain;
+        let (r0, r1) = self.range;
+        if d1 == d0 {
+            return r0;
+        }
+        let t = ((v - d0) / (d1 - d0)).clamp(0.0, 1.0);
+        r0 + t * (r1 - r0)
+    }
+}
+
+/// "Nice" tick values covering `[lo, hi]`: about `count` steps of 1, 2 or 5
+/// times a power of ten.
+pub fn nice_ticks(lo: f64, hi: f64, count: usize) -> Vec<f64> {
+    if !(lo.is_finite() && hi.is_finite()) || hi <= lo || count == 0 {
+        return vec![lo];
+    }
+    let raw = (hi - lo) / count as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    let first = (lo / step).ceil() * step;
+    let mut ticks = Vec::new();
+    let mut i = 0.0;
+    loop {
+        let v = first + i * step;
+        if v > hi + step * 1e-9 {
+            break;
+        }
+        // Round away binary noise such as 0.30000000000000004.
+        ticks.push((v / step).round() * step);
+        i += 1.0;
+    }
+    ticks
+}
+
+/// Sizes of a horizontal bar chart.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BarStyle {
+    /// Whole width in pixels (the SVG scales with its container).
+    pub width: f64,
+    /// Width kept for the labels on the left.
+    pub label_width: f64,
+    /// Height of one bar.
+    pub bar_height: f64,
+    /// Space between bars.
+    pub gap: f64,
+    /// Space above the bars.
+    pub top: f64,
+    /// Space below the bars, for the axis.
+    pub bottom: f64,
+    /// Space right of the bars, for value labels.
+    pub right: f64,
+}
+
+impl Default for BarStyle {
+    fn default() -> Self {
+        BarStyle {
+            width: 560.0,
+            label_width: 190.0,
+            bar_height: 22.0,
+            gap: 8.0,
+            top: 8.0,
+            bottom: 30.0,
+            right: 64.0,
+        }
+    }
+}
+
+/// One bar, placed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    /// What it stands for.
+    pub label: String,
+    /// Its value (NaN: no data, zero width).
+    pub value: f64,
+    /// Left edge.
+    pub x: f64,
+    /// Top edge.
+    pub y: f64,
+    /// Length.
+    pub width: f64,
+    /// Thickness.
+    pub height: f64,
+    /// The value as written next to the bar.
+    pub value_text: String,
+}
+
+/// A tick on the value axis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tick {
+    /// Its position.
+    pub x: f64,
+    /// Its text.
+    pub text: String,
+}
+
+/// A horizontal bar chart, laid out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BarLayout {
+    /// Whole width.
+    pub width: f64,
+    /// Whole height (grows with the number of bars).
+    pub height: f64,
+    /// Left edge of the plot (where bars start).
+    pub plot_left: f64,
+    /// Right edge of the plot.
+    pub plot_right: f64,
+    /// Top edge of the plot.
+    pub plot_top: f64,
+    /// Bottom edge of the plot (the axis line).
+    pub plot_bottom: f64,
+    /// The bars, in data order from the top.
+    pub bars: Vec<Bar>,
+    /// Ticks on the value axis.
+    pub ticks: Vec<Tick>,
+}
+
+/// Lays out bars for `data` on a fixed 0–`max` scale (100 for percentages),
+/// values written with `unit` after them.
+pub fn bar_layout(data: &[Datum], max: f64, unit: &str, style: BarStyle) -> BarLayout {
+    let plot_left = style.label_width;
+    let plot_right = style.width - style.right;
+    let plot_top = style.top;
+    let n = data.len() as f64;
+    let plot_bottom = plot_top + n * style.bar_height + (n - 1.0).max(0.0) * style.gap;
+    let scale = Linear {
+        domain: (0.0, max),
+        range: (plot_left, plot_right),
+    };
+    let bars = data
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let y = plot_top + i as f64 * (style.bar_height + style.gap);
+            let (width, value_text) = if d.value.is_finite() {
+                (
+                    scale.map(d.value) - plot_left,
+                    format!("{}{unit}", fmt_num(d.value)),
+                )
+            } else {
+                (0.0, "no data".to_string())
+            };
+            Bar {
+                label: d.label.clone(),
+                value: d.value,
+                x: plot_left,
+                y,
+                width,
+                height: style.bar_height,
+                value_text,
+            }
+        })
+        .collect();
+    let ticks = nice_ticks(0.0, max, 5)
+        .into_iter()
+        .map(|v| Tick {
+            x: scale.map(v),
+            text: fmt_num(v),
+        })
+        .collect();
+    BarLayout {
+        width: style.width,
+        height: plot_bottom + style.bottom,
+        plot_left,
+        plot_right,
+        plot_top,
+        plot_bottom,
+        bars,
+        ticks,
+    }
+}
+
+/// A number with at most two decimals and no trailing zeros.
+pub fn fmt_num(v: f64) -> String {
+    let s = format!("{v:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_nice() {
+        assert_eq!(
+            nice_ticks(0.0, 100.0, 5),
+            vec![0.0, 20.0, 40.0, 60.0, 80.0, 100.0]
+        );
+        assert_eq!(nice_ticks(0.0, 1.0, 4), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
+        assert_eq!(nice_ticks(37.0, 43.0, 3), vec![38.0, 40.0, 42.0]);
+        assert_eq!(nice_ticks(5.0, 5.0, 3), vec![5.0]);
+    }
+
+    #[test]
+    fn bars_are_proportional_and_stacked() {
+        let data = vec![
+            Datum {
+                label: "main".into(),
+                value: 100.0,
+            },
+            Datum {
+                label: "dev".into(),
+                value: 50.0,
+            },
+            Datum {
+                label: "none".into(),
+                value: f64::NAN,
+            },
+        ];
+        let style = BarStyle::default();
+        let l = bar_layout(&data, 100.0, "%", style);
+        let full = l.plot_right - l.plot_left;
+        assert_eq!(l.bars[0].width, full);
+        assert_eq!(l.bars[1].width, full / 2.0);
+        assert_eq!(l.bars[2].width, 0.0);
+        assert_eq!(l.bars[2].value_text, "no data");
+        assert_eq!(l.bars[1].value_text, "50%");
+        assert_eq!(l.bars[1].y - l.bars[0].y, style.bar_height + style.gap);
+        assert_eq!(l.plot_bottom, l.bars[2].y + style.bar_height);
+        assert_eq!(l.ticks.len(), 6);
+        assert_eq!(l.ticks[5].x, l.plot_right);
+    }
+
+    #[test]
+    fn rows_become_data() {
+        let rows = vec![
+            vec![
+                Cell::Text("main".into()),
+                Cell::Integer(3),
+                Cell::Real(97.5),
+            ],
+            vec![Cell::Null, Cell::Integer(1), Cell::Null],
+        ];
+        let d = data_from_rows(&rows, 2);
+        assert_eq!(
+            d[0],
+            Datum {
+                label: "main".into(),
+                value: 97.5
+            }
+        );
+        assert_eq!(d[1].label, "(none)");
+        assert!(d[1].value.is_nan());
+        assert_eq!(fmt_num(97.456), "97.46");
+        assert_eq!(fmt_num(40.0), "40");
+    }
+}

@@ -1,0 +1,522 @@
+//! Loading an SQL dump: statement by statement, by SQLite's own parser, in one
+//! transaction, fed in chunks as the text arrives.
+//!
+//! [`Loader::feed`] takes bytes as they come (from a file or a network
+//! stream) and runs every statement that is complete so far; a statement cut
+//! by a chunk boundary waits for the next chunk. [`Loader::finish`] runs what
+//! is left and commits. A statement that fails is either recorded and passed
+//! over ([`OnError::Continue`], the explorer's choice: lose nothing else) or
+//! stops the load and rolls everything back ([`OnError::Stop`]).
+
+use rusqlite::Connection;
+
+use super::cursor::{Cursor, Next, is_complete};
+use crate::protocol::Problem;
+
+/// What to do when a statement of the dump fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnError {
+    /// Record the failure and go on with the next statement.
+    Continue,
+    /// Stop and roll the whole load back.
+    Stop,
+}
+
+/// Why a load could not complete. Each names the place in the dump.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LoadError {
+    /// The text is not UTF-8 (a binary file, or another encoding).
+    #[error(
+        "line {line}: the file is not UTF-8 text (byte 0x{byte:02x} at offset {offset}); is it an SQL dump?"
+    )]
+    NotUtf8 {
+        /// Line of the bad byte.
+        line: u64,
+        /// Byte offset of the bad byte in the whole input.
+        offset: u64,
+        /// The byte.
+        byte: u8,
+    },
+    /// The input ends inside a statement.
+    #[error(
+        "line {line}: the input ends inside statement {statement} (truncated file?): {excerpt}"
+    )]
+    Truncated {
+        /// Line where the unfinished statement starts.
+        line: u64,
+        /// Its number.
+        statement: u64,
+        /// Its start.
+        excerpt: String,
+    },
+    /// A statement failed under [`OnError::Stop`].
+    #[error("line {}: statement {} failed: {} in: {}", .0.line, .0.statement, .0.reason, .0.excerpt)]
+    Statement(Problem),
+    /// The transaction around the load could not begin or commit.
+    #[error("{0}")]
+    Transaction(String),
+}
+
+/// What a finished load did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LoadStats {
+    /// Statements executed successfully.
+    pub statements: u64,
+    /// Bytes of text consumed.
+    pub bytes: u64,
+    /// Statements that failed (with [`OnError::Continue`]).
+    pub failed: Vec<Problem>,
+    /// Statements skipped on purpose.
+    pub skipped: Vec<Problem>,
+    /// BEGIN/COMMIT statements of the dump, folded into the load's own transaction.
+    pub transaction_statements: u64,
+}
+
+/// Longest excerpt of a statement kept in a [`Problem`].
+const EXCERPT_CHARS: usize = 120;
+
+/// Feeds SQL text to SQLite as it arrives. See the module documentation.
+pub struct Loader<'c> {
+    conn: &'c Connection,
+    on_error: OnError,
+    /// Text received but not yet executed (no trailing NUL kept).
+    pending: Vec<u8>,
+    /// How far `pending` has been searched for a `;` without success.
+    searched: usize,
+    /// Line number at the start of `pending` (1-based).
+    line: u64,
+    /// Statements seen so far, executed or not (for numbering).
+    seen: u64,
+    /// Bytes already executed.
+    consumed: u64,
+    /// Leftover bytes of an incomplete UTF-8 sequence at the end of `pending`
+    /// are fine; this is how far `pending` has been validated.
+    validated: usize,
+    uses_writable_schema: bool,
+    stats: LoadStats,
+}
+
+impl<'c> Loader<'c> {
+    /// Begins a load into `conn` (one transaction until [`Loader::finish`]).
+    pub fn new(conn: &'c Connection, on_error: OnError) -> Result<Self, LoadError> {
+        conn.execute_batch("BEGIN")
+            .map_err(|e| LoadError::Transaction(format!("cannot begin the load: {e}")))?;
+        Ok(Loader {
+            conn,
+            on_error,
+            pending: Vec::new(),
+            searched: 0,
+            line: 1,
+            seen: 0,
+            consumed: 0,
+            validated: 0,
+            uses_writable_schema: false,
+            stats: LoadStats::default(),
+        })
+    }
+
+    /// Bytes executed so far.
+    pub fn bytes_loaded(&self) -> u64 {
+        self.consumed
+    }
+
+    /// Statements executed so far.
+    pub fn statements(&self) -> u64 {
+        self.stats.statements
+    }
+
+    /// Takes the next chunk of the dump and runs every statement completed by it.
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<(), LoadError> {
+        self.pending.extend_from_slice(chunk);
+        self.validate_utf8(false)?;
+        // The last `;` in the text received so far: if the text up to it is
+        // complete, run it all; otherwise wait for more.
+        let Some(rel) = self.pending[self.searched..]
+            .iter()
+            .rposition(|&b| b == b';')
+        else {
+            self.searched = self.pending.len();
+            return Ok(());
+        };
+        let semi = self.searched + rel;
+        let saved = self.pending.get(semi + 1).copied();
+        match saved {
+            Some(_) => self.pending[semi + 1] = 0,
+            None => self.pending.push(0),
+        }
+        let complete = is_complete(&self.pending[..semi + 2]);
+        let result = if complete {
+            self.execute(semi + 2)
+        } else {
+            Ok(())
+        };
+        match saved {
+            Some(b) => self.pending[semi + 1] = b,
+            None => {
+                self.pending.pop();
+            }
+        }
+        result?;
+        if complete {
+            self.drain(semi + 1);
+        } else {
+            self.searched = semi + 1;
+        }
+        Ok(())
+    }
+
+    /// Runs what is left of the dump and commits the load.
+    pub fn finish(mut self) -> Result<LoadStats, LoadError> {
+        self.validate_utf8(true)?;
+        if !self.pending.is_empty() {
+            self.pending.push(0);
+            let len = self.pending.len();
+            let complete = is_complete(&self.pending);
+            let result = self.execute_tail(len, complete);
+            self.pending.pop();
+            result?;
+            let n = self.pending.len();
+            self.drain(n);
+        }
+        self.conn
+            .execute_batch("COMMIT")
+            .map_err(|e| LoadError::Transaction(format!("cannot commit the load: {e}")))?;
+        if self.uses_writable_schema {
+            // Make tables written straight into sqlite_schema (virtual tables
+            // in sqlite3 .dump output) visible to this connection.
+            self.conn
+                .execute_batch("PRAGMA writable_schema=RESET")
+                .map_err(|e| LoadError::Transaction(format!("cannot reload the schema: {e}")))?;
+        }
+        Ok(std::mem::take(&mut self.stats))
+    }
+
+    fn validate_utf8(&mut self, at_end: bool) -> Result<(), LoadError> {
+        match std::str::from_utf8(&self.pending[self.validated..]) {
+            Ok(_) => {
+                self.validated = self.pending.len();
+                Ok(())
+            }
+            Err(e) => {
+                let good = self.validated + e.valid_up_to();
+                // A sequence cut at the end of a chunk is fine until the end.
+                if e.error_len().is_none() && !at_end {
+                    self.validated = good;
+                    return Ok(());
+                }
+                let line = self.line + count_lines(&self.pending[..good]);
+                Err(LoadError::NotUtf8 {
+                    line,
+                    offset: self.consumed + good as u64,
+                    byte: self.pending[good],
+                })
+            }
+        }
+    }
+
+    /// Executes every statement of `pending[..end_with_nul]`, whose last byte
+    /// is a NUL and which ends with a complete statement.
+    fn execute(&mut self, end_with_nul: usize) -> Result<(), LoadError> {
+        self.execute_tail(end_with_nul, true)
+    }
+
+    fn execute_tail(&mut self, end_with_nul: usize, complete: bool) -> Result<(), LoadError> {
+        // The text is moved out so that statements can be run while it is read.
+        let pending = std::mem::take(&mut self.pending);
+        let result = self.execute_text(&pending[..end_with_nul], complete);
+        self.pending = pending;
+        result
+    }
+
+    fn execute_text(&mut self, text: &[u8], complete: bool) -> Result<(), LoadError> {
+        let end_with_nul = text.len();
+        let mut cursor = Cursor::new(self.conn, text);
+        let mut line = self.line;
+        let mut line_pos = 0usize;
+        loop {
+            let next = cursor.next_statement();
+            let range = match &next {
+                Next::Statement(_, r) | Next::Error(_, r) => r.clone(),
+                Next::End => break,
+            };
+            let start = range.start + leading_blank_len(&text[range.clone()]);
+            line += count_lines(&text[line_pos..start]);
+            line_pos = start;
+            self.seen += 1;
+            let body = &text[start..range.end];
+            // SAFETY of unwrap: pending was validated as UTF-8 up to here.
+            let body = std::str::from_utf8(body).unwrap_or_default();
+            match next {
+                Next::Statement(mut stmt, _) => match classify(body) {
+                    Kind::Transaction => self.stats.transaction_statements += 1,
+                    Kind::Rollback => self.stats.skipped.push(problem(
+                        self.seen,
+                        line,
+                        body,
+                        "ROLLBACK is ignored: the loader commits what ran",
+                    )),
+                    Kind::Other { writable_schema } => {
+                        self.uses_writable_schema |= writable_schema;
+                        match stmt.run() {
+                            Ok(()) => self.stats.statements += 1,
+                            Err(e) => self.fail(problem(self.seen, line, body, &e.message))?,
+                        }
+                    }
+                },
+                Next::Error(e, range) => {
+                    let at_end = range.end + 1 >= end_with_nul;
+                    if at_end && !complete {
+                        return Err(LoadError::Truncated {
+                            line,
+                            statement: self.seen,
+                            excerpt: excerpt(body),
+                        });
+                    }
+                    self.fail(problem(self.seen, line, body, &e.message))?;
+                }
+                Next::End => unreachable!(),
+            }
+        }
+        Ok(())
+    }
+
+    fn fail(&mut self, p: Problem) -> Result<(), LoadError> {
+        match self.on_error {
+            OnError::Continue => {
+                self.stats.failed.push(p);
+                Ok(())
+            }
+            OnError::Stop => Err(LoadError::Statement(p)),
+        }
+    }
+
+    /// Forgets the first `n` bytes of `pending`, which have been executed.
+    fn drain(&mut self, n: usize) {
+        self.line += count_lines(&self.pending[..n]);
+        self.consumed += n as u64;
+        self.stats.bytes = self.consumed;
+        self.pending.drain(..n);
+        self.searched = 0;
+        self.validated = self.validated.saturating_sub(n);
+    }
+}
+
+impl Drop for Loader<'_> {
+    fn drop(&mut self) {
+        // A load dropped before `finish` (an error, or abandoned) is undone.
+        if !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
+enum Kind {
+    Transaction,
+    Rollback,
+    Other { writable_schema: bool },
+}
+
+/// Sorts a statement by its first keyword.
+fn classify(body: &str) -> Kind {
+    let word: String = body
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    match word.as_str() {
+        "BEGIN" | "COMMIT" | "END" => Kind::Transaction,
+        "ROLLBACK" => Kind::Rollback,
+        _ => Kind::Other {
+            writable_schema: word == "PRAGMA"
+                && body.to_ascii_lowercase().contains("writable_schema"),
+        },
+    }
+}
+
+/// Length of the blanks and comments before a statement's first token.
+fn leading_blank_len(text: &[u8]) -> usize {
+    let mut i = 0;
+    loop {
+        while i < text.len() && (text[i].is_ascii_whitespace() || text[i] == b';') {
+            i += 1;
+        }
+        if text[i..].starts_with(b"--") {
+            while i < text.len() && text[i] != b'\n' {
+                i += 1;
+            }
+        } else if text[i..].starts_with(b"/*") {
+            match text[i + 2..].windows(2).position(|w| w == b"*/") {
+                Some(p) => i += 2 + p + 2,
+                None => return text.len(),
+            }
+        } else {
+            return i;
+        }
+    }
+}
+
+fn count_lines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+fn excerpt(body: &str) -> String {
+    let mut s: String = body.chars().take(EXCERPT_CHARS).collect();
+    if s.len() < body.len() {
+        s.push('…');
+    }
+    s
+}
+
+fn problem(statement: u64, line: u64, body: &str, reason: &str) -> Problem {
+    Problem {
+        statement,
+        line,
+        excerpt: excerpt(body),
+        reason: reason.to_string(),
+    }
+}
+
+/// Loads a whole dump held in memory (in slices, as a stream would arrive).
+pub fn load_str(conn: &Connection, sql: &str, on_error: OnError) -> Result<LoadStats, LoadError> {
+    let mut loader = Loader::new(conn, on_error)?;
+    for chunk in sql.as_bytes().chunks(1 << 16) {
+        loader.feed(chunk)?;
+    }
+    loader.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(conn: &Connection, sql: &str) -> i64 {
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    #[test]
+    fn loads_a_sqlite3_dump_with_its_own_transaction() {
+        let conn = Connection::open_in_memory().unwrap();
+        let dump = "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCREATE TABLE t(a,b);\n\
+                    INSERT INTO t VALUES(1,'x;y');\nINSERT INTO t VALUES(2,'-- not a comment');\nCOMMIT;\n";
+        let stats = load_str(&conn, dump, OnError::Stop).unwrap();
+        assert_eq!(stats.statements, 4);
+        assert_eq!(stats.transaction_statements, 2);
+        assert_eq!(count(&conn, "SELECT count(*) FROM t"), 2);
+        assert_eq!(stats.bytes, dump.len() as u64);
+    }
+
+    #[test]
+    fn every_row_survives_semicolons_in_strings_and_tiny_chunks() {
+        let conn = Connection::open_in_memory().unwrap();
+        let mut dump = String::from("CREATE TABLE e(msg TEXT);\n");
+        for i in 0..500 {
+            dump.push_str(&format!(
+                "INSERT INTO e VALUES('error {i}; expected '';'' -- got \"x\";\n; end');\n"
+            ));
+        }
+        let mut loader = Loader::new(&conn, OnError::Stop).unwrap();
+        for chunk in dump.as_bytes().chunks(7) {
+            loader.feed(chunk).unwrap();
+        }
+        let stats = loader.finish().unwrap();
+        assert_eq!(stats.statements, 501);
+        assert_eq!(
+            count(&conn, "SELECT count(*) FROM e WHERE msg LIKE '%;%'"),
+            500
+        );
+    }
+
+    #[test]
+    fn failures_are_listed_with_line_and_the_rest_loads() {
+        let conn = Connection::open_in_memory().unwrap();
+        let dump =
+            "CREATE TABLE t(a);\n\nINSERT INTO nosuch VALUES(1);\nINSERT INTO t VALUES(2);\n";
+        let stats = load_str(&conn, dump, OnError::Continue).unwrap();
+        assert_eq!(stats.statements, 2);
+        assert_eq!(stats.failed.len(), 1);
+        let p = &stats.failed[0];
+        assert_eq!((p.statement, p.line), (2, 3));
+        assert_eq!(p.reason, "no such table: nosuch");
+        assert_eq!(p.excerpt, "INSERT INTO nosuch VALUES(1);");
+        assert_eq!(count(&conn, "SELECT count(*) FROM t"), 1);
+    }
+
+    #[test]
+    fn stop_rolls_everything_back() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE keep(x); INSERT INTO keep VALUES(1);")
+            .unwrap();
+        let dump = "INSERT INTO keep VALUES(2);\nINSERT INTO nosuch VALUES(1);\n";
+        let err = load_str(&conn, dump, OnError::Stop).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "line 2: statement 2 failed: no such table: nosuch in: INSERT INTO nosuch VALUES(1);"
+        );
+        assert_eq!(count(&conn, "SELECT count(*) FROM keep"), 1);
+        assert!(conn.is_autocommit());
+    }
+
+    #[test]
+    fn a_truncated_dump_is_an_error_naming_the_line() {
+        let conn = Connection::open_in_memory().unwrap();
+        let dump = "CREATE TABLE t(a);\nINSERT INTO t VALUES(1);\nINSERT INTO t VALUES('unfinished";
+        let err = load_str(&conn, dump, OnError::Continue).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                LoadError::Truncated {
+                    line: 3,
+                    statement: 3,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(!conn.prepare("SELECT * FROM t").is_ok(), "nothing kept");
+    }
+
+    #[test]
+    fn binary_input_is_rejected_as_not_utf8() {
+        let conn = Connection::open_in_memory().unwrap();
+        let mut loader = Loader::new(&conn, OnError::Continue).unwrap();
+        let err = loader
+            .feed(b"CREATE TABLE t(a);\nSQLite format 3\0\xff\xfe")
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                LoadError::NotUtf8 {
+                    line: 2,
+                    byte: 0xff,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn a_multibyte_character_split_by_chunks_is_fine() {
+        let conn = Connection::open_in_memory().unwrap();
+        let dump = "CREATE TABLE t(a);INSERT INTO t VALUES('héllo ✓ 🦀');";
+        let mut loader = Loader::new(&conn, OnError::Stop).unwrap();
+        for chunk in dump.as_bytes().chunks(1) {
+            loader.feed(chunk).unwrap();
+        }
+        loader.finish().unwrap();
+        let s: String = conn.query_row("SELECT a FROM t", [], |r| r.get(0)).unwrap();
+        assert_eq!(s, "héllo ✓ 🦀");
+    }
+
+    #[test]
+    fn a_final_statement_without_semicolon_runs() {
+        let conn = Connection::open_in_memory().unwrap();
+        let stats = load_str(
+            &conn,
+            "CREATE TABLE t(a);\nINSERT INTO t VALUES(1)",
+            OnError::Stop,
+        )
+        .unwrap();
+        assert_eq!(stats.statements, 2);
+    }
+}

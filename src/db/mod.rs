@@ -1,0 +1,56 @@
+//! The SQL core: everything that touches SQLite, for both targets.
+
+pub mod cursor;
+pub mod load;
+pub mod query;
+
+use rusqlite::Connection;
+
+use crate::protocol::{SchemaKind, TableCount};
+
+/// Which known schema the database in `conn` follows.
+pub fn detect_schema(conn: &Connection) -> SchemaKind {
+    let has = |table: &str, column: &str| -> bool {
+        conn.query_row(
+            "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2",
+            [table, column],
+            |_| Ok(()),
+        )
+        .is_ok()
+    };
+    if has("test_runs", "branch_name")
+        && has("test_runs", "platform_id")
+        && has("test_runs", "passed")
+        && has("test_results", "outcome")
+        && has("platforms", "os")
+    {
+        SchemaKind::Greenboard
+    } else {
+        SchemaKind::Unknown
+    }
+}
+
+/// Rows in every ordinary table, by name.
+pub fn table_counts(conn: &Connection) -> rusqlite::Result<Vec<TableCount>> {
+    let names: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+             AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    names
+        .into_iter()
+        .map(|name| {
+            let sql = format!(
+                "SELECT count(*) FROM {}",
+                crate::export::sql::quote_identifier(&name)
+            );
+            let rows: i64 = conn.query_row(&sql, [], |r| r.get(0))?;
+            Ok(TableCount {
+                name,
+                rows: rows as u64,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,3 @@
+//! Writing data out.
+
+pub mod sql;

@@ -1,0 +1,28 @@
+//! greenboard: explore test results in the browser.
+//!
+//! One crate, three programs: the command-line tool that makes and reads
+//! dumps (`greenboard`), the browser UI (`ui`), and the Web Worker that runs
+//! SQLite for it (`worker`). The modules without SQLite ([`protocol`],
+//! [`presets`], [`chart`]) are shared by all three; [`db`], [`export`] and
+//! [`demo`] need the `sql` feature and compile for both targets.
+
+pub mod chart;
+pub mod presets;
+pub mod protocol;
+
+#[cfg(feature = "sql")]
+pub mod db;
+#[cfg(feature = "sql")]
+pub mod demo;
+#[cfg(feature = "sql")]
+pub mod export;
+
+#[cfg(feature = "ui")]
+pub mod ui;
+#[cfg(any(feature = "ui", feature = "worker"))]
+pub mod wire;
+#[cfg(feature = "worker")]
+pub mod worker;
+
+/// greenboard's test-results schema (documented SQL).
+pub const SCHEMA_SQL: &str = include_str!("schema.sql");

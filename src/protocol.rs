@@ -1,0 +1,295 @@
+//! The messages that cross the boundary between the page and the SQLite worker.
+//!
+//! One request enum and one response enum, each message carrying the id of the
+//! request it belongs to. Result rows travel in pages ([`Request::Page`]), never
+//! as one huge message. Everything here is plain data (strings, numbers), so the
+//! types are `Send + Sync` and serialise with serde on both sides.
+
+use serde::{Deserialize, Serialize};
+
+/// Identifies a request; every response names the request it answers.
+pub type RequestId = u32;
+
+/// How many rows travel in one page unless a request asks otherwise.
+pub const DEFAULT_PAGE_SIZE: usize = 200;
+
+/// One SQLite value, as it came out of a result row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Cell {
+    /// SQL NULL (distinct from the empty string).
+    Null,
+    /// A 64-bit integer.
+    Integer(i64),
+    /// A double.
+    Real(f64),
+    /// UTF-8 text (invalid sequences replaced).
+    Text(String),
+    /// Raw bytes.
+    Blob(Vec<u8>),
+}
+
+impl Cell {
+    /// The value as a number, when it is one (integers widen to `f64`).
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Cell::Integer(i) => Some(*i as f64),
+            Cell::Real(r) => Some(*r),
+            _ => None,
+        }
+    }
+
+    /// Whether the value is an integer or a real.
+    pub fn is_number(&self) -> bool {
+        matches!(self, Cell::Integer(_) | Cell::Real(_))
+    }
+
+    /// The value as display text: what a table cell shows.
+    /// NULL gives `None` so callers can show it distinctly.
+    pub fn display(&self) -> Option<String> {
+        match self {
+            Cell::Null => None,
+            Cell::Integer(i) => Some(i.to_string()),
+            Cell::Real(r) => Some(format_real(*r)),
+            Cell::Text(t) => Some(t.clone()),
+            Cell::Blob(b) => Some(format!("BLOB ({} bytes)", b.len())),
+        }
+    }
+}
+
+/// Formats a double the way SQLite's CLI does for ordinary values:
+/// integral values keep a `.0`, others use the shortest exact form.
+pub fn format_real(r: f64) -> String {
+    if r.is_finite() && r.fract() == 0.0 && r.abs() < 1e15 {
+        format!("{r:.1}")
+    } else {
+        format!("{r}")
+    }
+}
+
+/// Where a dump comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Source {
+    /// Fetch this absolute URL (the page resolves relative URLs first).
+    Url(String),
+    /// SQL text handed over directly.
+    Text(String),
+}
+
+/// What the page asks of the worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Request {
+    /// Replace the loaded database with the dump from `source`.
+    /// Progress arrives as [`Response::Progress`], then [`Response::Loaded`]
+    /// or [`Response::LoadFailed`]. On failure the previous database stays.
+    Load {
+        /// Request id.
+        id: RequestId,
+        /// Where the dump comes from.
+        source: Source,
+    },
+    /// Run SQL (one or more statements); the answer is the last statement
+    /// that returns columns. The first `page_size` rows come with the answer;
+    /// the rest stay in the worker, to be read with [`Request::Page`].
+    Query {
+        /// Request id.
+        id: RequestId,
+        /// The SQL text.
+        sql: String,
+        /// Rows in the first page.
+        page_size: usize,
+    },
+    /// Rows `offset..offset+limit` of the result of an earlier query.
+    Page {
+        /// Request id.
+        id: RequestId,
+        /// The id of the [`Request::Query`] whose rows are wanted.
+        query: RequestId,
+        /// First row wanted (0-based).
+        offset: usize,
+        /// How many rows at most.
+        limit: usize,
+    },
+}
+
+impl Request {
+    /// The request's id.
+    pub fn id(&self) -> RequestId {
+        match self {
+            Request::Load { id, .. } | Request::Query { id, .. } | Request::Page { id, .. } => *id,
+        }
+    }
+}
+
+/// How far a load has come.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    /// Bytes received so far.
+    pub bytes_received: u64,
+    /// Bytes expected in all, when the server said.
+    pub bytes_total: Option<u64>,
+    /// Bytes handed to SQLite so far.
+    pub bytes_loaded: u64,
+    /// Statements executed so far.
+    pub statements: u64,
+}
+
+/// A statement of a dump that failed or was skipped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Problem {
+    /// 1-based number of the statement in the dump.
+    pub statement: u64,
+    /// 1-based line on which the statement starts.
+    pub line: u64,
+    /// The start of the statement's text.
+    pub excerpt: String,
+    /// Why it failed (SQLite's words) or why it was skipped.
+    pub reason: String,
+}
+
+/// The rows of one table after a load.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableCount {
+    /// Table name.
+    pub name: String,
+    /// Rows in it.
+    pub rows: u64,
+}
+
+/// Which known schema a loaded database follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SchemaKind {
+    /// greenboard's own test-results schema (runs with branch and platform).
+    Greenboard,
+    /// Not recognised: only generic presets apply.
+    Unknown,
+}
+
+/// What a finished load reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoadSummary {
+    /// Statements executed successfully.
+    pub statements: u64,
+    /// Bytes of SQL text loaded.
+    pub bytes: u64,
+    /// Milliseconds from the first byte requested to the last statement run.
+    pub elapsed_ms: f64,
+    /// Statements that failed, with SQLite's reason (the load went on).
+    pub failed: Vec<Problem>,
+    /// Statements skipped on purpose, with the reason.
+    pub skipped: Vec<Problem>,
+    /// Rows per table after the load.
+    pub tables: Vec<TableCount>,
+    /// The schema recognised in the data.
+    pub schema: SchemaKind,
+}
+
+/// A query's answer: columns, the first page of rows, and how many in all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueryAnswer {
+    /// Column names, in order.
+    pub columns: Vec<String>,
+    /// The first rows (at most the requested page size).
+    pub rows: Vec<Vec<Cell>>,
+    /// Rows in the whole result.
+    pub total_rows: usize,
+    /// Rows changed by INSERT/UPDATE/DELETE statements in the SQL.
+    pub changes: u64,
+    /// Milliseconds SQLite took to run the SQL and produce every row.
+    pub elapsed_ms: f64,
+}
+
+/// An SQL error, in SQLite's words, with where SQLite says it happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct SqlError {
+    /// SQLite's message.
+    pub message: String,
+    /// Byte offset in the submitted SQL text, when SQLite knows it.
+    pub offset: Option<usize>,
+}
+
+/// What the worker answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Response {
+    /// The worker has started and is ready for requests.
+    Ready,
+    /// A load is under way.
+    Progress {
+        /// The load request.
+        id: RequestId,
+        /// How far it has come.
+        progress: Progress,
+    },
+    /// A load finished; the new data replaced the old.
+    Loaded {
+        /// The load request.
+        id: RequestId,
+        /// What was loaded.
+        summary: LoadSummary,
+    },
+    /// A load failed; the previously loaded data is still there.
+    LoadFailed {
+        /// The load request.
+        id: RequestId,
+        /// What went wrong, naming the place.
+        error: String,
+    },
+    /// A query's answer.
+    Answer {
+        /// The query request.
+        id: RequestId,
+        /// The answer.
+        answer: QueryAnswer,
+    },
+    /// A query failed.
+    QueryFailed {
+        /// The query request.
+        id: RequestId,
+        /// SQLite's error.
+        error: SqlError,
+    },
+    /// Rows of an earlier answer.
+    Rows {
+        /// The page request.
+        id: RequestId,
+        /// The query the rows belong to.
+        query: RequestId,
+        /// Index of the first row.
+        offset: usize,
+        /// The rows.
+        rows: Vec<Vec<Cell>>,
+    },
+}
+
+impl Response {
+    /// The id of the request this answers (none for [`Response::Ready`]).
+    pub fn id(&self) -> Option<RequestId> {
+        match self {
+            Response::Ready => None,
+            Response::Progress { id, .. }
+            | Response::Loaded { id, .. }
+            | Response::LoadFailed { id, .. }
+            | Response::Answer { id, .. }
+            | Response::QueryFailed { id, .. }
+            | Response::Rows { id, .. } => Some(*id),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reals_display_like_sqlite() {
+        assert_eq!(format_real(1.0), "1.0");
+        assert_eq!(format_real(0.25), "0.25");
+        assert_eq!(format_real(-3.0), "-3.0");
+        assert_eq!(Cell::Null.display(), None);
+        assert_eq!(Cell::Text(String::new()).display(), Some(String::new()));
+        assert_eq!(
+            Cell::Blob(vec![1, 2, 3]).display().as_deref(),
+            Some("BLOB (3 bytes)")
+        );
+    }
+}

@@ -1,0 +1,87 @@
+//! SVG chart components. Geometry comes from [`crate::chart`].
+
+use leptos::prelude::*;
+
+use crate::chart::{BarStyle, Datum, bar_layout};
+
+/// A horizontal bar chart of percentages, with axis, value labels, a tooltip
+/// per bar, and an accessible title and description.
+#[component]
+pub fn PercentBars(
+    /// Heading and accessible name.
+    title: &'static str,
+    /// What the chart shows, for screen readers.
+    description: String,
+    /// Label of the category axis (e.g. "Branch").
+    axis: &'static str,
+    /// The bars.
+    data: Vec<Datum>,
+) -> impl IntoView {
+    let layout = bar_layout(&data, 100.0, "%", BarStyle::default());
+    let id = title.to_lowercase().replace(' ', "-");
+    let title_id = format!("{id}-title");
+    let desc_id = format!("{id}-desc");
+    let labelled = format!("{title_id} {desc_id}");
+    let view_box = format!("0 0 {} {}", layout.width, layout.height + 16.0);
+    let axis_y = layout.plot_bottom;
+    let ticks = layout
+        .ticks
+        .iter()
+        .map(|t| {
+            view! {
+                <g class="tick">
+                    <line x1=t.x x2=t.x y1=layout.plot_top - 4.0 y2=axis_y + 4.0></line>
+                    <text x=t.x y=axis_y + 18.0 text-anchor="middle">{t.text.clone()}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    let bars = layout
+        .bars
+        .iter()
+        .map(|b| {
+            let mid = b.y + b.height / 2.0 + 4.0;
+            let tip = format!("{}: {}", b.label, b.value_text);
+            let label = tip.clone();
+            view! {
+                <g class="bar" role="listitem" aria-label=label>
+                    <title>{tip}</title>
+                    <text class="label" x=b.x - 8.0 y=mid text-anchor="end">{truncate(&b.label, 26)}</text>
+                    <rect x=b.x y=b.y width=b.width.max(0.0) height=b.height rx="2"></rect>
+                    <text class="value" x=b.x + b.width + 6.0 y=mid>{b.value_text.clone()}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    view! {
+        <figure class="chart">
+            <figcaption>{title}</figcaption>
+            <svg
+                viewBox=view_box
+                role="img"
+                aria-labelledby=labelled
+                preserveAspectRatio="xMinYMin meet"
+            >
+                <title id=title_id>{title}</title>
+                <desc id=desc_id>{description}</desc>
+                <g class="grid">{ticks}</g>
+                <line class="axis" x1=layout.plot_left x2=layout.plot_right y1=axis_y y2=axis_y></line>
+                <g role="list">{bars}</g>
+                <text class="axis-title" x=(layout.plot_left + layout.plot_right) / 2.0 y=axis_y + 34.0 text-anchor="middle">
+                    "Pass rate (%)"
+                </text>
+                <text class="axis-title" x="4" y=axis_y + 34.0>{axis}</text>
+            </svg>
+        </figure>
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
+}

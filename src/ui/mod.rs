@@ -1,0 +1,630 @@
+//! The browser UI (Leptos). It holds no SQLite: every question goes to the
+//! worker through [`bridge`].
+
+mod bridge;
+mod chart;
+mod table;
+mod url;
+
+use leptos::prelude::*;
+
+use crate::chart::data_from_rows;
+use crate::presets::{self, Chart, Preset};
+use crate::protocol::{
+    DEFAULT_PAGE_SIZE, LoadSummary, Progress, QueryAnswer, Request, RequestId, Response,
+    SchemaKind, Source, SqlError,
+};
+
+/// Where the bundled demo dump lives, relative to the site's base URL.
+const DEMO_DUMP: &str = "static/demo.sql.gz";
+/// Trunk's loader script for the worker binary.
+const WORKER_SCRIPT: &str = "worker_loader.js";
+
+/// What is loaded, or being loaded.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoadState {
+    /// Fetching and loading `url`.
+    Loading {
+        /// The dump's URL.
+        url: String,
+        /// How far it has come.
+        progress: Option<Progress>,
+    },
+    /// `url` is loaded.
+    Loaded {
+        /// The dump's URL.
+        url: String,
+        /// What the load reported.
+        summary: LoadSummary,
+    },
+    /// Loading failed (earlier data, if any, is still there).
+    Failed {
+        /// The dump's URL.
+        url: String,
+        /// Why.
+        error: String,
+    },
+}
+
+/// The state of the main query.
+#[derive(Debug, Clone, PartialEq)]
+pub enum QueryState {
+    /// Nothing run yet.
+    Idle,
+    /// Running.
+    Running,
+    /// An answer, showing the page of rows that starts at `offset`.
+    Done {
+        /// The query's request id (for paging).
+        query: RequestId,
+        /// The answer, with `rows` the page shown.
+        answer: QueryAnswer,
+        /// Index of the first row shown.
+        offset: usize,
+    },
+    /// SQLite refused it.
+    Failed(SqlError),
+}
+
+/// The answer to a dashboard query.
+type Panel = RwSignal<Option<Result<QueryAnswer, SqlError>>>;
+
+/// Global state, shared through context.
+#[derive(Clone, Copy)]
+pub struct Store {
+    /// The load.
+    pub load: RwSignal<LoadState>,
+    /// The editor's text.
+    pub sql: RwSignal<String>,
+    /// The main query.
+    pub query: RwSignal<QueryState>,
+    /// Which preset was chosen last.
+    pub preset: RwSignal<Option<&'static str>>,
+    headline: Panel,
+    by_branch: Panel,
+    by_platform: Panel,
+}
+
+impl Store {
+    fn new(sql: String) -> Self {
+        Store {
+            load: RwSignal::new(LoadState::Loading {
+                url: String::new(),
+                progress: None,
+            }),
+            sql: RwSignal::new(sql),
+            query: RwSignal::new(QueryState::Idle),
+            preset: RwSignal::new(None),
+            headline: RwSignal::new(None),
+            by_branch: RwSignal::new(None),
+            by_platform: RwSignal::new(None),
+        }
+    }
+
+    fn schema(&self) -> Option<SchemaKind> {
+        match self.load.get() {
+            LoadState::Loaded { summary, .. } => Some(summary.schema),
+            _ => None,
+        }
+    }
+}
+
+/// Starts the app: spawns the worker, mounts the UI, loads the dump.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let params = url::Params::from_location();
+    let worker = url::resolve(WORKER_SCRIPT);
+    leptos::mount::mount_to_body(move || {
+        let store = Store::new(params.sql.clone().unwrap_or_default());
+        provide_context(store);
+        match bridge::spawn(&worker) {
+            Ok(()) => load(
+                store,
+                url::resolve(params.db.as_deref().unwrap_or(DEMO_DUMP)),
+                params.sql.is_some(),
+            ),
+            Err(error) => store.load.set(LoadState::Failed {
+                url: worker.clone(),
+                error,
+            }),
+        }
+        view! { <App/> }
+    });
+}
+
+/// Loads the dump at `url`; then fills the dashboard, and runs the editor's
+/// SQL if `run_sql` (a `?sql=` in the address).
+fn load(store: Store, url: String, run_sql: bool) {
+    store.load.set(LoadState::Loading {
+        url: url.clone(),
+        progress: None,
+    });
+    let source = Source::Url(url.clone());
+    bridge::send(
+        |id| Request::Load { id, source },
+        move |resp| match resp {
+            Response::Progress { progress, .. } => store.load.set(LoadState::Loading {
+                url: url.clone(),
+                progress: Some(progress),
+            }),
+            Response::Loaded { summary, .. } => {
+                let schema = summary.schema;
+                store.load.set(LoadState::Loaded {
+                    url: url.clone(),
+                    summary,
+                });
+                if schema == SchemaKind::Greenboard {
+                    fill_dashboard(store);
+                }
+                if run_sql {
+                    run(store, store.sql.get_untracked());
+                }
+            }
+            Response::LoadFailed { error, .. } => store.load.set(LoadState::Failed {
+                url: url.clone(),
+                error,
+            }),
+            _ => {}
+        },
+    );
+}
+
+fn ask(sql: &'static str, panel: Panel) {
+    bridge::send(
+        |id| Request::Query {
+            id,
+            sql: sql.to_string(),
+            page_size: 1000,
+        },
+        move |resp| match resp {
+            Response::Answer { answer, .. } => panel.set(Some(Ok(answer))),
+            Response::QueryFailed { error, .. } => panel.set(Some(Err(error))),
+            _ => {}
+        },
+    );
+}
+
+fn fill_dashboard(store: Store) {
+    ask(presets::HEADLINE_SQL, store.headline);
+    for (id, panel) in [
+        (presets::BY_BRANCH, store.by_branch),
+        (presets::BY_PLATFORM, store.by_platform),
+    ] {
+        if let Some(p) = presets::find(id) {
+            ask(p.sql, panel);
+        }
+    }
+}
+
+/// Runs `sql` as the main query and records it in the address.
+fn run(store: Store, sql: String) {
+    store.query.set(QueryState::Running);
+    url::set_sql(&sql);
+    bridge::send(
+        |id| Request::Query {
+            id,
+            sql,
+            page_size: DEFAULT_PAGE_SIZE,
+        },
+        move |resp| match resp {
+            Response::Answer { id, answer } => store.query.set(QueryState::Done {
+                query: id,
+                answer,
+                offset: 0,
+            }),
+            Response::QueryFailed { error, .. } => store.query.set(QueryState::Failed(error)),
+            _ => {}
+        },
+    );
+}
+
+/// Shows rows `offset..` of the current answer.
+fn page(store: Store, offset: usize) {
+    let QueryState::Done { query, .. } = store.query.get_untracked() else {
+        return;
+    };
+    bridge::send(
+        |id| Request::Page {
+            id,
+            query,
+            offset,
+            limit: DEFAULT_PAGE_SIZE,
+        },
+        move |resp| {
+            if let Response::Rows {
+                query: q,
+                offset,
+                rows,
+                ..
+            } = resp
+            {
+                store.query.update(|state| {
+                    if let QueryState::Done {
+                        query,
+                        answer,
+                        offset: shown,
+                    } = state
+                        && *query == q
+                    {
+                        answer.rows = rows;
+                        *shown = offset;
+                    }
+                });
+            }
+        },
+    );
+}
+
+/// The whole page.
+#[component]
+fn App() -> impl IntoView {
+    view! {
+        <header class="top">
+            <h1>
+                <span class="logo" aria-hidden="true">"▦"</span>
+                " greenboard"
+            </h1>
+            <p class="tagline">"Test results, in SQLite, in your browser."</p>
+            <LoadStatus/>
+        </header>
+        <main class="layout">
+            <aside class="sidebar" aria-label="Preset queries">
+                <PresetList/>
+            </aside>
+            <div class="content">
+                <Dashboard/>
+                <Workbench/>
+            </div>
+        </main>
+    }
+}
+
+fn fmt_bytes(n: u64) -> String {
+    if n >= 1 << 20 {
+        format!("{:.1} MB", n as f64 / (1u64 << 20) as f64)
+    } else {
+        format!("{:.0} KB", n as f64 / 1024.0)
+    }
+}
+
+fn fmt_count(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Progress of the load, then what was loaded and how long it took, and any
+/// statement that failed.
+#[component]
+fn LoadStatus() -> impl IntoView {
+    let store = expect_context::<Store>();
+    move || match store.load.get() {
+        LoadState::Loading { url, progress } => {
+            let (value, max, text) = match progress {
+                None => (0.0, 1.0, "starting…".to_string()),
+                Some(p) => {
+                    let total = p.bytes_total.filter(|t| *t >= p.bytes_received);
+                    let text = format!(
+                        "{}{} received · {} statements run",
+                        fmt_bytes(p.bytes_received),
+                        total
+                            .map(|t| format!(" of {}", fmt_bytes(t)))
+                            .unwrap_or_default(),
+                        fmt_count(p.statements)
+                    );
+                    match total {
+                        Some(t) => (p.bytes_received as f64, t.max(1) as f64, text),
+                        None => (0.0, 1.0, text),
+                    }
+                }
+            };
+            view! {
+                <div class="status loading" role="status" aria-live="polite">
+                    <span>"Loading " <code>{short_url(&url)}</code></span>
+                    <progress max=max value=value aria-label="Load progress"></progress>
+                    <span class="progress-text">{text}</span>
+                </div>
+            }
+            .into_any()
+        }
+        LoadState::Loaded { url, summary } => {
+            let problems = summary.failed.len() + summary.skipped.len();
+            let list = summary
+                .failed
+                .iter()
+                .map(|p| (p, "failed"))
+                .chain(summary.skipped.iter().map(|p| (p, "skipped")))
+                .map(|(p, what)| {
+                    view! {
+                        <li>
+                            {format!("statement {} (line {}) {what}: ", p.statement, p.line)}
+                            <strong>{p.reason.clone()}</strong>
+                            " — "
+                            <code>{p.excerpt.clone()}</code>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <div class="status loaded" role="status" aria-live="polite">
+                    <span>
+                        "Loaded " <code>{short_url(&url)}</code> ": "
+                        {format!("{} statements, {} ", fmt_count(summary.statements), fmt_bytes(summary.bytes))}
+                        "in " <strong class="load-time">{format!("{:.0} ms", summary.elapsed_ms)}</strong>
+                    </span>
+                    {(problems > 0).then(|| view! {
+                        <details class="problems" open>
+                            <summary>{format!("{problems} statements failed or were skipped")}</summary>
+                            <ul>{list}</ul>
+                        </details>
+                    })}
+                </div>
+            }
+            .into_any()
+        }
+        LoadState::Failed { url, error } => view! {
+            <div class="status failed" role="alert">
+                "Could not load " <code>{short_url(&url)}</code> ": " {error}
+            </div>
+        }
+        .into_any(),
+    }
+}
+
+fn short_url(url: &str) -> String {
+    let origin = url::origin();
+    url.strip_prefix(&origin).unwrap_or(url).to_string()
+}
+
+/// The headline and the two pass-rate charts.
+#[component]
+fn Dashboard() -> impl IntoView {
+    let store = expect_context::<Store>();
+    move || {
+        match store.schema() {
+        Some(SchemaKind::Greenboard) => view! {
+            <section class="dashboard" aria-label="Dashboard">
+                <Headline/>
+                <div class="charts">
+                    <ChartPanel panel=store.by_branch title="Pass rate by branch" axis="Branch" noun="branch"/>
+                    <ChartPanel panel=store.by_platform title="Pass rate by platform" axis="Platform" noun="platform"/>
+                </div>
+            </section>
+        }
+        .into_any(),
+        Some(SchemaKind::Unknown) => view! {
+            <section class="dashboard" aria-label="Dashboard">
+                <p class="note">
+                    "This database does not follow greenboard's test-results schema, so there is no dashboard. "
+                    "The presets on the left and your own SQL still work."
+                </p>
+            </section>
+        }
+        .into_any(),
+        None => view! { <section class="dashboard placeholder" aria-hidden="true"></section> }.into_any(),
+    }
+    }
+}
+
+/// Runs, tests, overall pass rate and date range, in one line.
+#[component]
+fn Headline() -> impl IntoView {
+    let store = expect_context::<Store>();
+    move || {
+        store.headline.get().map(|r| match r {
+            Ok(a) => {
+                let cell = |i: usize| {
+                    a.rows
+                        .first()
+                        .and_then(|r| r.get(i))
+                        .and_then(|c| c.display())
+                        .unwrap_or_else(|| "–".into())
+                };
+                let day = |i: usize| cell(i).chars().take(10).collect::<String>();
+                view! {
+                    <p class="headline">
+                        <span><strong>{cell(0)}</strong>" runs"</span>
+                        <span><strong>{cell(1)}</strong>" tests"</span>
+                        <span><strong>{format!("{}%", cell(2))}</strong>" passed"</span>
+                        <span><strong>{cell(5)}</strong>" branches"</span>
+                        <span><strong>{cell(6)}</strong>" platforms"</span>
+                        <span>{format!("{} → {}", day(3), day(4))}</span>
+                    </p>
+                }
+                .into_any()
+            }
+            Err(e) => view! { <p class="error">{e.message}</p> }.into_any(),
+        })
+    }
+}
+
+/// One dashboard chart, or its error.
+#[component]
+fn ChartPanel(
+    /// The answer to chart.
+    panel: Panel,
+    /// The chart's title.
+    title: &'static str,
+    /// Category axis label.
+    axis: &'static str,
+    /// What one bar stands for.
+    noun: &'static str,
+) -> impl IntoView {
+    move || match panel.get() {
+        None => view! { <div class="chart pending">"…"</div> }.into_any(),
+        Some(Err(e)) => view! { <p class="error">{e.message}</p> }.into_any(),
+        Some(Ok(a)) => {
+            let data = data_from_rows(&a.rows, 2);
+            let best = data
+                .first()
+                .map(|d| format!("{} ({}%)", d.label, d.value))
+                .unwrap_or_default();
+            let worst = data
+                .last()
+                .map(|d| format!("{} ({}%)", d.label, d.value))
+                .unwrap_or_default();
+            let description = format!(
+                "Horizontal bars, one per {noun}, {} in all, pass rate from 0 to 100 percent. Highest: {best}. Lowest: {worst}.",
+                data.len()
+            );
+            view! { <chart::PercentBars title=title description=description axis=axis data=data/> }
+                .into_any()
+        }
+    }
+}
+
+/// The presets for the loaded schema, grouped.
+#[component]
+fn PresetList() -> impl IntoView {
+    let store = expect_context::<Store>();
+    move || {
+        let Some(schema) = store.schema() else {
+            return view! { <p class="note">"Presets appear once the data is loaded."</p> }
+                .into_any();
+        };
+        let list: Vec<&'static Preset> = presets::for_schema(schema).collect();
+        let mut groups: Vec<(&'static str, Vec<&'static Preset>)> = Vec::new();
+        for p in list {
+            match groups.iter_mut().find(|(g, _)| *g == p.group) {
+                Some((_, v)) => v.push(p),
+                None => groups.push((p.group, vec![p])),
+            }
+        }
+        view! {
+            <h2>"Presets"</h2>
+            {groups
+                .into_iter()
+                .map(|(group, items)| {
+                    view! {
+                        <section class="preset-group">
+                            <h3>{group}</h3>
+                            <ul>
+                                {items
+                                    .into_iter()
+                                    .map(|p| view! { <PresetItem preset=p/> })
+                                    .collect_view()}
+                            </ul>
+                        </section>
+                    }
+                })
+                .collect_view()}
+        }
+        .into_any()
+    }
+}
+
+/// One preset: clicking it puts its SQL in the editor and runs it.
+#[component]
+fn PresetItem(
+    /// The preset.
+    preset: &'static Preset,
+) -> impl IntoView {
+    let store = expect_context::<Store>();
+    let choose = move |_| {
+        store.sql.set(preset.sql.to_string());
+        store.preset.set(Some(preset.id));
+        run(store, preset.sql.to_string());
+    };
+    let chart_mark = matches!(preset.chart, Some(Chart::PercentBars { .. })).then_some(" ▤");
+    view! {
+        <li>
+            <button
+                class="preset"
+                class:active=move || store.preset.get() == Some(preset.id)
+                data-preset=preset.id
+                on:click=choose
+            >
+                <span class="title">{preset.title}{chart_mark}</span>
+                <span class="desc">{preset.description}</span>
+            </button>
+        </li>
+    }
+}
+
+/// The SQL editor and the answer.
+#[component]
+fn Workbench() -> impl IntoView {
+    let store = expect_context::<Store>();
+    let submit = move || {
+        let sql = store.sql.get_untracked();
+        if !sql.trim().is_empty() {
+            store.preset.set(None);
+            run(store, sql);
+        }
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
+            ev.prevent_default();
+            submit();
+        }
+    };
+    let ready = move || matches!(store.load.get(), LoadState::Loaded { .. });
+    view! {
+        <section class="workbench" aria-label="SQL">
+            <label for="sql" class="editor-label">"SQL"</label>
+            <textarea
+                id="sql"
+                class="editor"
+                spellcheck="false"
+                rows="8"
+                placeholder="SELECT * FROM test_runs LIMIT 10;"
+                prop:value=move || store.sql.get()
+                on:input=move |ev| store.sql.set(event_target_value(&ev))
+                on:keydown=on_key
+            ></textarea>
+            <div class="toolbar">
+                <button id="run" class="run" on:click=move |_| submit() disabled=move || !ready()>
+                    "Run"
+                </button>
+                <span class="hint">"Ctrl/⌘ + Enter"</span>
+                <QueryStatus/>
+            </div>
+            <table::ResultView on_page=move |offset| page(store, offset)/>
+        </section>
+    }
+}
+
+/// Row count and time, "running…", or the error.
+#[component]
+fn QueryStatus() -> impl IntoView {
+    let store = expect_context::<Store>();
+    move || match store.query.get() {
+        QueryState::Idle => view! { <span class="query-status"></span> }.into_any(),
+        QueryState::Running => view! {
+            <span class="query-status running" role="status">"Running…"</span>
+        }
+        .into_any(),
+        QueryState::Done { answer, .. } => {
+            let rows = if answer.columns.is_empty() {
+                format!("{} rows changed", fmt_count(answer.changes))
+            } else {
+                format!(
+                    "{} row{}",
+                    fmt_count(answer.total_rows as u64),
+                    if answer.total_rows == 1 { "" } else { "s" }
+                )
+            };
+            view! {
+                <span class="query-status done" role="status">
+                    <span class="row-count">{rows}</span>
+                    " in "
+                    <span class="query-time">{format!("{:.1} ms", answer.elapsed_ms)}</span>
+                </span>
+            }
+            .into_any()
+        }
+        QueryState::Failed(e) => view! {
+            <span class="query-status failed sql-error" role="alert">
+                {e.message.clone()}
+                {e.offset.map(|o| format!(" (at character {})", o + 1))}
+            </span>
+        }
+        .into_any(),
+    }
+}

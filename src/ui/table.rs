@@ -1,0 +1,81 @@
+//! The answer as an HTML table, one page of rows at a time.
+
+use leptos::prelude::*;
+
+use super::{QueryState, Store, fmt_count};
+use crate::protocol::{Cell, DEFAULT_PAGE_SIZE};
+
+/// The result table with its pager. Values are always rendered as text.
+#[component]
+pub fn ResultView(
+    /// Called with the first row of the page to show.
+    on_page: impl Fn(usize) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let store = expect_context::<Store>();
+    move || {
+        let QueryState::Done { answer, offset, .. } = store.query.get() else {
+            return None;
+        };
+        if answer.columns.is_empty() {
+            return None;
+        }
+        let total = answer.total_rows;
+        let shown = answer.rows.len();
+        let head = answer
+            .columns
+            .iter()
+            .map(|c| view! { <th scope="col">{c.clone()}</th> })
+            .collect_view();
+        let body = answer
+            .rows
+            .into_iter()
+            .map(|row| {
+                view! { <tr>{row.into_iter().map(|c| view! { <CellView cell=c/> }).collect_view()}</tr> }
+            })
+            .collect_view();
+        let pager = (total > DEFAULT_PAGE_SIZE).then(|| {
+            let prev = offset.saturating_sub(DEFAULT_PAGE_SIZE);
+            let next = offset + DEFAULT_PAGE_SIZE;
+            let last = (total - 1) / DEFAULT_PAGE_SIZE * DEFAULT_PAGE_SIZE;
+            view! {
+                <nav class="pager" aria-label="Result pages">
+                    <button on:click=move |_| on_page(0) disabled=offset == 0>"« First"</button>
+                    <button on:click=move |_| on_page(prev) disabled=offset == 0>"‹ Previous"</button>
+                    <span class="page-info">
+                        {format!("rows {}–{} of {}", fmt_count(offset as u64 + 1), fmt_count((offset + shown) as u64), fmt_count(total as u64))}
+                    </span>
+                    <button on:click=move |_| on_page(next) disabled=next >= total>"Next ›"</button>
+                    <button on:click=move |_| on_page(last) disabled=next >= total>"Last »"</button>
+                </nav>
+            }
+        });
+        Some(view! {
+            {pager}
+            <div class="table-wrap">
+                <table class="result">
+                    <thead><tr>{head}</tr></thead>
+                    <tbody>{body}</tbody>
+                </table>
+            </div>
+        })
+    }
+}
+
+/// One value: NULL, numbers, text and blobs each look different.
+#[component]
+fn CellView(
+    /// The value.
+    cell: Cell,
+) -> impl IntoView {
+    match cell {
+        Cell::Null => view! { <td class="null">"NULL"</td> }.into_any(),
+        Cell::Integer(_) | Cell::Real(_) => {
+            view! { <td class="num">{cell.display()}</td> }.into_any()
+        }
+        Cell::Text(t) if t.is_empty() => {
+            view! { <td class="empty" title="empty string"></td> }.into_any()
+        }
+        Cell::Text(t) => view! { <td class="text">{t}</td> }.into_any(),
+        Cell::Blob(_) => view! { <td class="blob">{cell.display()}</td> }.into_any(),
+    }
+}

@@ -1,0 +1,65 @@
+//! The address bar: `?db=` and `?sql=` in, `?sql=` out.
+
+use web_sys::{UrlSearchParams, window};
+
+/// What the address asks for.
+#[derive(Debug, Clone, Default)]
+pub struct Params {
+    /// A dump to load instead of the demo.
+    pub db: Option<String>,
+    /// SQL to put in the editor and run once the data is loaded.
+    pub sql: Option<String>,
+}
+
+impl Params {
+    /// Reads the current address.
+    pub fn from_location() -> Self {
+        let search = window()
+            .and_then(|w| w.location().search().ok())
+            .unwrap_or_default();
+        let Ok(q) = UrlSearchParams::new_with_str(&search) else {
+            return Params::default();
+        };
+        Params {
+            db: q.get("db").filter(|s| !s.is_empty()),
+            sql: q.get("sql").filter(|s| !s.trim().is_empty()),
+        }
+    }
+}
+
+/// The page's base URL (the `<base href>` Trunk writes for the public URL).
+fn base() -> String {
+    window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.base_uri().ok().flatten())
+        .unwrap_or_default()
+}
+
+/// The page's origin, e.g. `http://127.0.0.1:8080`.
+pub fn origin() -> String {
+    window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+/// `href` made absolute against the site's base URL.
+pub fn resolve(href: &str) -> String {
+    web_sys::Url::new_with_base(href, &base())
+        .map(|u| u.href())
+        .unwrap_or_else(|_| href.to_string())
+}
+
+/// Puts `sql` in the address (`?sql=`), keeping the other parameters.
+pub fn set_sql(sql: &str) {
+    let Some(w) = window() else { return };
+    let Ok(href) = w.location().href() else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::new(&href) else {
+        return;
+    };
+    url.search_params().set("sql", sql);
+    if let Ok(history) = w.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
+    }
+}
