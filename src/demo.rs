@@ -5,11 +5,12 @@
 //! The story it tells, for the explorer to find:
 //! - `main` is healthy but a handful of tests are flaky (they flip between
 //!   pass and fail, sometimes passing on a retry);
-//! - from day 55 a change breaks six `gfx` tests on Windows only (a
-//!   regression on one platform), and `fix/d3d11-present` fixes it;
+//! - from day 55 a change breaks three families of `gfx` tests on Windows
+//!   only (a regression on one platform), and `fix/d3d11-present` fixes it;
 //! - `feature/metal-backend` starts rough and improves;
 //! - audio tests are skipped on virtual machines, dlopen tests on macOS x86_64;
-//! - a streaming test times out on Windows now and then;
+//! - a streaming test times out on Windows now and then, heavy render tests
+//!   on the virtual machines;
 //! - error messages carry quotes, newlines, unicode and HTML.
 
 use rusqlite::{Connection, params};
@@ -279,14 +280,11 @@ const FLAKY: [(&str, f64); 8] = [
     ("app::clipboard_03", 0.25),
 ];
 
-/// Tests broken on Windows by the change that landed on day 55.
-const REGRESSED: [&str; 6] = [
+/// Test families broken on Windows by the change that landed on day 55.
+const REGRESSED: [&str; 3] = [
     "gfx::render_pass",
     "gfx::msaa_resolve",
-    "gfx::image_upload_01",
-    "gfx::render_pass_02",
-    "gfx::mipmaps_03",
-    "gfx::texture_array_04",
+    "gfx::texture_array",
 ];
 const REGRESSION_DAY: u32 = 55;
 
@@ -424,7 +422,11 @@ fn failure_message(rng: &mut Rng, test: &Test, platform: &Platform) -> (String, 
         ),
         3 => "timed out waiting for vsync: 3 frames in 500 ms (expected ≥ 28)".to_string(),
         4 => "HTML report snippet not escaped: got <script>window.__xss=1</script> in output".to_string(),
-        5 => "device lost: DXGI_ERROR_DEVICE_REMOVED (0x887A0005) \"the GPU device instance has been suspended\"".to_string(),
+        5 => match platform.os {
+            "windows" => "device lost: DXGI_ERROR_DEVICE_REMOVED (0x887A0005) \"the GPU device instance has been suspended\"".to_string(),
+            "darwin" => "MTLCommandBuffer failed: Caused GPU Hang Error (00000003:kIOGPUCommandBufferCallbackErrorHang)".to_string(),
+            _ => "VK_ERROR_DEVICE_LOST from vkQueueSubmit (llvmpipe; 'fence 41 never signalled')".to_string(),
+        },
         _ => "called `Result::unwrap()` on an `Err` value: Os { code: 11, kind: WouldBlock, message: \"Resource temporarily unavailable\" }".to_string(),
     };
     (msg, frame)
@@ -450,7 +452,7 @@ fn outcome(rng: &mut Rng, test: &Test, platform_ix: usize, branch: &str, day: u3
         );
     }
     let regressed = platform_ix == WINDOWS
-        && REGRESSED.contains(&test.name.as_str())
+        && REGRESSED.iter().any(|family| test.name.starts_with(family))
         && day >= REGRESSION_DAY
         && matches!(branch, "main" | "feature/async-loader");
     if regressed {
@@ -470,9 +472,23 @@ fn outcome(rng: &mut Rng, test: &Test, platform_ix: usize, branch: &str, day: u3
         );
     }
     let mut p_fail = test.flake;
-    if branch == "feature/metal-backend" && test.suite == "gfx" {
+    if branch == "feature/metal-backend" && matches!(test.suite, "gfx" | "render") {
         // Starts broken, gets better as the branch matures.
-        p_fail += (0.5 - (day.saturating_sub(20) as f64) / 100.0).max(0.02);
+        p_fail += (0.6 - (day.saturating_sub(20) as f64) / 100.0).max(0.05);
+    }
+    if platform.environment == "vm" && test.suite == "render" && test.base_ms > 500.0 {
+        // Slow emulated GPUs: heavy render tests hit their time limit.
+        if rng.chance(0.12) {
+            return (
+                "timeout",
+                Some(format!(
+                    "test exceeded the 30 s timeout on {} (software rasterizer)",
+                    platform.os_version
+                )),
+                None,
+                0,
+            );
+        }
     }
     if rng.chance(p_fail) {
         let (msg, trace) = failure_message(rng, test, platform);

@@ -178,17 +178,19 @@ WHERE tr.outcome = 'fail'
         title: "Tests failing on one platform only",
         description: "Tests whose recent failures (last 14 days of data) all come from a single platform.",
         sql: "WITH recent AS (
-  SELECT t.test_name, r.platform_id, t.outcome
+  SELECT t.test_name, r.platform_id
   FROM test_results t JOIN test_runs r ON r.id = t.run_id
-  WHERE r.run_timestamp >= (SELECT datetime(MAX(run_timestamp), '-14 days') FROM test_runs)
+  WHERE t.outcome IN ('fail', 'error', 'timeout')
+    AND r.run_timestamp >= (SELECT datetime(MAX(run_timestamp), '-14 days') FROM test_runs)
+),
+single AS (
+  SELECT test_name, MIN(platform_id) AS platform_id, COUNT(*) AS failures
+  FROM recent
+  GROUP BY test_name
+  HAVING COUNT(DISTINCT platform_id) = 1 AND COUNT(*) >= 3
 )
-SELECT test_name, MIN(platform_id) AS platform_id,
-       (SELECT os || '/' || arch FROM platforms WHERE id = MIN(platform_id)) AS platform,
-       COUNT(*) AS failures
-FROM recent
-WHERE outcome IN ('fail', 'error', 'timeout')
-GROUP BY test_name
-HAVING COUNT(DISTINCT platform_id) = 1 AND COUNT(*) >= 3
+SELECT s.test_name, p.os || '/' || p.arch AS platform, s.failures
+FROM single s JOIN platforms p ON p.id = s.platform_id
 ORDER BY failures DESC, test_name;",
         chart: None,
     },

@@ -63,7 +63,12 @@ pub enum QueryState {
         offset: usize,
     },
     /// SQLite refused it.
-    Failed(SqlError),
+    Failed {
+        /// SQLite's error.
+        error: SqlError,
+        /// The SQL it refused.
+        sql: String,
+    },
 }
 
 /// The answer to a dashboard query.
@@ -200,10 +205,11 @@ fn fill_dashboard(store: Store) {
 fn run(store: Store, sql: String) {
     store.query.set(QueryState::Running);
     url::set_sql(&sql);
+    let text = sql.clone();
     bridge::send(
         |id| Request::Query {
             id,
-            sql,
+            sql: text,
             page_size: DEFAULT_PAGE_SIZE,
         },
         move |resp| match resp {
@@ -212,7 +218,10 @@ fn run(store: Store, sql: String) {
                 answer,
                 offset: 0,
             }),
-            Response::QueryFailed { error, .. } => store.query.set(QueryState::Failed(error)),
+            Response::QueryFailed { error, .. } => store.query.set(QueryState::Failed {
+                error,
+                sql: sql.clone(),
+            }),
             _ => {}
         },
     );
@@ -375,6 +384,11 @@ fn LoadStatus() -> impl IntoView {
         }
         .into_any(),
     }
+}
+
+/// The 1-based character position of byte `offset` in `text`.
+fn char_position(text: &str, offset: usize) -> usize {
+    text.char_indices().take_while(|(i, _)| *i < offset).count() + 1
 }
 
 fn short_url(url: &str) -> String {
@@ -619,10 +633,10 @@ fn QueryStatus() -> impl IntoView {
             }
             .into_any()
         }
-        QueryState::Failed(e) => view! {
+        QueryState::Failed { error, sql } => view! {
             <span class="query-status failed sql-error" role="alert">
-                {e.message.clone()}
-                {e.offset.map(|o| format!(" (at character {})", o + 1))}
+                {error.message.clone()}
+                {error.offset.map(|o| format!(" (at character {})", char_position(&sql, o)))}
             </span>
         }
         .into_any(),

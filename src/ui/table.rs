@@ -39,13 +39,13 @@ pub fn ResultView(
             let last = (total - 1) / DEFAULT_PAGE_SIZE * DEFAULT_PAGE_SIZE;
             view! {
                 <nav class="pager" aria-label="Result pages">
-                    <button on:click=move |_| on_page(0) disabled=offset == 0>"« First"</button>
-                    <button on:click=move |_| on_page(prev) disabled=offset == 0>"‹ Previous"</button>
+                    <button on:click=move |_| on_page(0) disabled={offset == 0}>"« First"</button>
+                    <button on:click=move |_| on_page(prev) disabled={offset == 0}>"‹ Previous"</button>
                     <span class="page-info">
                         {format!("rows {}–{} of {}", fmt_count(offset as u64 + 1), fmt_count((offset + shown) as u64), fmt_count(total as u64))}
                     </span>
-                    <button on:click=move |_| on_page(next) disabled=next >= total>"Next ›"</button>
-                    <button on:click=move |_| on_page(last) disabled=next >= total>"Last »"</button>
+                    <button on:click=move |_| on_page(next) disabled={next >= total}>"Next ›"</button>
+                    <button on:click=move |_| on_page(last) disabled={next >= total}>"Last »"</button>
                 </nav>
             }
         });

@@ -1,0 +1,495 @@
+//! End-to-end tests: the built site served on 127.0.0.1 and driven in
+//! headless Chromium through chromedriver.
+//!
+//! Build the site first (the README's test command does both):
+//! `trunk build` into dist/, and `trunk build --public-url /greenboard/ --dist dist-sub`.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use greenboard::db::load::{OnError, load_str};
+use greenboard::db::query;
+use greenboard::protocol::Cell;
+use serde_json::Value;
+use support::*;
+use thirtyfour::prelude::*;
+
+const LOAD: Duration = Duration::from_secs(60);
+const QUERY: Duration = Duration::from_secs(30);
+
+/// The demo dump's SQL text.
+fn demo_sql() -> String {
+    let gz = std::fs::read(root().join("static/demo.sql.gz")).unwrap();
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+/// The answer of SQLite compiled for this machine, through greenboard's own loader.
+fn native(sql: &str) -> Vec<Vec<Cell>> {
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
+    query::run(&conn, sql).unwrap().rows
+}
+
+/// The answer of the `sqlite3` command-line shell on the demo dump, as text cells.
+fn sqlite3_cli(sql: &str) -> Vec<Vec<String>> {
+    let mut child = Command::new("sqlite3")
+        .args(["-batch", "-noheader", "-separator", "\t", ":memory:"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the sqlite3 shell must be installed (the README's test command installs it)");
+    let mut stdin = child.stdin.take().unwrap();
+    let input = format!("{}\n{sql}\n", demo_sql());
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect()
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .map(|s| s.as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn table_rows(v: &Value) -> Vec<Vec<String>> {
+    v["rows"]
+        .as_array()
+        .map(|rows| rows.iter().map(strings).collect())
+        .unwrap_or_default()
+}
+
+/// What the dashboard shows: load status, headline, bars per chart.
+const DASHBOARD_JS: &str = "const charts = [...document.querySelectorAll('figure.chart')];
+  if (charts.length < 2) return null;
+  return { status: document.querySelector('.status').textContent,
+           headline: document.querySelector('.headline') && document.querySelector('.headline').textContent,
+           charts: charts.map(f => ({
+             caption: f.querySelector('figcaption').textContent,
+             role: f.querySelector('svg').getAttribute('role'),
+             title: f.querySelector('svg > title').textContent,
+             desc: f.querySelector('svg > desc').textContent,
+             bars: [...f.querySelectorAll('g.bar')].map(g => g.getAttribute('aria-label')),
+             widths: [...f.querySelectorAll('g.bar rect')].map(r => parseFloat(r.getAttribute('width'))),
+             ticks: [...f.querySelectorAll('g.tick text')].map(t => t.textContent) })) };";
+
+/// Opens the site under `prefix` and checks the dashboard against the data.
+async fn check_dashboard(prefix: &'static str, dir: std::path::PathBuf, screenshot: bool) {
+    let server = Server::start(vec![(prefix, dir)]).await;
+    let b = Browser::start().await;
+    b.driver
+        .goto(format!("{}{prefix}", server.origin))
+        .await
+        .unwrap();
+    let status = b.wait_loaded().await;
+    let dash = b.wait_for(DASHBOARD_JS, Duration::from_secs(20)).await;
+    if screenshot {
+        let png = b.driver.screenshot_as_png().await.unwrap();
+        std::fs::create_dir_all(root().join("tests/screenshots")).unwrap();
+        std::fs::write(root().join("tests/screenshots/dashboard.png"), png).unwrap();
+    }
+    b.quit().await;
+
+    assert!(status.starts_with("Loaded"), "{status}");
+    assert!(status.contains(" ms"), "the load time is shown: {status}");
+    let branches = native("SELECT DISTINCT branch_name FROM test_runs");
+    let platforms = native("SELECT DISTINCT platform_id FROM test_runs");
+    let by_branch = native(
+        greenboard::presets::find("pass-rate-by-branch")
+            .unwrap()
+            .sql,
+    );
+    let charts = dash["charts"].as_array().expect("two charts");
+    assert_eq!(charts[0]["caption"], "Pass rate by branch");
+    assert_eq!(charts[1]["caption"], "Pass rate by platform");
+    assert_eq!(strings(&charts[0]["bars"]).len(), branches.len());
+    assert_eq!(strings(&charts[1]["bars"]).len(), platforms.len());
+    assert!(branches.len() >= 5 && platforms.len() >= 6);
+    for chart in charts {
+        assert_eq!(chart["role"], "img");
+        assert!(!chart["title"].as_str().unwrap().is_empty());
+        assert!(chart["desc"].as_str().unwrap().contains("pass rate"));
+        assert_eq!(
+            strings(&chart["ticks"]),
+            ["0", "20", "40", "60", "80", "100"]
+        );
+    }
+    // Bars carry the native answer's values, in its order, longest for the highest.
+    let labels = strings(&charts[0]["bars"]);
+    for (label, row) in labels.iter().zip(&by_branch) {
+        let (Cell::Text(name), Some(rate)) = (&row[0], row[2].as_f64()) else {
+            panic!("{row:?}")
+        };
+        assert_eq!(
+            label,
+            &format!("{name}: {}%", greenboard::chart::fmt_num(rate))
+        );
+    }
+    let widths: Vec<f64> = charts[0]["widths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_f64().unwrap())
+        .collect();
+    assert!(widths.windows(2).all(|w| w[0] >= w[1]), "{widths:?}");
+    let headline = dash["headline"].as_str().unwrap();
+    let runs = native("SELECT COUNT(*) FROM test_runs")[0][0]
+        .display()
+        .unwrap();
+    assert!(headline.contains(&format!("{runs} runs")), "{headline}");
+    assert!(headline.contains("300 tests"), "{headline}");
+    assert!(headline.contains("→"), "date range: {headline}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_loads_and_charts_render_at_root() {
+    check_dashboard("/", dist(), true).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_loads_and_charts_render_under_a_sub_path() {
+    check_dashboard("/greenboard/", dist_sub(), false).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_preset_runs_and_returns_rows() {
+    let server = Server::start(vec![("/", dist())]).await;
+    let b = Browser::start().await;
+    b.driver.goto(format!("{}/", server.origin)).await.unwrap();
+    let status = b.wait_loaded().await;
+    let ids = strings(
+        &b.wait_for(
+            "const p = [...document.querySelectorAll('button.preset')]; return p.length ? p.map(e => e.dataset.preset) : null;",
+            Duration::from_secs(10),
+        )
+        .await,
+    );
+    let mut outcomes = Vec::new();
+    for id in &ids {
+        let button = b
+            .driver
+            .find(By::Css(format!("button.preset[data-preset='{id}']")))
+            .await
+            .unwrap();
+        button.click().await.unwrap();
+        let outcome = query_outcome(&b, QUERY).await;
+        let editor = b.js("return document.getElementById('sql').value").await;
+        let rows = table_rows(&b.js(TABLE_JS).await).len();
+        outcomes.push((id.clone(), outcome, editor, rows));
+    }
+    b.quit().await;
+
+    assert!(status.starts_with("Loaded"), "{status}");
+    assert_eq!(
+        ids.len(),
+        greenboard::presets::GREENBOARD.len() + greenboard::presets::GENERIC.len()
+    );
+    for (id, outcome, editor, rows) in outcomes {
+        let preset = greenboard::presets::find(&id).unwrap();
+        let status = outcome.unwrap_or_else(|e| panic!("preset {id} failed: {e}"));
+        assert_eq!(editor, preset.sql, "preset {id} puts its SQL in the editor");
+        assert!(rows > 0, "preset {id} returned no rows ({status})");
+        let expected = native(preset.sql).len();
+        assert!(
+            status.starts_with(&format!("{expected} row"))
+                || status.contains(&format!("{expected} rows"))
+                || expected > 999,
+            "preset {id}: {status}, native {expected}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_custom_query_matches_the_sqlite3_shell() {
+    let sql = "SELECT branch_name, COUNT(*) AS runs, SUM(failed) AS failures, MIN(run_timestamp) AS first, \
+               ROUND(100.0 * SUM(passed) / SUM(passed + failed), 2) AS rate \
+               FROM test_runs GROUP BY branch_name ORDER BY branch_name;";
+    let server = Server::start(vec![("/", dist())]).await;
+    let b = Browser::start().await;
+    b.driver.goto(format!("{}/", server.origin)).await.unwrap();
+    b.wait_loaded().await;
+    // Typed for real, then run with Ctrl+Enter.
+    let editor = b.driver.find(By::Id("sql")).await.unwrap();
+    editor.click().await.unwrap();
+    editor.send_keys(sql).await.unwrap();
+    editor.send_keys(Key::Control + Key::Enter).await.unwrap();
+    let outcome = query_outcome(&b, QUERY).await;
+    let table = b.js(TABLE_JS).await;
+    let url = b.js("return location.search").await;
+    b.quit().await;
+
+    let expected = sqlite3_cli(sql);
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert_eq!(
+        strings(&table["head"]),
+        ["branch_name", "runs", "failures", "first", "rate"]
+    );
+    assert_eq!(table_rows(&table), expected);
+    assert_eq!(expected.len(), 5);
+    let search = url.as_str().unwrap();
+    assert!(
+        search.contains("sql=SELECT+branch_name"),
+        "the address holds the SQL: {search}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_sql_error_is_shown_and_the_page_recovers() {
+    let server = Server::start(vec![("/", dist())]).await;
+    let b = Browser::start().await;
+    b.driver.goto(format!("{}/", server.origin)).await.unwrap();
+    b.wait_loaded().await;
+    run_sql(&b, "SELECT * FROM test_runs WHERE;").await;
+    let syntax = query_outcome(&b, QUERY).await;
+    run_sql(&b, "SELECT nosuch FROM test_runs;").await;
+    let column = query_outcome(&b, QUERY).await;
+    run_sql(&b, "SELECT abs(-9223372036854775807 - 1);").await;
+    let runtime = query_outcome(&b, QUERY).await;
+    run_sql(
+        &b,
+        "SELECT 9223372036854775807 AS big, -9223372036854775808 AS small;",
+    )
+    .await;
+    let ok = query_outcome(&b, QUERY).await;
+    let table = b.js(TABLE_JS).await;
+    b.quit().await;
+
+    assert_eq!(
+        syntax.unwrap_err(),
+        "near \";\": syntax error (at character 30)"
+    );
+    assert!(column.unwrap_err().starts_with("no such column: nosuch"));
+    assert!(runtime.unwrap_err().starts_with("integer overflow"));
+    assert!(ok.unwrap().starts_with("1 row in "));
+    assert_eq!(
+        table_rows(&table),
+        [["9223372036854775807", "-9223372036854775808"]],
+        "64-bit integers arrive exact"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_page_stays_responsive_during_a_long_query() {
+    let server = Server::start(vec![("/", dist())]).await;
+    let b = Browser::start().await;
+    b.driver.goto(format!("{}/", server.origin)).await.unwrap();
+    b.wait_loaded().await;
+    run_sql(
+        &b,
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 30000000) SELECT count(*) FROM c;",
+    )
+    .await;
+    let started = Instant::now();
+    // While SQLite counts in the worker, the page takes clicks and typing.
+    let editor = b.driver.find(By::Id("sql")).await.unwrap();
+    let mut slowest = Duration::ZERO;
+    let mut running_seen = 0;
+    for i in 0..10 {
+        let t = Instant::now();
+        editor.send_keys(format!(" --{i}")).await.unwrap();
+        let state = b
+            .js("return [document.querySelector('.query-status').className, document.getElementById('sql').value]")
+            .await;
+        slowest = slowest.max(t.elapsed());
+        if state[0].as_str().unwrap_or_default().contains("running") {
+            running_seen += 1;
+        }
+        assert!(state[1].as_str().unwrap().ends_with(&format!(" --{i}")));
+        b.driver
+            .find(By::Css("button.preset"))
+            .await
+            .unwrap()
+            .is_displayed()
+            .await
+            .unwrap();
+    }
+    let outcome = query_outcome(&b, Duration::from_secs(120)).await;
+    let total = started.elapsed();
+    let table = b.js(TABLE_JS).await;
+    b.quit().await;
+
+    assert!(
+        running_seen >= 5,
+        "the query was still running while typing ({running_seen} of 10, {total:?})"
+    );
+    assert!(
+        slowest < Duration::from_millis(1000),
+        "typing took {slowest:?} while the query ran"
+    );
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert_eq!(table_rows(&table), [["30000000"]]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn values_render_as_text_never_as_markup() {
+    let sql = "SELECT '<script>window.__xss = 1</script>' AS s, '<img src=x onerror=\"window.__xss = 2\">' AS i, \
+               NULL AS n, '' AS e, 42 AS int, 1.5 AS real, x'00ff' AS b;";
+    let server = Server::start(vec![("/", dist())]).await;
+    let b = Browser::start().await;
+    let url = format!(
+        "{}/?sql={}",
+        server.origin,
+        sql.bytes()
+            .map(|c| if c.is_ascii_alphanumeric() {
+                (c as char).to_string()
+            } else {
+                format!("%{c:02X}")
+            })
+            .collect::<String>()
+    );
+    b.driver.goto(url).await.unwrap();
+    b.wait_loaded().await;
+    let outcome = query_outcome(&b, QUERY).await;
+    let table = b.js(TABLE_JS).await;
+    let editor = b.js("return document.getElementById('sql').value").await;
+    run_sql(&b, "SELECT * FROM \"<img src=x onerror=window.__xss=3>\";").await;
+    let error = query_outcome(&b, QUERY).await;
+    let injected = b
+        .js("return [window.__xss === undefined, document.querySelectorAll('table.result script, table.result img, .query-status img').length]")
+        .await;
+    b.quit().await;
+
+    assert!(
+        outcome.is_ok(),
+        "?sql= runs once the data is loaded: {outcome:?}"
+    );
+    assert_eq!(editor.as_str().unwrap(), sql);
+    assert_eq!(
+        table_rows(&table),
+        [[
+            "<script>window.__xss = 1</script>",
+            "<img src=x onerror=\"window.__xss = 2\">",
+            "NULL",
+            "",
+            "42",
+            "1.5",
+            "BLOB (2 bytes)"
+        ]]
+    );
+    assert_eq!(
+        table["classes"][0],
+        serde_json::json!(["text", "text", "null", "empty", "num", "num", "blob"]),
+        "NULL, empty string and numbers are told apart"
+    );
+    assert_eq!(
+        error.unwrap_err(),
+        "no such table: <img src=x onerror=window.__xss=3>"
+    );
+    assert_eq!(injected, serde_json::json!([true, 0]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hundred_thousand_rows_come_in_pages() {
+    let server = Server::start(vec![("/", dist())]).await;
+    let b = Browser::start().await;
+    b.driver.goto(format!("{}/", server.origin)).await.unwrap();
+    b.wait_loaded().await;
+    run_sql(
+        &b,
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000) SELECT x, 'row ' || x AS label FROM c;",
+    )
+    .await;
+    let outcome = query_outcome(&b, QUERY).await;
+    let first = b.js(TABLE_JS).await;
+    let info1 = b
+        .js("return document.querySelector('.page-info').textContent")
+        .await;
+    b.driver
+        .find(By::XPath(
+            "//nav[@class='pager']/button[contains(., 'Last')]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let info2 = b
+        .wait_for(
+            "const t = document.querySelector('.page-info').textContent; return t.startsWith('rows 99,801') && t;",
+            QUERY,
+        )
+        .await;
+    let last = b.js(TABLE_JS).await;
+    b.quit().await;
+
+    assert!(outcome.unwrap().starts_with("100,000 rows"));
+    assert_eq!(table_rows(&first).len(), 200);
+    assert_eq!(info1, "rows 1–200 of 100,000");
+    assert_eq!(info2, "rows 99,801–100,000 of 100,000");
+    let rows = table_rows(&last);
+    assert_eq!(rows.len(), 200);
+    assert_eq!(rows[199], ["100000", "row 100000"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn another_dump_loads_from_the_address() {
+    let server = Server::start(vec![
+        ("/fixtures/", root().join("tests/fixtures")),
+        ("/", dist()),
+    ])
+    .await;
+    let b = Browser::start().await;
+    b.driver
+        .goto(format!(
+            "{}/?db=fixtures/inventory.sql&sql=SELECT%20name%2C%20note%20FROM%20items%20ORDER%20BY%20id",
+            server.origin
+        ))
+        .await
+        .unwrap();
+    let status = b.wait_loaded().await;
+    let problems = b
+        .js("return [...document.querySelectorAll('.problems li')].map(l => l.textContent)")
+        .await;
+    let outcome = query_outcome(&b, QUERY).await;
+    let table = b.js(TABLE_JS).await;
+    let note = b
+        .js("return document.querySelector('.dashboard').textContent")
+        .await;
+    let presets = b
+        .js("return [...document.querySelectorAll('button.preset')].map(e => e.dataset.preset)")
+        .await;
+    b.driver
+        .goto(format!("{}/?db=fixtures/missing.sql", server.origin))
+        .await
+        .unwrap();
+    let missing = b.wait_loaded().await;
+    b.quit().await;
+
+    assert!(status.contains("fixtures/inventory.sql"), "{status}");
+    assert_eq!(
+        strings(&problems),
+        ["statement 4 (line 5) failed: no such table: nowhere — INSERT INTO nowhere VALUES(1);"]
+    );
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert_eq!(
+        table_rows(&table),
+        [
+            ["bolt; M6", "it's -- not a comment"],
+            ["nut", "line one\nline two"]
+        ]
+    );
+    assert!(
+        note.as_str()
+            .unwrap()
+            .contains("does not follow greenboard's test-results schema")
+    );
+    assert_eq!(strings(&presets), ["schema", "sqlite-version"]);
+    assert!(missing.starts_with("Could not load"), "{missing}");
+    assert!(missing.contains("404"), "{missing}");
+}

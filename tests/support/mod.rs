@@ -1,0 +1,276 @@
+//! End-to-end test support: a static file server for the built site on
+//! 127.0.0.1, and headless Chromium driven through chromedriver.
+
+#![allow(dead_code)]
+
+use std::net::TcpListener as StdListener;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use thirtyfour::prelude::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio::process::{Child, Command};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The built site served at `/`: `$GREENBOARD_DIST` or `dist/`.
+pub fn dist() -> PathBuf {
+    std::env::var_os("GREENBOARD_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("dist"))
+}
+
+/// The same site built for the sub-path `/greenboard/`: `$GREENBOARD_DIST_SUB` or `dist-sub/`.
+pub fn dist_sub() -> PathBuf {
+    std::env::var_os("GREENBOARD_DIST_SUB")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("dist-sub"))
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" => "text/javascript",
+        "wasm" => "application/wasm",
+        "css" => "text/css",
+        "gz" => "application/gzip",
+        "sql" => "application/sql",
+        "png" => "image/png",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Serves directories under URL prefixes on an ephemeral port of 127.0.0.1.
+pub struct Server {
+    /// `http://127.0.0.1:PORT`
+    pub origin: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Server {
+    /// Serves each `(prefix, dir)`: a request for `prefix + p` gets `dir/p`
+    /// (`index.html` for a directory).
+    pub async fn start(mounts: Vec<(&'static str, PathBuf)>) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((mut sock, _)) = listener.accept().await else {
+                    return;
+                };
+                let mounts = mounts.clone();
+                tokio::spawn(async move {
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match sock.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let head = String::from_utf8_lossy(&buf);
+                    let target = head.split_whitespace().nth(1).unwrap_or("/");
+                    let path = target.split(['?', '#']).next().unwrap_or("/");
+                    let file = mounts.iter().find_map(|(prefix, dir)| {
+                        let rest = path.strip_prefix(prefix)?;
+                        let mut p = dir.join(rest.trim_start_matches('/'));
+                        if p.is_dir() {
+                            p = p.join("index.html");
+                        }
+                        p.is_file().then_some(p)
+                    });
+                    let response = match file.and_then(|f| std::fs::read(&f).ok().map(|b| (f, b))) {
+                        Some((f, body)) => {
+                            let mut r = format!(
+                                "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+                                content_type(&f),
+                                body.len()
+                            )
+                            .into_bytes();
+                            r.extend_from_slice(&body);
+                            r
+                        }
+                        None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found".to_vec(),
+                    };
+                    let _ = sock.write_all(&response).await;
+                    let _ = sock.shutdown().await;
+                });
+            }
+        });
+        Server { origin, task }
+    }
+}
+
+/// A headless Chromium session through its own chromedriver.
+pub struct Browser {
+    /// The WebDriver session.
+    pub driver: WebDriver,
+    chromedriver: Child,
+    _profile: TempDir,
+}
+
+/// A directory removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    /// A new empty directory under the system temp dir.
+    pub fn new(tag: &str) -> TempDir {
+        static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("greenboard-{tag}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn free_port() -> u16 {
+    StdListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Browser {
+    /// Starts chromedriver and a fresh headless Chromium profile.
+    pub async fn start() -> Browser {
+        let port = free_port();
+        let chromedriver =
+            Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .kill_on_drop(true)
+                .spawn()
+                .expect("chromedriver must be installed (the README's test command installs it)");
+        let profile = TempDir::new("chromium");
+        let mut caps = DesiredCapabilities::chrome();
+        caps.set_binary(&std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()))
+            .unwrap();
+        for arg in [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--window-size=1400,1000",
+        ] {
+            caps.add_arg(arg).unwrap();
+        }
+        caps.add_arg(&format!("--user-data-dir={}", profile.0.display()))
+            .unwrap();
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let driver = loop {
+            match WebDriver::new(&url, caps.clone()).await {
+                Ok(d) => break d,
+                Err(e) if Instant::now() > deadline => panic!("cannot start Chromium: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        };
+        Browser {
+            driver,
+            chromedriver,
+            _profile: profile,
+        }
+    }
+
+    /// Ends the browser (always call before asserting, so that no renderer is left running).
+    pub async fn quit(mut self) {
+        let _ = self.driver.clone().quit().await;
+        let _ = self.chromedriver.kill().await;
+    }
+
+    /// Runs `script` in the page and returns its JSON value.
+    pub async fn js(&self, script: &str) -> serde_json::Value {
+        self.driver
+            .execute(script, vec![])
+            .await
+            .map(|r| r.json().clone())
+            .unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Polls `script` until it returns something other than null/false,
+    /// or `timeout` passes (then returns the last value).
+    pub async fn wait_for(&self, script: &str, timeout: Duration) -> serde_json::Value {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let v = self.js(script).await;
+            let done = !matches!(v, serde_json::Value::Null | serde_json::Value::Bool(false));
+            if done || Instant::now() > deadline {
+                return v;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until the dump is loaded; returns the status text
+    /// (or the failure's text, for the caller to assert on).
+    pub async fn wait_loaded(&self) -> String {
+        self.wait_for(
+            "const s = document.querySelector('.status.loaded, .status.failed'); return s && s.textContent;",
+            Duration::from_secs(60),
+        )
+        .await
+        .as_str()
+        .unwrap_or("not loaded within 60 s")
+        .to_string()
+    }
+}
+
+/// What the result table shows: its header and its rows, as text.
+pub const TABLE_JS: &str = "const t = document.querySelector('table.result'); if (!t) return null;
+  return { head: [...t.querySelectorAll('thead th')].map(e => e.textContent),
+           rows: [...t.querySelectorAll('tbody tr')].map(r => [...r.children].map(c => c.textContent)),
+           classes: [...t.querySelectorAll('tbody tr')].map(r => [...r.children].map(c => c.className)) };";
+
+/// Sets the editor's text as typing would, and runs it with the Run button.
+pub async fn run_sql(b: &Browser, sql: &str) {
+    b.driver
+        .execute(
+            "const e = document.getElementById('sql'); e.value = arguments[0];
+             e.dispatchEvent(new Event('input', { bubbles: true }));
+             document.getElementById('run').click();",
+            vec![serde_json::Value::String(sql.to_string())],
+        )
+        .await
+        .unwrap();
+}
+
+/// Waits for the main query to finish; `Ok(status)` or `Err(error text)`.
+pub async fn query_outcome(b: &Browser, timeout: Duration) -> Result<String, String> {
+    let v = b
+        .wait_for(
+            "const s = document.querySelector('.query-status.done, .query-status.failed');
+             return s && { ok: s.classList.contains('done'), text: s.textContent };",
+            timeout,
+        )
+        .await;
+    match (v["ok"].as_bool(), v["text"].as_str()) {
+        (Some(true), Some(t)) => Ok(t.to_string()),
+        (Some(false), Some(t)) => Err(t.to_string()),
+        _ => Err(format!("no answer within {timeout:?}")),
+    }
+}
