@@ -156,9 +156,10 @@ fn error_of(db: *mut ffi::sqlite3, base: Option<usize>) -> SqlError {
 }
 
 /// Where the statement that starts at `start` ends: just past the first `;`
-/// at which the text from `start` is a complete statement, or the end.
+/// at which the text from its first token is a complete statement, or the end.
 pub fn statement_end(text_with_nul: &[u8], start: usize) -> usize {
     let body = &text_with_nul[..text_with_nul.len() - 1];
+    let start = start + leading_blank_len(&body[start..]);
     let mut scratch = Vec::new();
     let mut from = start;
     while let Some(i) = body[from..].iter().position(|&b| b == b';') {
@@ -172,6 +173,29 @@ pub fn statement_end(text_with_nul: &[u8], start: usize) -> usize {
         from = semi + 1;
     }
     body.len()
+}
+
+/// Length of the blanks, comments and empty statements (`;`) before a
+/// statement's first token.
+pub fn leading_blank_len(text: &[u8]) -> usize {
+    let mut i = 0;
+    loop {
+        while i < text.len() && (text[i].is_ascii_whitespace() || text[i] == b';') {
+            i += 1;
+        }
+        if text[i..].starts_with(b"--") {
+            while i < text.len() && text[i] != b'\n' {
+                i += 1;
+            }
+        } else if text[i..].starts_with(b"/*") {
+            match text[i + 2..].windows(2).position(|w| w == b"*/") {
+                Some(p) => i += 2 + p + 2,
+                None => return text.len(),
+            }
+        } else {
+            return i;
+        }
+    }
 }
 
 /// A prepared statement, finalized when dropped.

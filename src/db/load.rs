@@ -10,7 +10,7 @@
 
 use rusqlite::Connection;
 
-use super::cursor::{Cursor, Next, is_complete};
+use super::cursor::{Cursor, Next, is_complete, leading_blank_len};
 use crate::protocol::Problem;
 
 /// What to do when a statement of the dump fails.
@@ -333,28 +333,6 @@ fn classify(body: &str) -> Kind {
     }
 }
 
-/// Length of the blanks and comments before a statement's first token.
-fn leading_blank_len(text: &[u8]) -> usize {
-    let mut i = 0;
-    loop {
-        while i < text.len() && (text[i].is_ascii_whitespace() || text[i] == b';') {
-            i += 1;
-        }
-        if text[i..].starts_with(b"--") {
-            while i < text.len() && text[i] != b'\n' {
-                i += 1;
-            }
-        } else if text[i..].starts_with(b"/*") {
-            match text[i + 2..].windows(2).position(|w| w == b"*/") {
-                Some(p) => i += 2 + p + 2,
-                None => return text.len(),
-            }
-        } else {
-            return i;
-        }
-    }
-}
-
 fn count_lines(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&b| b == b'\n').count() as u64
 }
@@ -506,6 +484,18 @@ mod tests {
         loader.finish().unwrap();
         let s: String = conn.query_row("SELECT a FROM t", [], |r| r.get(0)).unwrap();
         assert_eq!(s, "héllo ✓ 🦀");
+    }
+
+    #[test]
+    fn an_empty_statement_before_a_failing_one_is_not_a_second_failure() {
+        let conn = Connection::open_in_memory().unwrap();
+        let dump = "CREATE TABLE t(a);\nINSERT INTO t VALUES('x;y');;\nINSERT INTO missing VALUES(1);\nINSERT INTO t VALUES(2);\n";
+        let stats = load_str(&conn, dump, OnError::Continue).unwrap();
+        assert_eq!(stats.statements, 3);
+        assert_eq!(stats.failed.len(), 1, "{:?}", stats.failed);
+        let p = &stats.failed[0];
+        assert_eq!((p.statement, p.line), (3, 3));
+        assert_eq!(p.excerpt, "INSERT INTO missing VALUES(1);");
     }
 
     #[test]
