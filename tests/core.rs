@@ -1,6 +1,8 @@
 //! Native tests of the shared core on the demo data: the generator, the
 //! dump it writes, every preset, and the chart data the dashboard draws.
 
+#![cfg(not(target_family = "wasm"))]
+
 use std::io::Read;
 
 use greenboard::chart::{BarStyle, bar_layout, data_from_rows};

@@ -450,7 +450,7 @@ mod tests {
             ),
             "{err:?}"
         );
-        assert!(!conn.prepare("SELECT * FROM t").is_ok(), "nothing kept");
+        assert!(conn.prepare("SELECT * FROM t").is_err(), "nothing kept");
     }
 
     #[test]

@@ -1,0 +1,131 @@
+//! The `greenboard` binary, driven as a user would.
+
+#![cfg(not(target_family = "wasm"))]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn greenboard(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_greenboard"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("greenboard-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    let _ = std::fs::remove_file(&p);
+    p
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn demo_export_import_round_trip_is_byte_identical() {
+    let sql = temp("demo.sql");
+    let gz = temp("demo.sql.gz");
+    let db = temp("demo.db");
+    let again = temp("again.sql");
+    assert!(
+        greenboard(&["demo", "-o", sql.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert!(
+        greenboard(&["demo", "-o", gz.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let committed =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/static/demo.sql.gz")).unwrap();
+    assert!(
+        std::fs::read(&gz).unwrap() == committed,
+        "the gzip bytes are deterministic too"
+    );
+    let import = greenboard(&["import", gz.to_str().unwrap(), "--db", db.to_str().unwrap()]);
+    assert!(import.status.success(), "{}", text(&import.stderr));
+    let export = greenboard(&[
+        "export",
+        "--db",
+        db.to_str().unwrap(),
+        "-o",
+        again.to_str().unwrap(),
+    ]);
+    assert!(export.status.success(), "{}", text(&export.stderr));
+    assert!(std::fs::read(&sql).unwrap() == std::fs::read(&again).unwrap());
+}
+
+#[test]
+fn query_runs_presets_and_sql() {
+    let list = greenboard(&["query", "--list-presets"]);
+    assert!(text(&list.stdout).contains("pass-rate-by-branch\tPass rate by branch"));
+    let dump = concat!(env!("CARGO_MANIFEST_DIR"), "/static/demo.sql.gz");
+    let out = greenboard(&["query", "--dump", dump, "--preset", "pass-rate-by-platform"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().next(), Some("platform\truns\tpass_rate_pct"));
+    assert_eq!(stdout.lines().count(), 7);
+    let out = greenboard(&[
+        "query",
+        "--dump",
+        dump,
+        "SELECT COUNT(DISTINCT test_name) FROM test_results",
+    ]);
+    assert_eq!(text(&out.stdout), "COUNT(DISTINCT test_name)\n300\n");
+}
+
+#[test]
+fn a_bad_dump_names_the_line_and_leaves_the_database_unchanged() {
+    let db = temp("keep.db");
+    let good = temp("good.sql");
+    let bad = temp("bad.sql");
+    std::fs::write(&good, "CREATE TABLE t(a);\nINSERT INTO t VALUES(1);\n").unwrap();
+    std::fs::write(
+        &bad,
+        "INSERT INTO t VALUES(2);\n\nINSERT INTO t VALUES('a;b', 'too many');\n",
+    )
+    .unwrap();
+    assert!(
+        greenboard(&[
+            "import",
+            good.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    let out = greenboard(&[
+        "import",
+        bad.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "greenboard: {}: line 3: statement 2 failed: table t has 1 columns but 2 values were supplied in: INSERT INTO t VALUES('a;b', 'too many');\n",
+            bad.display()
+        )
+    );
+    let count = greenboard(&[
+        "query",
+        "--db",
+        db.to_str().unwrap(),
+        "SELECT count(*) FROM t",
+    ]);
+    assert_eq!(text(&count.stdout), "count(*)\n1\n");
+}
+
+#[test]
+fn an_sql_error_fails_the_command_with_sqlites_words() {
+    let dump = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/inventory.sql");
+    let out = greenboard(&["query", "--dump", dump, "SELECT * FROM items"]);
+    assert!(!out.status.success(), "the fixture has a failing statement");
+    assert!(text(&out.stderr).contains("line 5: statement 4 failed: no such table: nowhere"));
+}

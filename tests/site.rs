@@ -1,0 +1,81 @@
+//! Checks of the built site in dist/ (the README's test command builds it):
+//! the first load stays small, and SQLite is in the worker only.
+
+#![cfg(not(target_family = "wasm"))]
+
+use std::io::Write;
+use std::path::PathBuf;
+
+fn dist() -> PathBuf {
+    std::env::var_os("GREENBOARD_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist"))
+}
+
+fn gzip_len(bytes: &[u8]) -> usize {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap().len()
+}
+
+/// The files of the page itself (not the data it loads), with their bytes.
+fn page_files() -> Vec<(String, Vec<u8>)> {
+    let dir = dist();
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e} (build the site with trunk first)", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn the_first_load_is_under_600_kb_gzipped() {
+    let files = page_files();
+    let total: usize = files.iter().map(|(_, b)| gzip_len(b)).sum();
+    for kind in [".html", ".css", "_bg.wasm", ".js"] {
+        assert!(
+            files.iter().any(|(n, _)| n.ends_with(kind)),
+            "no {kind} in dist/"
+        );
+    }
+    let report: Vec<String> = files
+        .iter()
+        .map(|(n, b)| format!("{n}: {} B gz", gzip_len(b)))
+        .collect();
+    assert!(
+        total < 600 * 1024,
+        "first load is {total} B gzipped:\n{}",
+        report.join("\n")
+    );
+}
+
+#[test]
+fn sqlite_is_in_the_worker_only() {
+    let files = page_files();
+    let has_sqlite = |b: &[u8]| b.windows(15).any(|w| w == b"SQLite format 3");
+    let ui: Vec<_> = files
+        .iter()
+        .filter(|(n, _)| n.starts_with("ui-") && n.ends_with(".wasm"))
+        .collect();
+    let worker: Vec<_> = files
+        .iter()
+        .filter(|(n, _)| n.starts_with("worker") && n.ends_with(".wasm"))
+        .collect();
+    assert_eq!((ui.len(), worker.len()), (1, 1));
+    assert!(
+        !has_sqlite(&ui[0].1),
+        "the UI module must not contain SQLite"
+    );
+    assert!(
+        has_sqlite(&worker[0].1),
+        "the worker module contains SQLite"
+    );
+}
