@@ -302,6 +302,7 @@ async fn the_page_stays_responsive_during_a_long_query() {
     let editor = b.driver.find(By::Id("sql")).await.unwrap();
     let mut slowest = Duration::ZERO;
     let mut running_seen = 0;
+    let mut clock = std::collections::BTreeSet::new();
     for i in 0..10 {
         let t = Instant::now();
         editor.send_keys(format!(" --{i}")).await.unwrap();
@@ -311,6 +312,11 @@ async fn the_page_stays_responsive_during_a_long_query() {
         slowest = slowest.max(t.elapsed());
         if state[0].as_str().unwrap_or_default().contains("running") {
             running_seen += 1;
+            clock.insert(
+                b.js("return document.querySelector('.query-status').textContent")
+                    .await
+                    .to_string(),
+            );
         }
         assert!(state[1].as_str().unwrap().ends_with(&format!(" --{i}")));
         b.driver
@@ -336,6 +342,31 @@ async fn the_page_stays_responsive_during_a_long_query() {
     );
     assert!(outcome.is_ok(), "{outcome:?}");
     assert_eq!(table_rows(&table), [["30000000"]]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_later_query_replaces_a_running_one() {
+    let server = Server::start(vec![("/", dist())]).await;
+    let b = Browser::start().await;
+    b.driver.goto(format!("{}/", server.origin)).await.unwrap();
+    b.wait_loaded().await;
+    run_sql(
+        &b,
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000000) SELECT count(*) AS slow FROM c;",
+    )
+    .await;
+    run_sql(&b, "SELECT 'second' AS fast;").await;
+    let outcome = query_outcome(&b, Duration::from_secs(60)).await;
+    let first = b.js(TABLE_JS).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let later = b.js(TABLE_JS).await;
+    b.quit().await;
+
+    assert!(outcome.is_ok(), "{outcome:?}");
+    for table in [first, later] {
+        assert_eq!(strings(&table["head"]), ["fast"]);
+        assert_eq!(table_rows(&table), [["second"]]);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -494,4 +525,47 @@ async fn another_dump_loads_from_the_address() {
     assert_eq!(strings(&presets), ["schema", "sqlite-version"]);
     assert!(missing.starts_with("Could not load"), "{missing}");
     assert!(missing.contains("404"), "{missing}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_layout_holds_on_a_phone() {
+    let server = Server::start(vec![("/", dist())]).await;
+    let b = Browser::start().await;
+    b.driver.set_window_rect(0, 0, 390, 844).await.unwrap();
+    b.driver
+        .goto(format!(
+            "{}/?sql=SELECT%20*%20FROM%20test_runs%20LIMIT%2050",
+            server.origin
+        ))
+        .await
+        .unwrap();
+    b.wait_loaded().await;
+    let outcome = query_outcome(&b, QUERY).await;
+    b.wait_for(
+        "return document.querySelectorAll('figure.chart svg').length == 2",
+        Duration::from_secs(10),
+    )
+    .await;
+    let fit = b
+        .js("return { page: document.documentElement.scrollWidth, view: window.innerWidth,
+                      charts: [...document.querySelectorAll('figure.chart svg')].map(s => s.getBoundingClientRect().right),
+                      table: document.querySelector('.table-wrap').getBoundingClientRect().right }")
+        .await;
+    let png = b.driver.screenshot_as_png().await.unwrap();
+    std::fs::write(root().join("tests/screenshots/phone.png"), png).unwrap();
+    b.quit().await;
+
+    assert!(outcome.is_ok(), "{outcome:?}");
+    let view = fit["view"].as_f64().unwrap();
+    assert!(
+        fit["page"].as_f64().unwrap() <= view,
+        "no sideways scrolling: {fit}"
+    );
+    for right in fit["charts"].as_array().unwrap() {
+        assert!(right.as_f64().unwrap() <= view, "charts fit: {fit}");
+    }
+    assert!(
+        fit["table"].as_f64().unwrap() <= view,
+        "the table scrolls inside its box: {fit}"
+    );
 }

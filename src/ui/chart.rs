@@ -12,12 +12,10 @@ pub fn PercentBars(
     title: &'static str,
     /// What the chart shows, for screen readers.
     description: String,
-    /// Label of the category axis (e.g. "Branch").
-    axis: &'static str,
     /// The bars.
     data: Vec<Datum>,
 ) -> impl IntoView {
-    let layout = bar_layout(&data, 100.0, "%", BarStyle::default());
+    let layout = bar_layout(&data, 100.0, "%", style_for_screen());
     let id = title.to_lowercase().replace(' ', "-");
     let title_id = format!("{id}-title");
     let desc_id = format!("{id}-desc");
@@ -46,7 +44,7 @@ pub fn PercentBars(
             view! {
                 <g class="bar" role="listitem" aria-label=label>
                     <title>{tip}</title>
-                    <text class="label" x=b.x - 8.0 y=mid text-anchor="end">{truncate(&b.label, 26)}</text>
+                    <text class="label" x=b.x - 8.0 y=mid text-anchor="end">{truncate(&b.label, if layout.width < 400.0 { 22 } else { 26 })}</text>
                     <rect x=b.x y=b.y width=b.width.max(0.0) height=b.height rx="2"></rect>
                     <text class="value" x=b.x + b.width + 6.0 y=mid>{b.value_text.clone()}</text>
                 </g>
@@ -70,9 +68,27 @@ pub fn PercentBars(
                 <text class="axis-title" x=(layout.plot_left + layout.plot_right) / 2.0 y=axis_y + 34.0 text-anchor="middle">
                     "Pass rate (%)"
                 </text>
-                <text class="axis-title" x="4" y=axis_y + 34.0>{axis}</text>
             </svg>
         </figure>
+    }
+}
+
+/// Narrow screens get a narrower drawing, so that its text is not scaled down
+/// to nothing.
+fn style_for_screen() -> BarStyle {
+    let width = web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|w| w.as_f64())
+        .unwrap_or(1200.0);
+    if width < 600.0 {
+        BarStyle {
+            width: 380.0,
+            label_width: 140.0,
+            right: 56.0,
+            ..BarStyle::default()
+        }
+    } else {
+        BarStyle::default()
     }
 }
 

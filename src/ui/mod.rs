@@ -51,8 +51,11 @@ pub enum LoadState {
 pub enum QueryState {
     /// Nothing run yet.
     Idle,
-    /// Running.
-    Running,
+    /// Running since `started` (milliseconds, `performance.now()`).
+    Running {
+        /// When it started.
+        started: f64,
+    },
     /// An answer, showing the page of rows that starts at `offset`.
     Done {
         /// The query's request id (for paging).
@@ -85,6 +88,10 @@ pub struct Store {
     pub query: RwSignal<QueryState>,
     /// Which preset was chosen last.
     pub preset: RwSignal<Option<&'static str>>,
+    /// The request id of the main query shown (answers to older ones are dropped).
+    current: RwSignal<Option<RequestId>>,
+    /// The clock while a query runs (milliseconds, `performance.now()`).
+    clock: RwSignal<f64>,
     headline: Panel,
     by_branch: Panel,
     by_platform: Panel,
@@ -100,6 +107,8 @@ impl Store {
             sql: RwSignal::new(sql),
             query: RwSignal::new(QueryState::Idle),
             preset: RwSignal::new(None),
+            current: RwSignal::new(None),
+            clock: RwSignal::new(0.0),
             headline: RwSignal::new(None),
             by_branch: RwSignal::new(None),
             by_platform: RwSignal::new(None),
@@ -201,30 +210,59 @@ fn fill_dashboard(store: Store) {
     }
 }
 
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+thread_local! {
+    /// Ticks the clock while the main query runs.
+    static TICKER: std::cell::RefCell<Option<gloo_timers::callback::Interval>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 /// Runs `sql` as the main query and records it in the address.
 fn run(store: Store, sql: String) {
-    store.query.set(QueryState::Running);
+    let started = now();
+    store.clock.set(started);
+    store.query.set(QueryState::Running { started });
+    TICKER.with_borrow_mut(|t| {
+        *t = Some(gloo_timers::callback::Interval::new(100, move || {
+            store.clock.set(now())
+        }))
+    });
     url::set_sql(&sql);
     let text = sql.clone();
-    bridge::send(
+    let id = bridge::send(
         |id| Request::Query {
             id,
             sql: text,
             page_size: DEFAULT_PAGE_SIZE,
         },
-        move |resp| match resp {
-            Response::Answer { id, answer } => store.query.set(QueryState::Done {
-                query: id,
-                answer,
-                offset: 0,
-            }),
-            Response::QueryFailed { error, .. } => store.query.set(QueryState::Failed {
-                error,
-                sql: sql.clone(),
-            }),
-            _ => {}
+        move |resp| {
+            // A query started later replaced this one: its answer is dropped.
+            if resp.id() != store.current.get_untracked() {
+                return;
+            }
+            let state = match resp {
+                Response::Answer { id, answer } => QueryState::Done {
+                    query: id,
+                    answer,
+                    offset: 0,
+                },
+                Response::QueryFailed { error, .. } => QueryState::Failed {
+                    error,
+                    sql: sql.clone(),
+                },
+                _ => return,
+            };
+            TICKER.with_borrow_mut(|t| *t = None);
+            store.query.set(state);
         },
     );
+    store.current.set(Some(id));
 }
 
 /// Shows rows `offset..` of the current answer.
@@ -406,8 +444,8 @@ fn Dashboard() -> impl IntoView {
             <section class="dashboard" aria-label="Dashboard">
                 <Headline/>
                 <div class="charts">
-                    <ChartPanel panel=store.by_branch title="Pass rate by branch" axis="Branch" noun="branch"/>
-                    <ChartPanel panel=store.by_platform title="Pass rate by platform" axis="Platform" noun="platform"/>
+                    <ChartPanel panel=store.by_branch title="Pass rate by branch" noun="branch"/>
+                    <ChartPanel panel=store.by_platform title="Pass rate by platform" noun="platform"/>
                 </div>
             </section>
         }
@@ -465,8 +503,6 @@ fn ChartPanel(
     panel: Panel,
     /// The chart's title.
     title: &'static str,
-    /// Category axis label.
-    axis: &'static str,
     /// What one bar stands for.
     noun: &'static str,
 ) -> impl IntoView {
@@ -487,8 +523,7 @@ fn ChartPanel(
                 "Horizontal bars, one per {noun}, {} in all, pass rate from 0 to 100 percent. Highest: {best}. Lowest: {worst}.",
                 data.len()
             );
-            view! { <chart::PercentBars title=title description=description axis=axis data=data/> }
-                .into_any()
+            view! { <chart::PercentBars title=title description=description data=data/> }.into_any()
         }
     }
 }
@@ -610,8 +645,11 @@ fn QueryStatus() -> impl IntoView {
     let store = expect_context::<Store>();
     move || match store.query.get() {
         QueryState::Idle => view! { <span class="query-status"></span> }.into_any(),
-        QueryState::Running => view! {
-            <span class="query-status running" role="status">"Running…"</span>
+        QueryState::Running { started } => view! {
+            <span class="query-status running" role="status">
+                "Running… "
+                {move || format!("{:.1} s", (store.clock.get() - started).max(0.0) / 1000.0)}
+            </span>
         }
         .into_any(),
         QueryState::Done { answer, .. } => {
