@@ -309,7 +309,7 @@ const BRANCHES: [Branch; 6] = [
     },
     Branch {
         name: "main",
-        first_day: 1,
+        first_day: 5,
         last_day: DAYS - 1,
         every: 6,
         platforms: &[1, 4, 5],

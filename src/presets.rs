@@ -107,6 +107,21 @@ ORDER BY week, branch;",
         chart: None,
     },
     Preset {
+        id: "progress-by-branch",
+        group: "Trends",
+        title: "Progress by branch",
+        description: "Runs, average pass rate per run, and the latest run of every branch.",
+        sql: "SELECT branch_name,
+       COUNT(*) AS total_runs,
+       ROUND(AVG(passed * 100.0 / total_tests), 2) AS avg_pass_rate,
+       MAX(run_timestamp) AS last_run
+FROM test_runs
+WHERE branch_name IS NOT NULL
+GROUP BY branch_name
+ORDER BY last_run DESC;",
+        chart: None,
+    },
+    Preset {
         id: "main-progress",
         group: "Trends",
         title: "Main branch progress",

@@ -569,3 +569,22 @@ async fn the_layout_holds_on_a_phone() {
         "the table scrolls inside its box: {fit}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_that_cannot_start_is_reported() {
+    let broken = TempDir::new("broken-site");
+    for entry in std::fs::read_dir(dist()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() && path.file_name().unwrap() != "worker.js" {
+            std::fs::copy(&path, broken.0.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let server = Server::start(vec![("/", broken.0.clone())]).await;
+    let b = Browser::start().await;
+    b.driver.goto(format!("{}/", server.origin)).await.unwrap();
+    let status = b.wait_loaded().await;
+    b.quit().await;
+
+    assert!(status.starts_with("Could not load"), "{status}");
+    assert!(status.contains("the SQLite worker failed"), "{status}");
+}

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use wasm_bindgen::prelude::*;
-use web_sys::{MessageEvent, Worker};
+use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use crate::protocol::{Request, RequestId, Response};
 use crate::wire;
@@ -25,9 +25,20 @@ thread_local! {
     static BRIDGE: RefCell<Option<Bridge>> = const { RefCell::new(None) };
 }
 
-/// Starts the worker from the script at `url` (Trunk's loader shim).
-pub fn spawn(url: &str) -> Result<(), String> {
+/// Starts the worker from the script at `url` (Trunk's loader shim);
+/// `on_error` hears of it if the worker fails to start or crashes.
+pub fn spawn(url: &str, on_error: impl Fn(String) + 'static) -> Result<(), String> {
     let worker = Worker::new(url).map_err(|e| format!("cannot start the SQLite worker: {e:?}"))?;
+    let on_fail = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
+        let message = event.message();
+        on_error(if message.is_empty() {
+            "the SQLite worker failed to start (could its files not be loaded?)".to_string()
+        } else {
+            format!("the SQLite worker failed: {message}")
+        });
+    });
+    worker.set_onerror(Some(on_fail.as_ref().unchecked_ref()));
+    on_fail.forget();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
         match wire::decode::<Response>(event.data()) {
             Ok(resp) => dispatch(resp),

@@ -131,7 +131,16 @@ pub fn start() {
     leptos::mount::mount_to_body(move || {
         let store = Store::new(params.sql.clone().unwrap_or_default());
         provide_context(store);
-        match bridge::spawn(&worker) {
+        let failed = {
+            let url = worker.clone();
+            move |error| {
+                store.load.set(LoadState::Failed {
+                    url: url.clone(),
+                    error,
+                })
+            }
+        };
+        match bridge::spawn(&worker, failed) {
             Ok(()) => load(
                 store,
                 url::resolve(params.db.as_deref().unwrap_or(DEMO_DUMP)),
