@@ -7,6 +7,7 @@
 //! [`demo`] need the `sql` feature and compile for both targets.
 
 pub mod chart;
+pub mod export;
 pub mod presets;
 pub mod protocol;
 
@@ -14,8 +15,8 @@ pub mod protocol;
 pub mod db;
 #[cfg(feature = "sql")]
 pub mod demo;
-#[cfg(feature = "sql")]
-pub mod export;
+#[cfg(feature = "cli")]
+pub mod ingest;
 
 #[cfg(feature = "ui")]
 pub mod ui;

@@ -2,19 +2,24 @@
 
 use std::fs;
 use std::io::{self, BufWriter, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-use greenboard::db::load::{OnError, load_str};
-use greenboard::db::{self, query};
+use clap::{Parser, Subcommand, ValueEnum};
+use greenboard::db::load::{LoadError, OnError, load_str};
+use greenboard::db::query;
 use greenboard::export::sql::write_dump;
-use greenboard::{demo, presets};
+use greenboard::ingest::{self, PlatformSpec, RunInfo, context, junit};
+use greenboard::protocol::SqlError;
+use greenboard::{demo, export, presets};
 use rusqlite::Connection;
 
 /// Make, load and query SQL dumps of test results.
+///
+/// Exit codes: 0 success; 1 an error (printed with its cause), or for
+/// `check`, rows found; 2 wrong usage.
 #[derive(Parser)]
-#[command(version, about)]
+#[command(version, about, long_about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -22,22 +27,55 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Add one test run, with all the results of its JUnit XML reports.
+    ///
+    /// Branch, commit and run URL default to what the CI service's
+    /// environment (GitHub Actions, GitLab CI, Buildkite, Jenkins) or git
+    /// says; the platform to this machine's OS and architecture. What was
+    /// used is printed. Nothing is stored if any report is malformed.
+    Ingest {
+        /// The SQLite database (created with greenboard's schema if missing).
+        #[arg(long)]
+        db: PathBuf,
+        /// Branch tested.
+        #[arg(long)]
+        branch: Option<String>,
+        /// Platform: os/arch[/environment[/os version]], e.g. linux/x86_64/vm/Debian 12.
+        #[arg(long)]
+        platform: Option<PlatformSpec>,
+        /// Commit tested.
+        #[arg(long)]
+        commit: Option<String>,
+        /// Link to the CI job.
+        #[arg(long)]
+        run_url: Option<String>,
+        /// When the run started (ISO 8601; default now).
+        #[arg(long)]
+        started_at: Option<String>,
+        /// What triggered the run: manual, scheduled, commit or pr.
+        #[arg(long)]
+        trigger: Option<String>,
+        /// JUnit XML reports (one run).
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+    },
     /// Write the deterministic demo dump (the one the explorer ships).
     Demo {
-        /// Output file (`-` for standard output).
+        /// Output file (`-` for standard output; gzip when it ends in .gz).
         #[arg(short, long, default_value = "-")]
         output: PathBuf,
     },
-    /// Write a database as an SQL dump.
+    /// Write a database as a deterministic SQL dump.
     Export {
         /// The SQLite database.
         #[arg(long)]
         db: PathBuf,
-        /// Output file (`-` for standard output).
+        /// Output file (`-` for standard output; gzip when it ends in .gz).
         #[arg(short, long, default_value = "-")]
         output: PathBuf,
     },
-    /// Load an SQL dump into a database; nothing is kept if any statement fails.
+    /// Load an SQL dump (plain or gzip) into a database; if any statement
+    /// fails, nothing is kept and the error names its line.
     Import {
         /// The dump (`-` for standard input).
         dump: PathBuf,
@@ -45,74 +83,113 @@ enum Command {
         #[arg(long)]
         db: PathBuf,
     },
-    /// Run a preset or SQL and print the answer as tab-separated text.
+    /// Run a preset or SQL and print the answer.
     Query {
-        /// A database file.
-        #[arg(long, conflicts_with = "dump", required_unless_present_any = ["dump", "list_presets"])]
-        db: Option<PathBuf>,
-        /// An SQL dump, loaded into memory first.
-        #[arg(long)]
-        dump: Option<PathBuf>,
+        #[command(flatten)]
+        source: Source,
         /// A preset id (see --list-presets).
         #[arg(long, conflicts_with = "sql")]
         preset: Option<String>,
         /// List the presets and exit.
         #[arg(long)]
         list_presets: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
         /// SQL to run.
+        sql: Option<String>,
+    },
+    /// Run a preset (or SQL) as a CI gate: exit 1 and print the rows when it
+    /// returns any (e.g. --preset regressions), exit 0 when it returns none.
+    Check {
+        #[command(flatten)]
+        source: Source,
+        /// A preset id (see `query --list-presets`).
+        #[arg(long, conflicts_with = "sql", required_unless_present = "sql")]
+        preset: Option<String>,
+        /// SQL to run instead of a preset.
         sql: Option<String>,
     },
 }
 
-/// An error for the user, with its cause.
+/// Where the data comes from.
+#[derive(clap::Args)]
+struct Source {
+    /// A database file (opened read-only).
+    #[arg(long, conflicts_with = "dump")]
+    db: Option<PathBuf>,
+    /// An SQL dump (plain or gzip), loaded into memory first.
+    #[arg(long)]
+    dump: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Csv,
+    Json,
+    Markdown,
+}
+
+/// An error for the user, naming the file it concerns.
 #[derive(Debug, thiserror::Error)]
 enum CliError {
     #[error("{0}: {1}")]
     File(PathBuf, io::Error),
     #[error("{0}: {1}")]
-    Load(PathBuf, greenboard::db::load::LoadError),
+    Load(PathBuf, LoadError),
+    #[error("{0}: {1}")]
+    Report(PathBuf, junit::ReportError),
+    #[error("{0}: {1}")]
+    Db(PathBuf, String),
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
     #[error(transparent)]
     Export(#[from] greenboard::export::sql::ExportError),
     #[error("{0}")]
-    Sql(greenboard::protocol::SqlError),
+    Sql(SqlError),
     #[error("{0}")]
     Usage(String),
     #[error(transparent)]
     Io(#[from] io::Error),
 }
 
-fn read_text(path: &PathBuf) -> Result<String, CliError> {
+/// Reads a text file (or standard input for `-`), inflating gzip.
+fn read_text(path: &Path) -> Result<String, CliError> {
+    let file_err = |e| CliError::File(path.to_path_buf(), e);
     let mut bytes = Vec::new();
     if path.as_os_str() == "-" {
         io::stdin().read_to_end(&mut bytes)
     } else {
         fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes))
     }
-    .map_err(|e| CliError::File(path.clone(), e))?;
+    .map_err(file_err)?;
     if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut text = Vec::new();
         flate2::read::GzDecoder::new(&bytes[..])
             .read_to_end(&mut text)
-            .map_err(|e| CliError::File(path.clone(), e))?;
+            .map_err(file_err)?;
         bytes = text;
     }
     String::from_utf8(bytes).map_err(|e| {
-        CliError::File(
-            path.clone(),
-            io::Error::new(io::ErrorKind::InvalidData, format!("not UTF-8 text: {e}")),
-        )
+        file_err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "not UTF-8 text (byte {} is invalid)",
+                e.utf8_error().valid_up_to()
+            ),
+        ))
     })
 }
 
 /// Standard output for `-`, else the file; gzip-compressed when its name ends
 /// in `.gz` (with no timestamp, so the bytes depend on the content alone).
-fn output(path: &PathBuf) -> Result<Box<dyn Write>, CliError> {
+fn output(path: &Path) -> Result<Box<dyn Write>, CliError> {
     if path.as_os_str() == "-" {
         return Ok(Box::new(BufWriter::new(io::stdout().lock())));
     }
-    let file = BufWriter::new(fs::File::create(path).map_err(|e| CliError::File(path.clone(), e))?);
+    let file =
+        BufWriter::new(fs::File::create(path).map_err(|e| CliError::File(path.to_path_buf(), e))?);
     Ok(if path.extension().is_some_and(|e| e == "gz") {
         Box::new(BufWriter::new(
             flate2::GzBuilder::new()
@@ -124,8 +201,141 @@ fn output(path: &PathBuf) -> Result<Box<dyn Write>, CliError> {
     })
 }
 
-fn run(cli: Cli) -> Result<(), CliError> {
+fn open_source(source: &Source) -> Result<Connection, CliError> {
+    match (&source.db, &source.dump) {
+        (Some(db), _) => {
+            if !db.exists() {
+                return Err(CliError::File(
+                    db.clone(),
+                    io::Error::from(io::ErrorKind::NotFound),
+                ));
+            }
+            Ok(Connection::open_with_flags(
+                db,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )?)
+        }
+        (None, Some(dump)) => {
+            let conn = Connection::open_in_memory()?;
+            load_str(&conn, &read_text(dump)?, OnError::Stop)
+                .map_err(|e| CliError::Load(dump.clone(), e))?;
+            Ok(conn)
+        }
+        (None, None) => Err(CliError::Usage("give --db FILE or --dump FILE".into())),
+    }
+}
+
+fn sql_of(preset: Option<String>, sql: Option<String>) -> Result<String, CliError> {
+    match (preset, sql) {
+        (Some(id), _) => Ok(presets::find(&id)
+            .ok_or_else(|| {
+                CliError::Usage(format!(
+                    "no preset named {id:?} (see `greenboard query --list-presets`)"
+                ))
+            })?
+            .sql
+            .to_string()),
+        (None, Some(sql)) => Ok(sql),
+        (None, None) => Err(CliError::Usage("give SQL or --preset NAME".into())),
+    }
+}
+
+fn git(args: &[&str]) -> Option<String> {
+    let out = std::process::Command::new("git").args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// The current time as `YYYY-MM-DDTHH:MM:SSZ`.
+fn now_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    // SQLite turns Unix time into a date; the ingest normalises it again.
+    let conn = Connection::open_in_memory().expect("an in-memory database");
+    conn.query_row(
+        "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', ?1, 'unixepoch')",
+        [secs as i64],
+        |r| r.get(0),
+    )
+    .expect("SQLite formats dates")
+}
+
+fn run(cli: Cli) -> Result<bool, CliError> {
     match cli.command {
+        Command::Ingest {
+            db,
+            branch,
+            platform,
+            commit,
+            run_url,
+            started_at,
+            trigger,
+            reports,
+        } => {
+            // Every report is read before anything is stored.
+            let mut cases = Vec::new();
+            for path in &reports {
+                let text = read_text(path)?;
+                cases.extend(junit::parse(&text).map_err(|e| CliError::Report(path.clone(), e))?);
+            }
+            let detected = context::detect(|k| std::env::var(k).ok(), git);
+            let from = |given: bool| {
+                if given {
+                    "given"
+                } else if detected.source.is_empty() {
+                    "default"
+                } else {
+                    detected.source
+                }
+            };
+            let info = RunInfo {
+                branch: branch.clone().or(detected.branch.clone()),
+                commit: commit
+                    .clone()
+                    .or(detected.commit.clone())
+                    .unwrap_or_else(|| "unknown".to_string()),
+                platform: platform.clone().unwrap_or_else(context::this_platform),
+                run_url: run_url.clone().or(detected.run_url.clone()),
+                started_at: started_at.clone().unwrap_or_else(now_utc),
+                trigger: trigger.clone().or(detected.trigger.clone()),
+                runner_host: detected.runner_host.clone(),
+            };
+            let mut conn =
+                ingest::open(&db).map_err(|e| CliError::Db(db.clone(), e.to_string()))?;
+            let stored = ingest::ingest(&mut conn, &info, &cases)
+                .map_err(|e| CliError::Db(db.clone(), e.to_string()))?;
+            eprintln!(
+                "{}: run {} stored: {} results ({} passed, {} failed, {} skipped) from {} report(s)",
+                db.display(),
+                stored.run_id,
+                stored.results,
+                stored.passed,
+                stored.failed,
+                stored.skipped,
+                reports.len()
+            );
+            eprintln!(
+                "  branch {} ({}), commit {} ({}), platform {} ({}){}",
+                info.branch.as_deref().unwrap_or("(none)"),
+                from(branch.is_some()),
+                info.commit,
+                from(commit.is_some()),
+                info.platform,
+                if platform.is_some() {
+                    "given"
+                } else {
+                    "this machine"
+                },
+                info.run_url
+                    .as_deref()
+                    .map(|u| format!(", {u}"))
+                    .unwrap_or_default()
+            );
+        }
         Command::Demo { output: path } => {
             let conn = Connection::open_in_memory()?;
             demo::generate(&conn)?;
@@ -134,6 +344,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
             out.flush()?;
         }
         Command::Export { db, output: path } => {
+            if !db.exists() {
+                return Err(CliError::File(db, io::Error::from(io::ErrorKind::NotFound)));
+            }
             let conn =
                 Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
             let mut out = output(&path)?;
@@ -154,60 +367,56 @@ fn run(cli: Cli) -> Result<(), CliError> {
             );
         }
         Command::Query {
-            db,
-            dump,
+            source,
             preset,
             list_presets,
+            format,
             sql,
         } => {
             if list_presets {
                 for p in presets::GREENBOARD.iter().chain(presets::GENERIC) {
                     println!("{}\t{}\t{}", p.id, p.title, p.description);
                 }
-                return Ok(());
+                return Ok(true);
             }
-            let conn = match (&db, &dump) {
-                (Some(db), _) => {
-                    Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?
-                }
-                (None, Some(dump)) => {
-                    let conn = Connection::open_in_memory()?;
-                    load_str(&conn, &read_text(dump)?, OnError::Stop)
-                        .map_err(|e| CliError::Load(dump.clone(), e))?;
-                    conn
-                }
-                (None, None) => return Err(CliError::Usage("give --db or --dump".into())),
-            };
-            let sql = match (preset, sql) {
-                (Some(id), _) => presets::find(&id)
-                    .ok_or_else(|| {
-                        CliError::Usage(format!("no preset named {id:?} (see --list-presets)"))
-                    })?
-                    .sql
-                    .to_string(),
-                (None, Some(sql)) => sql,
-                (None, None) => return Err(CliError::Usage("give SQL or --preset".into())),
-            };
-            let _ = db::detect_schema(&conn);
+            let sql = sql_of(preset, sql)?;
+            let conn = open_source(&source)?;
             let out = query::run(&conn, &sql).map_err(CliError::Sql)?;
-            let mut w = output(&PathBuf::from("-"))?;
-            writeln!(w, "{}", out.columns.join("\t"))?;
-            for row in &out.rows {
-                let cells: Vec<String> = row
-                    .iter()
-                    .map(|c| c.display().unwrap_or_default())
-                    .collect();
-                writeln!(w, "{}", cells.join("\t"))?;
-            }
+            let text = match format {
+                Format::Table => export::table::to_string(&out.columns, &out.rows),
+                Format::Csv => export::csv::to_string(&out.columns, &out.rows),
+                Format::Json => export::json::to_string(&out.columns, &out.rows),
+                Format::Markdown => export::markdown::to_string(&out.columns, &out.rows),
+            };
+            let mut w = output(Path::new("-"))?;
+            w.write_all(text.as_bytes())?;
             w.flush()?;
         }
+        Command::Check {
+            source,
+            preset,
+            sql,
+        } => {
+            let name = preset.clone().unwrap_or_else(|| "the SQL".to_string());
+            let sql = sql_of(preset, sql)?;
+            let conn = open_source(&source)?;
+            let out = query::run(&conn, &sql).map_err(CliError::Sql)?;
+            if out.rows.is_empty() {
+                eprintln!("check passed: {name} returned no rows");
+            } else {
+                print!("{}", export::table::to_string(&out.columns, &out.rows));
+                eprintln!("check failed: {name} returned {} row(s)", out.rows.len());
+                return Ok(false);
+            }
+        }
     }
-    Ok(())
+    Ok(true)
 }
 
 fn main() -> ExitCode {
     match run(Cli::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
         Err(e) => {
             eprintln!("greenboard: {e}");
             let mut source = std::error::Error::source(&e);
@@ -215,7 +424,11 @@ fn main() -> ExitCode {
                 eprintln!("  caused by: {s}");
                 source = s.source();
             }
-            ExitCode::FAILURE
+            ExitCode::from(if matches!(e, CliError::Usage(_)) {
+                2
+            } else {
+                1
+            })
         }
     }
 }

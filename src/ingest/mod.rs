@@ -1,0 +1,296 @@
+//! Adding test runs to a database: JUnit reports in, one `test_runs` row and
+//! its `test_results` out, in one transaction.
+
+pub mod context;
+pub mod junit;
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use rusqlite::{Connection, TransactionBehavior, params};
+
+use junit::{Case, Outcome};
+
+/// A platform as given on the command line: `os/arch[/environment[/os version]]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformSpec {
+    /// e.g. `linux`
+    pub os: String,
+    /// e.g. `x86_64`
+    pub arch: String,
+    /// `native`, `vm`, `emulator` or `wsl`.
+    pub environment: String,
+    /// e.g. `Ubuntu 24.04`.
+    pub os_version: Option<String>,
+}
+
+impl FromStr for PlatformSpec {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut parts = s.splitn(4, '/').map(str::trim);
+        let (Some(os), Some(arch)) = (parts.next(), parts.next()) else {
+            return Err(format!(
+                "platform {s:?}: expected os/arch[/environment[/os version]], e.g. linux/x86_64"
+            ));
+        };
+        if os.is_empty() || arch.is_empty() {
+            return Err(format!("platform {s:?}: os and arch must not be empty"));
+        }
+        let environment = parts.next().filter(|e| !e.is_empty()).unwrap_or("native");
+        if !matches!(environment, "native" | "vm" | "emulator" | "wsl") {
+            return Err(format!(
+                "platform {s:?}: the environment must be native, vm, emulator or wsl, not {environment:?}"
+            ));
+        }
+        Ok(PlatformSpec {
+            os: os.to_string(),
+            arch: arch.to_string(),
+            environment: environment.to_string(),
+            os_version: parts.next().filter(|v| !v.is_empty()).map(str::to_string),
+        })
+    }
+}
+
+impl std::fmt::Display for PlatformSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}/{}", self.os, self.arch, self.environment)?;
+        if let Some(v) = &self.os_version {
+            write!(f, "/{v}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Where and what a run tested.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunInfo {
+    /// The git branch.
+    pub branch: Option<String>,
+    /// The commit tested.
+    pub commit: String,
+    /// The platform.
+    pub platform: PlatformSpec,
+    /// A link to the CI job.
+    pub run_url: Option<String>,
+    /// When the run started, in any form SQLite's `datetime()` reads
+    /// (stored as `YYYY-MM-DD HH:MM:SS` UTC).
+    pub started_at: String,
+    /// What triggered it (`manual`, `scheduled`, `commit`, `pr`).
+    pub trigger: Option<String>,
+    /// The machine that ran it.
+    pub runner_host: Option<String>,
+}
+
+/// What an ingest stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ingested {
+    /// The new run's id.
+    pub run_id: i64,
+    /// Results stored.
+    pub results: u64,
+    /// Of which passed.
+    pub passed: u64,
+    /// Failed, errored or timed out.
+    pub failed: u64,
+    /// Skipped.
+    pub skipped: u64,
+}
+
+/// Why an ingest stored nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// The database is not usable.
+    #[error("{0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A value given for the run is not valid.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Opens (creating if needed) a results database for concurrent writers:
+/// WAL journal, a busy timeout, foreign keys on, and greenboard's schema.
+pub fn open(path: &std::path::Path) -> Result<Connection, IngestError> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    ensure_schema(&conn)?;
+    Ok(conn)
+}
+
+/// Creates greenboard's tables in an empty database; checks them otherwise.
+pub fn ensure_schema(conn: &Connection) -> Result<(), IngestError> {
+    let tx = conn.unchecked_transaction()?;
+    let tables: i64 = tx.query_row(
+        "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('platforms', 'test_runs', 'test_results')",
+        [],
+        |r| r.get(0),
+    )?;
+    match tables {
+        0 => {
+            tx.execute_batch(crate::SCHEMA_SQL)?;
+            tx.execute_batch(OUTPUT_TABLE)?;
+        }
+        3 => {
+            if crate::db::detect_schema(&tx) != crate::protocol::SchemaKind::Greenboard {
+                return Err(IngestError::Invalid(
+                    "the database has test tables that do not follow greenboard's schema (see src/schema.sql)".into(),
+                ));
+            }
+            tx.execute_batch(OUTPUT_TABLE)?;
+        }
+        _ => {
+            return Err(IngestError::Invalid(
+                "the database has only some of greenboard's tables (platforms, test_runs, test_results)".into(),
+            ));
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// What failing tests printed, kept apart from the results.
+const OUTPUT_TABLE: &str = "CREATE TABLE IF NOT EXISTS test_output (
+    result_id INTEGER PRIMARY KEY REFERENCES test_results(id) ON DELETE CASCADE,
+    output    TEXT NOT NULL
+);";
+
+/// Stores one run with all its results, in one transaction: on any error
+/// the database is left exactly as it was.
+pub fn ingest(
+    conn: &mut Connection,
+    run: &RunInfo,
+    cases: &[Case],
+) -> Result<Ingested, IngestError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let started: Option<String> =
+        tx.query_row("SELECT datetime(?1)", [&run.started_at], |r| r.get(0))?;
+    let started = started.ok_or_else(|| {
+        IngestError::Invalid(format!(
+            "start time {:?} is not a date and time SQLite understands (e.g. 2026-11-21T10:30:00Z)",
+            run.started_at
+        ))
+    })?;
+    if let Some(t) = &run.trigger
+        && !matches!(t.as_str(), "manual" | "scheduled" | "commit" | "pr")
+    {
+        return Err(IngestError::Invalid(format!(
+            "trigger {t:?} must be manual, scheduled, commit or pr"
+        )));
+    }
+    let p = &run.platform;
+    tx.execute(
+        "INSERT OR IGNORE INTO platforms (os, arch, environment, os_version) VALUES (?1, ?2, ?3, ?4)",
+        params![p.os, p.arch, p.environment, p.os_version],
+    )?;
+    let platform_id: i64 = tx.query_row(
+        "SELECT id FROM platforms WHERE os = ?1 AND arch = ?2 AND environment = ?3 AND os_version IS ?4",
+        params![p.os, p.arch, p.environment, p.os_version],
+        |r| r.get(0),
+    )?;
+    tx.execute(
+        "INSERT INTO test_runs (run_timestamp, platform_id, git_commit, trigger, runner_host, branch_name, run_url)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![started, platform_id, run.commit, run.trigger, run.runner_host, run.branch, run.run_url],
+    )?;
+    let run_id = tx.last_insert_rowid();
+    let mut counts = Ingested {
+        run_id,
+        results: 0,
+        passed: 0,
+        failed: 0,
+        skipped: 0,
+    };
+    let mut total_ms = 0i64;
+    let mut seen: HashMap<&str, u32> = HashMap::new();
+    {
+        let mut insert = tx.prepare(
+            "INSERT INTO test_results (run_id, test_name, test_suite, outcome, duration_ms, error_message, stack_trace, retry_count)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        let mut output =
+            tx.prepare("INSERT INTO test_output (result_id, output) VALUES (?1, ?2)")?;
+        for case in cases {
+            // The same name twice in one run (a test in two suites): keep both.
+            let n = seen.entry(case.name.as_str()).or_insert(0);
+            *n += 1;
+            let name = if *n == 1 {
+                case.name.clone()
+            } else {
+                format!("{} ({})", case.name, n)
+            };
+            insert.execute(params![
+                run_id,
+                name,
+                case.suite,
+                case.outcome.as_str(),
+                case.duration_ms,
+                case.message,
+                case.details,
+                case.retries
+            ])?;
+            if case.outcome != Outcome::Pass
+                && let Some(out) = &case.output
+            {
+                output.execute(params![tx.last_insert_rowid(), out])?;
+            }
+            counts.results += 1;
+            total_ms += case.duration_ms.unwrap_or(0);
+            match case.outcome {
+                Outcome::Pass => counts.passed += 1,
+                Outcome::Skip => counts.skipped += 1,
+                _ => counts.failed += 1,
+            }
+        }
+    }
+    tx.execute(
+        "UPDATE test_runs SET total_tests = ?2, passed = ?3, failed = ?4, skipped = ?5, duration_sec = ?6 WHERE id = ?1",
+        params![
+            run_id,
+            counts.results as i64,
+            counts.passed as i64,
+            counts.failed as i64,
+            counts.skipped as i64,
+            (total_ms + 500) / 1000
+        ],
+    )?;
+    refresh_history(&tx, platform_id, run_id)?;
+    tx.commit()?;
+    Ok(counts)
+}
+
+/// Recomputes `test_history` for the tests of run `run_id` on its platform.
+fn refresh_history(conn: &Connection, platform_id: i64, run_id: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "DELETE FROM test_history WHERE platform_id = ?1
+           AND test_name IN (SELECT test_name FROM test_results WHERE run_id = ?2)",
+        params![platform_id, run_id],
+    )?;
+    conn.execute(
+        "WITH ordered AS (
+           SELECT r.test_name, t.run_timestamp AS ts, r.outcome,
+                  LAG(r.outcome) OVER (PARTITION BY r.test_name ORDER BY t.run_timestamp, t.id) AS prev
+           FROM test_results r JOIN test_runs t ON t.id = r.run_id
+           WHERE t.platform_id = ?1
+             AND r.test_name IN (SELECT test_name FROM test_results WHERE run_id = ?2)
+         ),
+         last_pass AS (
+           SELECT test_name, MAX(ts) AS ts FROM ordered WHERE outcome = 'pass' GROUP BY test_name
+         )
+         INSERT INTO test_history (test_name, platform_id, last_pass, last_fail, consecutive_fails,
+                                   flaky_count, total_runs, pass_rate, updated_at)
+         SELECT o.test_name, ?1,
+                MAX(CASE WHEN o.outcome = 'pass' THEN o.ts END),
+                MAX(CASE WHEN o.outcome IN ('fail', 'error', 'timeout') THEN o.ts END),
+                SUM(o.outcome IN ('fail', 'error', 'timeout') AND o.ts > COALESCE(lp.ts, '')),
+                SUM(o.prev IS NOT NULL AND o.prev <> o.outcome AND 'skip' NOT IN (o.prev, o.outcome)),
+                COUNT(*),
+                ROUND(AVG(o.outcome = 'pass'), 4),
+                (SELECT run_timestamp FROM test_runs WHERE id = ?2)
+         FROM ordered o LEFT JOIN last_pass lp USING (test_name)
+         GROUP BY o.test_name",
+        params![platform_id, run_id],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,501 @@
+//! `greenboard ingest` and `greenboard check`, driven as CI would: real
+//! reports of five tools, malformed reports, CI environments, concurrent
+//! and killed ingests.
+
+#![cfg(not(target_family = "wasm"))]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/junit/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A scratch directory for one test.
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("greenboard-ingest-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The binary with a clean environment: no CI variables, not in a git repo.
+fn greenboard(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_greenboard"));
+    cmd.current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn rows(db: &Path, sql: &str) -> Vec<Vec<String>> {
+    let conn = Connection::open(db).unwrap();
+    let mut stmt = conn.prepare(sql).unwrap();
+    let n = stmt.column_count();
+    stmt.query_map([], |r| {
+        Ok((0..n)
+            .map(|i| match r.get_ref(i).unwrap() {
+                rusqlite::types::ValueRef::Null => "NULL".to_string(),
+                rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                rusqlite::types::ValueRef::Real(v) => v.to_string(),
+                rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                rusqlite::types::ValueRef::Blob(_) => "BLOB".to_string(),
+            })
+            .collect())
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+/// Ingests one report and returns `name → (outcome, retries, message)`.
+fn ingest_one(report: &str) -> Vec<Vec<String>> {
+    let dir = scratch(report);
+    let db = dir.join("r.db");
+    let out = run(greenboard(&dir).args([
+        "ingest",
+        "--db",
+        db.to_str().unwrap(),
+        "--branch",
+        "main",
+        "--commit",
+        "c0ffee",
+        "--platform",
+        "linux/x86_64",
+        "--started-at",
+        "2026-11-20T10:00:00Z",
+        &fixture(report),
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    rows(
+        &db,
+        "SELECT test_name, COALESCE(test_suite, ''), outcome, COALESCE(duration_ms, -1), retry_count, COALESCE(error_message, '')
+         FROM test_results ORDER BY id",
+    )
+}
+
+fn row(cells: &[&str]) -> Vec<String> {
+    cells.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn pytest() {
+    assert_eq!(
+        ingest_one("pytest.xml"),
+        [
+            row(&[
+                "tests.test_parser::test_parses_empty",
+                "pytest",
+                "pass",
+                "1",
+                "0",
+                ""
+            ]),
+            row(&[
+                "tests.test_parser::test_unicode[héllo]",
+                "pytest",
+                "fail",
+                "2",
+                "0",
+                "AssertionError: assert 'héllo' == 'hello'\n  - hello\n  + héllo"
+            ]),
+            row(&[
+                "tests.test_io::test_network",
+                "pytest",
+                "skip",
+                "0",
+                "0",
+                "no network in CI"
+            ]),
+            row(&[
+                "tests.test_io::test_fixture",
+                "pytest",
+                "error",
+                "10",
+                "0",
+                "failed on setup with \"OSError: [Errno 28] No space left on device\""
+            ]),
+        ]
+    );
+}
+
+#[test]
+fn maven_surefire_with_reruns() {
+    let r = ingest_one("surefire.xml");
+    let s = "com.example.CalculatorTest";
+    assert_eq!(
+        r[1],
+        row(&[&format!("{s}::flakyNetwork"), s, "pass", "500", "1", ""])
+    );
+    assert_eq!(
+        r[2],
+        row(&[
+            &format!("{s}::divides"),
+            s,
+            "fail",
+            "3",
+            "1",
+            "expected: <2> but was: <3>"
+        ])
+    );
+    assert_eq!(
+        r[3],
+        row(&[
+            &format!("{s}::ignored"),
+            s,
+            "skip",
+            "0",
+            "0",
+            "not ready; see JIRA-12"
+        ])
+    );
+    assert_eq!(r[4][3], "1200250", "time=\"1,200.25\" seconds");
+}
+
+#[test]
+fn cargo_nextest() {
+    let r = ingest_one("nextest.xml");
+    assert_eq!(r.len(), 4);
+    assert_eq!(
+        r[1],
+        row(&[
+            "greenboard::core::flaky_clock",
+            "greenboard::core",
+            "pass",
+            "20",
+            "1",
+            ""
+        ])
+    );
+    assert_eq!(
+        r[2][..4],
+        row(&[
+            "greenboard::core::slow_import",
+            "greenboard::core",
+            "timeout",
+            "60002"
+        ])
+    );
+    assert_eq!(
+        r[3][0],
+        "greenboard::db::load::tests::stop_rolls_everything_back"
+    );
+}
+
+#[test]
+fn go_junit_report() {
+    let r = ingest_one("go-junit-report.xml");
+    let p = "example.com/widgets/parser";
+    assert_eq!(r[1][0], format!("{p}::TestParse/empty_input"));
+    assert_eq!(
+        r[2],
+        row(&[&format!("{p}::TestBad"), p, "fail", "2", "0", "Failed"])
+    );
+    assert_eq!(
+        r[3][2..],
+        row(&["skip", "0", "0", "parser_test.go:30: flaky on CI"])
+    );
+}
+
+#[test]
+fn jest_junit() {
+    let r = ingest_one("jest-junit.xml");
+    assert_eq!(
+        r[0][..3],
+        row(&["Chart geometry scales a bar", "Chart geometry", "pass"])
+    );
+    assert_eq!(
+        r[1][2..],
+        row(&[
+            "fail",
+            "2",
+            "0",
+            "Error: expect(received).toEqual(expected) // deep equality"
+        ])
+    );
+    assert_eq!(r[2][2], "skip");
+}
+
+#[test]
+fn the_run_records_its_context_and_counts() {
+    let dir = scratch("context");
+    let db = dir.join("r.db");
+    let out = run(greenboard(&dir)
+        .args([
+            "ingest",
+            "--db",
+            db.to_str().unwrap(),
+            "--started-at",
+            "2026-11-20 10:00:00",
+            &fixture("pytest.xml"),
+            &fixture("surefire.xml"),
+        ])
+        .envs([
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_REF_NAME", "main"),
+            ("GITHUB_SHA", "0123456789abcdef"),
+            ("GITHUB_SERVER_URL", "https://github.com"),
+            ("GITHUB_REPOSITORY", "acme/widgets"),
+            ("GITHUB_RUN_ID", "77"),
+            ("GITHUB_EVENT_NAME", "push"),
+        ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stderr);
+    assert!(
+        said.contains("run 1 stored: 9 results (4 passed, 3 failed, 2 skipped) from 2 report(s)"),
+        "{said}"
+    );
+    assert!(
+        said.contains("branch main (GitHub Actions), commit 0123456789abcdef (GitHub Actions)"),
+        "{said}"
+    );
+    let os = match std::env::consts::OS {
+        "macos" => "darwin",
+        os => os,
+    };
+    assert_eq!(
+        rows(&db, "SELECT r.branch_name, r.git_commit, r.run_url, r.trigger, r.run_timestamp, r.total_tests, r.passed, r.failed, r.skipped, p.os, p.arch
+                   FROM test_runs r JOIN platforms p ON p.id = r.platform_id"),
+        [row(&[
+            "main",
+            "0123456789abcdef",
+            "https://github.com/acme/widgets/actions/runs/77",
+            "commit",
+            "2026-11-20 10:00:00",
+            "9",
+            "4",
+            "3",
+            "2",
+            os,
+            std::env::consts::ARCH
+        ])]
+    );
+    // What failing tests printed is kept; the history covers every test.
+    assert_eq!(rows(&db, "SELECT COUNT(*) FROM test_output"), [row(&["2"])]);
+    assert_eq!(
+        rows(&db, "SELECT COUNT(*) FROM test_history"),
+        [row(&["9"])]
+    );
+}
+
+#[test]
+fn a_malformed_report_stores_nothing_and_names_the_place() {
+    let dir = scratch("malformed");
+    let db = dir.join("r.db");
+    let bad = dir.join("bad.xml");
+    std::fs::write(&bad, "<testsuite name=\"x\">\n  <testcase name=\"a\" time=\"0.1\"/>\n  <testcase name=\"b\" time=\"soon\"/>\n</testsuite>\n").unwrap();
+    let truncated = dir.join("truncated.xml");
+    std::fs::write(&truncated, "<testsuites>\n<testsuite name=\"x\">\n<testcase name=\"a\">\n<failure message=\"boom\">trace").unwrap();
+    let html = dir.join("page.xml");
+    std::fs::write(&html, "<!doctype html>\n<html><body>404</body></html>").unwrap();
+    let garbled = dir.join("garbled.xml");
+    std::fs::write(&garbled, "<testsuite>\n<testcase name=\"a\"></testsuite>").unwrap();
+    for (file, message) in [
+        (&bad, "line 3: testcase \"b\": time=\"soon\" is not a number of seconds".to_string()),
+        (&truncated, "line 4: the report ends before its elements are closed (truncated file?)".to_string()),
+        (&html, "line 2: not a JUnit report: the root element is <html>, not <testsuites> or <testsuite>".to_string()),
+        (&garbled, "line 2: malformed XML".to_string()),
+    ] {
+        let out = run(greenboard(&dir).args(["ingest", "--db", db.to_str().unwrap(), &fixture("pytest.xml"), file.to_str().unwrap()]));
+        assert_eq!(out.status.code(), Some(1));
+        let err = text(&out.stderr);
+        assert!(err.starts_with(&format!("greenboard: {}: {message}", file.display())), "{err}");
+        assert!(!db.exists(), "nothing is stored, not even the good report");
+    }
+}
+
+#[test]
+fn bad_values_are_refused_before_anything_is_stored() {
+    let dir = scratch("values");
+    let db = dir.join("r.db");
+    let out = run(greenboard(&dir).args([
+        "ingest",
+        "--db",
+        db.to_str().unwrap(),
+        "--platform",
+        "linux",
+        &fixture("pytest.xml"),
+    ]));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("expected os/arch"));
+    let out = run(greenboard(&dir).args([
+        "ingest",
+        "--db",
+        db.to_str().unwrap(),
+        "--started-at",
+        "yesterday",
+        &fixture("pytest.xml"),
+    ]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("start time \"yesterday\" is not a date and time"));
+    assert_eq!(rows(&db, "SELECT COUNT(*) FROM test_runs"), [row(&["0"])]);
+}
+
+/// A report with `n` test cases.
+fn big_report(path: &Path, n: usize) {
+    let mut xml = String::from("<testsuites><testsuite name=\"big\">\n");
+    for i in 0..n {
+        xml.push_str(&format!(
+            "<testcase classname=\"big.Suite{}\" name=\"case_{i}\" time=\"0.001\">{}</testcase>\n",
+            i % 50,
+            if i % 97 == 0 {
+                "<failure message=\"boom; 'quoted'\">trace</failure>"
+            } else {
+                ""
+            }
+        ));
+    }
+    xml.push_str("</testsuite></testsuites>\n");
+    std::fs::write(path, xml).unwrap();
+}
+
+#[test]
+fn two_ingests_at_once_both_land() {
+    let dir = scratch("concurrent");
+    let db = dir.join("r.db");
+    let report = dir.join("big.xml");
+    big_report(&report, 20_000);
+    // Create the database first, as a CI pipeline's first job would.
+    assert!(
+        run(greenboard(&dir).args([
+            "ingest",
+            "--db",
+            db.to_str().unwrap(),
+            &fixture("pytest.xml")
+        ]))
+        .status
+        .success()
+    );
+    let spawn = |platform: &str| {
+        greenboard(&dir)
+            .args([
+                "ingest",
+                "--db",
+                db.to_str().unwrap(),
+                "--platform",
+                platform,
+                report.to_str().unwrap(),
+            ])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn("linux/x86_64"), spawn("windows/x86_64"));
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert!(a.status.success(), "{}", text(&a.stderr));
+    assert!(b.status.success(), "{}", text(&b.stderr));
+    assert_eq!(
+        rows(&db, "SELECT COUNT(*), SUM(total_tests) FROM test_runs"),
+        [row(&["3", "40004"])]
+    );
+}
+
+#[test]
+fn a_killed_ingest_leaves_the_database_as_it_was() {
+    let dir = scratch("killed");
+    let db = dir.join("r.db");
+    let report = dir.join("big.xml");
+    big_report(&report, 300_000);
+    assert!(
+        run(greenboard(&dir).args([
+            "ingest",
+            "--db",
+            db.to_str().unwrap(),
+            &fixture("pytest.xml")
+        ]))
+        .status
+        .success()
+    );
+    let before = rows(&db, "SELECT COUNT(*) FROM test_results");
+    let mut child = greenboard(&dir)
+        .args([
+            "ingest",
+            "--db",
+            db.to_str().unwrap(),
+            report.to_str().unwrap(),
+        ])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it while it writes: once the database's write-ahead log has grown.
+    let wal = dir.join("r.db-wal");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) < 1 << 20 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the ingest never started writing"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the ingest finished before it could be killed"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(rows(&db, "SELECT COUNT(*) FROM test_results"), before);
+    assert_eq!(rows(&db, "SELECT COUNT(*) FROM test_runs"), [row(&["1"])]);
+    assert_eq!(rows(&db, "PRAGMA integrity_check"), [row(&["ok"])]);
+}
+
+#[test]
+fn check_is_a_ci_gate() {
+    let dir = scratch("check");
+    let db = dir.join("r.db");
+    let ingest = |report: &str, at: &str| {
+        let out = run(greenboard(&dir).args([
+            "ingest",
+            "--db",
+            db.to_str().unwrap(),
+            "--branch",
+            "main",
+            "--platform",
+            "linux/x86_64",
+            "--started-at",
+            at,
+            report,
+        ]));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    };
+    let all_pass = dir.join("pass.xml");
+    std::fs::write(&all_pass, "<testsuite name=\"s\"><testcase classname=\"c\" name=\"a\"/><testcase classname=\"c\" name=\"b\"/></testsuite>").unwrap();
+    let one_fails = dir.join("fail.xml");
+    std::fs::write(&one_fails, "<testsuite name=\"s\"><testcase classname=\"c\" name=\"a\"/><testcase classname=\"c\" name=\"b\"><failure message=\"broke\"/></testcase></testsuite>").unwrap();
+    ingest(all_pass.to_str().unwrap(), "2026-11-01T10:00:00Z");
+    ingest(all_pass.to_str().unwrap(), "2026-11-02T10:00:00Z");
+    let ok = run(greenboard(&dir).args([
+        "check",
+        "--db",
+        db.to_str().unwrap(),
+        "--preset",
+        "regressions",
+    ]));
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
+    assert!(text(&ok.stderr).contains("check passed"));
+    ingest(one_fails.to_str().unwrap(), "2026-11-03T10:00:00Z");
+    let bad = run(greenboard(&dir).args([
+        "check",
+        "--db",
+        db.to_str().unwrap(),
+        "--preset",
+        "regressions",
+    ]));
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(text(&bad.stdout).contains("c::b"), "{}", text(&bad.stdout));
+    assert!(text(&bad.stdout).contains("broke"));
+    assert!(text(&bad.stderr).contains("check failed: regressions returned 1 row(s)"));
+    let unknown =
+        run(greenboard(&dir).args(["check", "--db", db.to_str().unwrap(), "--preset", "nope"]));
+    assert_eq!(unknown.status.code(), Some(2));
+}
