@@ -56,14 +56,10 @@ impl Cell {
     }
 }
 
-/// Formats a double the way SQLite's CLI does for ordinary values:
-/// integral values keep a `.0`, others use the shortest exact form.
+/// Formats a double in its shortest exact form, always with a `.` or an
+/// exponent so it reads as a real: `1.0`, `0.25`, `1e16`.
 pub fn format_real(r: f64) -> String {
-    if r.is_finite() && r.fract() == 0.0 && r.abs() < 1e15 {
-        format!("{r:.1}")
-    } else {
-        format!("{r}")
-    }
+    format!("{r:?}")
 }
 
 /// Where a dump comes from.
@@ -285,6 +281,7 @@ mod tests {
         assert_eq!(format_real(1.0), "1.0");
         assert_eq!(format_real(0.25), "0.25");
         assert_eq!(format_real(-3.0), "-3.0");
+        assert_eq!(format_real(1e300), "1e300");
         assert_eq!(Cell::Null.display(), None);
         assert_eq!(Cell::Text(String::new()).display(), Some(String::new()));
         assert_eq!(

@@ -64,18 +64,35 @@ fn query_runs_presets_and_sql() {
     let list = greenboard(&["query", "--list-presets"]);
     assert!(text(&list.stdout).contains("pass-rate-by-branch\tPass rate by branch"));
     let dump = concat!(env!("CARGO_MANIFEST_DIR"), "/static/demo.sql.gz");
-    let out = greenboard(&["query", "--dump", dump, "--preset", "pass-rate-by-platform"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let stdout = text(&out.stdout);
-    assert_eq!(stdout.lines().next(), Some("platform\truns\tpass_rate_pct"));
-    assert_eq!(stdout.lines().count(), 7);
     let out = greenboard(&[
         "query",
         "--dump",
         dump,
-        "SELECT COUNT(DISTINCT test_name) FROM test_results",
+        "--preset",
+        "pass-rate-by-platform",
+        "--format",
+        "csv",
     ]);
-    assert_eq!(text(&out.stdout), "COUNT(DISTINCT test_name)\n300\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().next(), Some("platform,runs,pass_rate_pct"));
+    assert_eq!(stdout.lines().count(), 7);
+    let sql = "SELECT COUNT(DISTINCT test_name) AS tests, 'a|b' AS s, NULL AS n FROM test_results";
+    let table = greenboard(&["query", "--dump", dump, sql]);
+    assert_eq!(
+        text(&table.stdout),
+        "tests  s       n\n-----  ---  ----\n  300  a|b  NULL\n"
+    );
+    let json = greenboard(&["query", "--dump", dump, "--format", "json", sql]);
+    assert_eq!(
+        text(&json.stdout),
+        "[\n  {\"tests\": 300, \"s\": \"a|b\", \"n\": null}\n]\n"
+    );
+    let md = greenboard(&["query", "--dump", dump, "--format", "markdown", sql]);
+    assert_eq!(
+        text(&md.stdout),
+        "| tests | s | n |\n| ---: | --- | ---: |\n| 300 | a\\|b | NULL |\n"
+    );
 }
 
 #[test]
@@ -117,9 +134,11 @@ fn a_bad_dump_names_the_line_and_leaves_the_database_unchanged() {
         "query",
         "--db",
         db.to_str().unwrap(),
+        "--format",
+        "csv",
         "SELECT count(*) FROM t",
     ]);
-    assert_eq!(text(&count.stdout), "count(*)\n1\n");
+    assert_eq!(text(&count.stdout), "count(*)\r\n1\r\n");
 }
 
 #[test]

@@ -86,13 +86,28 @@ fn dump_rows(
     line: &mut String,
 ) -> Result<(), ExportError> {
     let ident = quote_identifier(table);
-    let mut stmt = conn.prepare(&format!("SELECT * FROM {ident}"))?;
+    // Generated columns cannot be inserted: name the others when there are any.
+    let columns: Vec<(String, bool)> = conn
+        .prepare("SELECT name, hidden IN (2, 3) FROM pragma_table_xinfo(?1) WHERE hidden <> 1 ORDER BY cid")?
+        .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let (select, target) = if columns.iter().any(|(_, generated)| *generated) {
+        let names: Vec<String> = columns
+            .iter()
+            .filter(|(_, generated)| !generated)
+            .map(|(n, _)| quote_identifier(n))
+            .collect();
+        (names.join(","), format!("{ident}({})", names.join(",")))
+    } else {
+        ("*".to_string(), ident.clone())
+    };
+    let mut stmt = conn.prepare(&format!("SELECT {select} FROM {ident}"))?;
     let n = stmt.column_count();
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         line.clear();
         line.push_str("INSERT INTO ");
-        line.push_str(&ident);
+        line.push_str(&target);
         line.push_str(" VALUES(");
         for i in 0..n {
             if i > 0 {
@@ -127,19 +142,16 @@ pub fn push_value(out: &mut String, v: ValueRef<'_>) {
     }
 }
 
-/// Reals: integral values as `N.0` (as the sqlite3 shell writes them),
-/// infinities as `1e999`, others in the shortest form that reads back exactly.
+/// Reals in the shortest form that reads back as the same double, always
+/// with a `.` or an exponent so that SQLite reads a real (`3.0`, `0.1`,
+/// `1e16`, `-0.0`); infinities as `1e999`, as the sqlite3 shell writes them.
 fn push_real(out: &mut String, r: f64) {
     if r.is_nan() {
         out.push_str("NULL");
     } else if r.is_infinite() {
         out.push_str(if r > 0.0 { "1e999" } else { "-1e999" });
-    } else if r.fract() == 0.0 && r.abs() < 9.0e15 {
-        let _ = write!(out, "{}.0", r as i64);
-    } else if r.abs() >= 1e-5 && r.abs() < 1e16 {
-        let _ = write!(out, "{r}");
     } else {
-        let _ = write!(out, "{r:e}");
+        let _ = write!(out, "{r:?}");
     }
 }
 
