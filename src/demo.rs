@@ -621,28 +621,29 @@ pub const REFRESH_HISTORY: &str = "
 DELETE FROM test_history;
 WITH ordered AS (
   SELECT r.test_name, t.platform_id, t.run_timestamp AS ts, r.outcome,
-         LAG(r.outcome) OVER w AS prev
+         LAG(r.outcome) OVER w AS prev,
+         ROW_NUMBER() OVER w AS n,
+         COUNT(*) OVER (PARTITION BY r.test_name, t.platform_id) AS total
   FROM test_results r JOIN test_runs t ON t.id = r.run_id
   WINDOW w AS (PARTITION BY r.test_name, t.platform_id ORDER BY t.run_timestamp, t.id)
 ),
-streak AS (
-  SELECT test_name, platform_id, COUNT(*) AS n FROM ordered o
-  WHERE outcome IN ('fail','error','timeout')
-    AND ts > COALESCE((SELECT MAX(ts) FROM ordered p WHERE p.test_name = o.test_name
-                       AND p.platform_id = o.platform_id AND p.outcome = 'pass'), '')
+last_pass AS (
+  SELECT test_name, platform_id, MAX(ts) AS ts FROM ordered WHERE outcome = 'pass'
   GROUP BY test_name, platform_id
 )
 INSERT INTO test_history (test_name, platform_id, last_pass, last_fail, consecutive_fails,
-                          flaky_count, total_runs, pass_rate, updated_at)
+                          flaky_count, total_runs, pass_rate, updated_at, passes, last_outcome)
 SELECT o.test_name, o.platform_id,
-       MAX(CASE WHEN outcome = 'pass' THEN ts END),
-       MAX(CASE WHEN outcome IN ('fail','error','timeout') THEN ts END),
-       COALESCE(s.n, 0),
-       SUM(prev IS NOT NULL AND prev <> outcome AND 'skip' NOT IN (prev, outcome)),
+       MAX(CASE WHEN o.outcome = 'pass' THEN o.ts END),
+       MAX(CASE WHEN o.outcome IN ('fail','error','timeout') THEN o.ts END),
+       SUM(o.outcome IN ('fail','error','timeout') AND o.ts > COALESCE(lp.ts, '')),
+       SUM(o.prev IS NOT NULL AND o.prev <> o.outcome AND 'skip' NOT IN (o.prev, o.outcome)),
        COUNT(*),
-       ROUND(AVG(outcome = 'pass'), 4),
-       (SELECT MAX(run_timestamp) FROM test_runs)
-FROM ordered o LEFT JOIN streak s USING (test_name, platform_id)
+       ROUND(AVG(o.outcome = 'pass'), 4),
+       (SELECT MAX(run_timestamp) FROM test_runs),
+       SUM(o.outcome = 'pass'),
+       MAX(CASE WHEN o.n = o.total THEN o.outcome END)
+FROM ordered o LEFT JOIN last_pass lp USING (test_name, platform_id)
 GROUP BY o.test_name, o.platform_id
 ORDER BY o.test_name, o.platform_id;
 ";

@@ -11,6 +11,8 @@ pub mod export;
 pub mod presets;
 pub mod protocol;
 
+#[cfg(feature = "cli")]
+pub mod bench;
 #[cfg(feature = "sql")]
 pub mod db;
 #[cfg(feature = "sql")]

@@ -99,6 +99,19 @@ enum Command {
         /// SQL to run.
         sql: Option<String>,
     },
+    /// Measure ingest throughput and export time against `sqlite3 .dump`
+    /// (in release builds: `cargo run --release -- bench`).
+    Bench {
+        /// Working directory for the reports and databases.
+        #[arg(long, default_value = "target/bench")]
+        dir: PathBuf,
+        /// Runs to ingest.
+        #[arg(long, default_value_t = 100)]
+        runs: usize,
+        /// Test cases per run.
+        #[arg(long, default_value_t = 10_000)]
+        tests: usize,
+    },
     /// Run a preset (or SQL) as a CI gate: exit 1 and print the rows when it
     /// returns any (e.g. --preset regressions), exit 0 when it returns none.
     Check {
@@ -391,6 +404,10 @@ fn run(cli: Cli) -> Result<bool, CliError> {
             let mut w = output(Path::new("-"))?;
             w.write_all(text.as_bytes())?;
             w.flush()?;
+        }
+        Command::Bench { dir, runs, tests } => {
+            let report = greenboard::bench::run(&dir, runs, tests).map_err(CliError::Usage)?;
+            println!("{report}");
         }
         Command::Check {
             source,

@@ -63,7 +63,9 @@ CREATE INDEX idx_test_results_test_name ON test_results(test_name);
 CREATE INDEX idx_test_results_suite ON test_results(test_suite);
 
 -- Per test and platform, a summary kept up to date after each ingest
--- (the "materialized view" of the cosmo-sokol design).
+-- (the "materialized view" of the cosmo-sokol design). consecutive_fails
+-- counts failures since the last pass; flaky_count counts flips between
+-- pass and a failure in consecutive runs (skips do not count).
 CREATE TABLE test_history (
     test_name         TEXT NOT NULL,
     platform_id       INTEGER NOT NULL REFERENCES platforms(id),
@@ -74,6 +76,8 @@ CREATE TABLE test_history (
     total_runs        INTEGER DEFAULT 0,
     pass_rate         REAL,                     -- 0.0 to 1.0
     updated_at        TEXT NOT NULL DEFAULT (datetime('now')),
+    passes            INTEGER DEFAULT 0,        -- runs that passed (pass_rate = passes / total_runs)
+    last_outcome      TEXT,                     -- outcome in the latest run (to count flips)
     PRIMARY KEY(test_name, platform_id)
 );
 

@@ -31,7 +31,7 @@ fn greenboard(dir: &Path) -> Command {
     cmd
 }
 
-fn run(cmd: &mut Command) -> Output {
+fn run_cmd(cmd: &mut Command) -> Output {
     cmd.output().unwrap()
 }
 
@@ -63,7 +63,7 @@ fn rows(db: &Path, sql: &str) -> Vec<Vec<String>> {
 fn ingest_one(report: &str) -> Vec<Vec<String>> {
     let dir = scratch(report);
     let db = dir.join("r.db");
-    let out = run(greenboard(&dir).args([
+    let out = run_cmd(greenboard(&dir).args([
         "ingest",
         "--db",
         db.to_str().unwrap(),
@@ -231,25 +231,27 @@ fn jest_junit() {
 fn the_run_records_its_context_and_counts() {
     let dir = scratch("context");
     let db = dir.join("r.db");
-    let out = run(greenboard(&dir)
-        .args([
-            "ingest",
-            "--db",
-            db.to_str().unwrap(),
-            "--started-at",
-            "2026-11-20 10:00:00",
-            &fixture("pytest.xml"),
-            &fixture("surefire.xml"),
-        ])
-        .envs([
-            ("GITHUB_ACTIONS", "true"),
-            ("GITHUB_REF_NAME", "main"),
-            ("GITHUB_SHA", "0123456789abcdef"),
-            ("GITHUB_SERVER_URL", "https://github.com"),
-            ("GITHUB_REPOSITORY", "acme/widgets"),
-            ("GITHUB_RUN_ID", "77"),
-            ("GITHUB_EVENT_NAME", "push"),
-        ]));
+    let out = run_cmd(
+        greenboard(&dir)
+            .args([
+                "ingest",
+                "--db",
+                db.to_str().unwrap(),
+                "--started-at",
+                "2026-11-20 10:00:00",
+                &fixture("pytest.xml"),
+                &fixture("surefire.xml"),
+            ])
+            .envs([
+                ("GITHUB_ACTIONS", "true"),
+                ("GITHUB_REF_NAME", "main"),
+                ("GITHUB_SHA", "0123456789abcdef"),
+                ("GITHUB_SERVER_URL", "https://github.com"),
+                ("GITHUB_REPOSITORY", "acme/widgets"),
+                ("GITHUB_RUN_ID", "77"),
+                ("GITHUB_EVENT_NAME", "push"),
+            ]),
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let said = text(&out.stderr);
     assert!(
@@ -307,7 +309,7 @@ fn a_malformed_report_stores_nothing_and_names_the_place() {
         (&html, "line 2: not a JUnit report: the root element is <html>, not <testsuites> or <testsuite>".to_string()),
         (&garbled, "line 2: malformed XML".to_string()),
     ] {
-        let out = run(greenboard(&dir).args(["ingest", "--db", db.to_str().unwrap(), &fixture("pytest.xml"), file.to_str().unwrap()]));
+        let out = run_cmd(greenboard(&dir).args(["ingest", "--db", db.to_str().unwrap(), &fixture("pytest.xml"), file.to_str().unwrap()]));
         assert_eq!(out.status.code(), Some(1));
         let err = text(&out.stderr);
         assert!(err.starts_with(&format!("greenboard: {}: {message}", file.display())), "{err}");
@@ -319,7 +321,7 @@ fn a_malformed_report_stores_nothing_and_names_the_place() {
 fn bad_values_are_refused_before_anything_is_stored() {
     let dir = scratch("values");
     let db = dir.join("r.db");
-    let out = run(greenboard(&dir).args([
+    let out = run_cmd(greenboard(&dir).args([
         "ingest",
         "--db",
         db.to_str().unwrap(),
@@ -329,7 +331,7 @@ fn bad_values_are_refused_before_anything_is_stored() {
     ]));
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("expected os/arch"));
-    let out = run(greenboard(&dir).args([
+    let out = run_cmd(greenboard(&dir).args([
         "ingest",
         "--db",
         db.to_str().unwrap(),
@@ -368,7 +370,7 @@ fn two_ingests_at_once_both_land() {
     big_report(&report, 20_000);
     // Create the database first, as a CI pipeline's first job would.
     assert!(
-        run(greenboard(&dir).args([
+        run_cmd(greenboard(&dir).args([
             "ingest",
             "--db",
             db.to_str().unwrap(),
@@ -408,7 +410,7 @@ fn a_killed_ingest_leaves_the_database_as_it_was() {
     let report = dir.join("big.xml");
     big_report(&report, 300_000);
     assert!(
-        run(greenboard(&dir).args([
+        run_cmd(greenboard(&dir).args([
             "ingest",
             "--db",
             db.to_str().unwrap(),
@@ -454,7 +456,7 @@ fn check_is_a_ci_gate() {
     let dir = scratch("check");
     let db = dir.join("r.db");
     let ingest = |report: &str, at: &str| {
-        let out = run(greenboard(&dir).args([
+        let out = run_cmd(greenboard(&dir).args([
             "ingest",
             "--db",
             db.to_str().unwrap(),
@@ -474,7 +476,7 @@ fn check_is_a_ci_gate() {
     std::fs::write(&one_fails, "<testsuite name=\"s\"><testcase classname=\"c\" name=\"a\"/><testcase classname=\"c\" name=\"b\"><failure message=\"broke\"/></testcase></testsuite>").unwrap();
     ingest(all_pass.to_str().unwrap(), "2026-11-01T10:00:00Z");
     ingest(all_pass.to_str().unwrap(), "2026-11-02T10:00:00Z");
-    let ok = run(greenboard(&dir).args([
+    let ok = run_cmd(greenboard(&dir).args([
         "check",
         "--db",
         db.to_str().unwrap(),
@@ -484,7 +486,7 @@ fn check_is_a_ci_gate() {
     assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
     assert!(text(&ok.stderr).contains("check passed"));
     ingest(one_fails.to_str().unwrap(), "2026-11-03T10:00:00Z");
-    let bad = run(greenboard(&dir).args([
+    let bad = run_cmd(greenboard(&dir).args([
         "check",
         "--db",
         db.to_str().unwrap(),
@@ -496,6 +498,94 @@ fn check_is_a_ci_gate() {
     assert!(text(&bad.stdout).contains("broke"));
     assert!(text(&bad.stderr).contains("check failed: regressions returned 1 row(s)"));
     let unknown =
-        run(greenboard(&dir).args(["check", "--db", db.to_str().unwrap(), "--preset", "nope"]));
+        run_cmd(greenboard(&dir).args(["check", "--db", db.to_str().unwrap(), "--preset", "nope"]));
     assert_eq!(unknown.status.code(), Some(2));
+}
+
+/// `test_history`, every column but `updated_at`, exactly.
+fn history(conn: &Connection) -> Vec<Vec<String>> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT test_name, platform_id, last_pass, last_fail, consecutive_fails, flaky_count,
+                    total_runs, pass_rate, passes, last_outcome
+             FROM test_history ORDER BY test_name, platform_id",
+        )
+        .unwrap();
+    let n = stmt.column_count();
+    stmt.query_map([], |r| {
+        Ok((0..n)
+            .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+            .collect())
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+/// `test_history` as a full recompute from all results would make it
+/// (done in a transaction that is rolled back).
+fn recomputed(conn: &Connection) -> Vec<Vec<String>> {
+    conn.execute_batch("BEGIN").unwrap();
+    conn.execute_batch(greenboard::demo::REFRESH_HISTORY)
+        .unwrap();
+    let all = history(conn);
+    conn.execute_batch("ROLLBACK").unwrap();
+    all
+}
+
+#[test]
+fn the_incremental_history_equals_a_full_recompute() {
+    let dir = scratch("history");
+    let db = dir.join("r.db");
+    // Five tests whose outcomes change from run to run in different ways.
+    let outcomes = [
+        "pass", "fail", "skip", "pass", "error", "pass", "fail", "fail", "skip", "pass",
+    ];
+    let ingest = |run: usize, platform: &str, day: usize| {
+        let mut xml = String::from("<testsuite name=\"s\">");
+        for t in 0..5 {
+            let body = match outcomes[(run * (t + 1) + t) % outcomes.len()] {
+                "fail" => "<failure message=\"no\"/>",
+                "error" => "<error message=\"boom\"/>",
+                "skip" => "<skipped/>",
+                _ => "",
+            };
+            xml.push_str(&format!(
+                "<testcase classname=\"c\" name=\"t{t}\">{body}</testcase>"
+            ));
+        }
+        xml.push_str("</testsuite>");
+        let path = dir.join(format!("run{run}.xml"));
+        std::fs::write(&path, xml).unwrap();
+        let out = run_cmd(greenboard(&dir).args([
+            "ingest",
+            "--db",
+            db.to_str().unwrap(),
+            "--platform",
+            platform,
+            "--started-at",
+            &format!("2026-10-{day:02}T08:00:00Z"),
+            path.to_str().unwrap(),
+        ]));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    };
+    for run in 0..8 {
+        ingest(
+            run,
+            if run % 3 == 0 {
+                "windows/x86_64"
+            } else {
+                "linux/x86_64"
+            },
+            2 + run,
+        );
+    }
+    let conn = Connection::open(&db).unwrap();
+    let incremental = history(&conn);
+    assert_eq!(incremental.len(), 10);
+    assert_eq!(incremental, recomputed(&conn));
+    // A run dated before the others, arriving late, is folded in correctly too.
+    ingest(8, "linux/x86_64", 1);
+    assert_eq!(history(&conn), recomputed(&conn));
+    assert_ne!(history(&conn), incremental);
 }

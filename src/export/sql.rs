@@ -125,12 +125,10 @@ fn dump_rows(
 pub fn push_value(out: &mut String, v: ValueRef<'_>) {
     match v {
         ValueRef::Null => out.push_str("NULL"),
-        ValueRef::Integer(i) => {
-            let _ = write!(out, "{i}");
-        }
+        ValueRef::Integer(i) => push_int(out, i),
         ValueRef::Real(r) => push_real(out, r),
         ValueRef::Text(t) => match std::str::from_utf8(t) {
-            Ok(s) if !s.contains('\0') => push_quoted(out, s),
+            Ok(s) if !t.contains(&0) => push_quoted(out, s),
             // Bytes that are not clean text keep their exact bytes.
             _ => {
                 out.push_str("CAST(");
@@ -140,6 +138,27 @@ pub fn push_value(out: &mut String, v: ValueRef<'_>) {
         },
         ValueRef::Blob(b) => push_blob(out, b),
     }
+}
+
+/// An integer in decimal, without the formatting machinery (the hot path
+/// of an export).
+fn push_int(out: &mut String, i: i64) {
+    let mut buf = [0u8; 20];
+    let mut n = i.unsigned_abs();
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if i < 0 {
+        out.push('-');
+    }
+    // SAFETY of unwrap: the buffer holds ASCII digits only.
+    out.push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
 }
 
 /// Reals in the shortest form that reads back as the same double, always
@@ -156,9 +175,12 @@ fn push_real(out: &mut String, r: f64) {
 }
 
 fn push_blob(out: &mut String, b: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(b.len() * 2 + 3);
     out.push_str("X'");
     for byte in b {
-        let _ = write!(out, "{byte:02x}");
+        out.push(HEX[(byte >> 4) as usize] as char);
+        out.push(HEX[(byte & 15) as usize] as char);
     }
     out.push('\'');
 }
@@ -166,12 +188,13 @@ fn push_blob(out: &mut String, b: &[u8]) {
 /// A string literal with quotes doubled, no other escaping.
 fn push_quoted_plain(out: &mut String, s: &str) {
     out.push('\'');
-    for c in s.chars() {
-        if c == '\'' {
-            out.push('\'');
-        }
-        out.push(c);
+    let mut rest = s;
+    while let Some(i) = rest.find('\'') {
+        out.push_str(&rest[..=i]);
+        out.push('\'');
+        rest = &rest[i + 1..];
     }
+    out.push_str(rest);
     out.push('\'');
 }
 
@@ -179,8 +202,8 @@ fn push_quoted_plain(out: &mut String, s: &str) {
 /// with a marker and restored by `replace(..., char(10))`, so that each
 /// statement stays on one line.
 fn push_quoted(out: &mut String, s: &str) {
-    let has_nl = s.contains('\n');
-    let has_cr = s.contains('\r');
+    let has_nl = s.as_bytes().contains(&b'\n');
+    let has_cr = s.as_bytes().contains(&b'\r');
     if !has_nl && !has_cr {
         push_quoted_plain(out, s);
         return;

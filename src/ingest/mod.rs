@@ -114,6 +114,11 @@ pub fn open(path: &std::path::Path) -> Result<Connection, IngestError> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(30))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
+    // With WAL, NORMAL keeps every commit atomic and the database consistent
+    // after a crash; it skips an fsync per commit.
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // Room for the indexes of a large history (64 MiB).
+    conn.pragma_update(None, "cache_size", -65536)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     ensure_schema(&conn)?;
     Ok(conn)
@@ -211,7 +216,11 @@ pub fn ingest(
         )?;
         let mut output =
             tx.prepare("INSERT INTO test_output (result_id, output) VALUES (?1, ?2)")?;
-        for case in cases {
+        // In name order, the indexes on test names grow by near-sequential
+        // appends instead of random inserts.
+        let mut order: Vec<&Case> = cases.iter().collect();
+        order.sort_by(|a, b| a.name.cmp(&b.name));
+        for case in order {
             // The same name twice in one run (a test in two suites): keep both.
             let n = seen.entry(case.name.as_str()).or_insert(0);
             *n += 1;
@@ -260,8 +269,48 @@ pub fn ingest(
     Ok(counts)
 }
 
-/// Recomputes `test_history` for the tests of run `run_id` on its platform.
+/// Brings `test_history` up to date with run `run_id` on its platform: from
+/// the run's own outcomes when it is the platform's latest run (the usual
+/// case, at a cost that does not grow with the history), by recomputing the
+/// run's tests from all their results when it arrived out of time order.
 fn refresh_history(conn: &Connection, platform_id: i64, run_id: i64) -> rusqlite::Result<()> {
+    let later_runs: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM test_runs t, test_runs me
+         WHERE me.id = ?2 AND t.platform_id = ?1 AND t.id <> me.id
+           AND (t.run_timestamp, t.id) > (me.run_timestamp, me.id)",
+        params![platform_id, run_id],
+        |r| r.get(0),
+    )?;
+    if later_runs == 0 {
+        conn.execute(
+            "INSERT INTO test_history (test_name, platform_id, last_pass, last_fail, consecutive_fails,
+                                       flaky_count, total_runs, pass_rate, updated_at, passes, last_outcome)
+             SELECT r.test_name, ?1,
+                    CASE WHEN r.outcome = 'pass' THEN t.run_timestamp ELSE h.last_pass END,
+                    CASE WHEN r.outcome IN ('fail', 'error', 'timeout') THEN t.run_timestamp ELSE h.last_fail END,
+                    CASE WHEN r.outcome = 'pass' THEN 0
+                         ELSE COALESCE(h.consecutive_fails, 0) + (r.outcome IN ('fail', 'error', 'timeout')) END,
+                    COALESCE(h.flaky_count, 0)
+                      + (h.last_outcome IS NOT NULL AND h.last_outcome <> r.outcome AND 'skip' NOT IN (h.last_outcome, r.outcome)),
+                    COALESCE(h.total_runs, 0) + 1,
+                    ROUND((COALESCE(h.passes, 0) + (r.outcome = 'pass')) * 1.0 / (COALESCE(h.total_runs, 0) + 1), 4),
+                    t.run_timestamp,
+                    COALESCE(h.passes, 0) + (r.outcome = 'pass'),
+                    r.outcome
+             FROM test_results r
+             JOIN test_runs t ON t.id = r.run_id
+             LEFT JOIN test_history h ON h.test_name = r.test_name AND h.platform_id = ?1
+             WHERE r.run_id = ?2
+             ON CONFLICT (test_name, platform_id) DO UPDATE SET
+                last_pass = excluded.last_pass, last_fail = excluded.last_fail,
+                consecutive_fails = excluded.consecutive_fails, flaky_count = excluded.flaky_count,
+                total_runs = excluded.total_runs, pass_rate = excluded.pass_rate,
+                updated_at = excluded.updated_at, passes = excluded.passes,
+                last_outcome = excluded.last_outcome",
+            params![platform_id, run_id],
+        )?;
+        return Ok(());
+    }
     conn.execute(
         "DELETE FROM test_history WHERE platform_id = ?1
            AND test_name IN (SELECT test_name FROM test_results WHERE run_id = ?2)",
@@ -270,16 +319,19 @@ fn refresh_history(conn: &Connection, platform_id: i64, run_id: i64) -> rusqlite
     conn.execute(
         "WITH ordered AS (
            SELECT r.test_name, t.run_timestamp AS ts, r.outcome,
-                  LAG(r.outcome) OVER (PARTITION BY r.test_name ORDER BY t.run_timestamp, t.id) AS prev
+                  LAG(r.outcome) OVER w AS prev,
+                  ROW_NUMBER() OVER w AS n,
+                  COUNT(*) OVER (PARTITION BY r.test_name) AS total
            FROM test_results r JOIN test_runs t ON t.id = r.run_id
            WHERE t.platform_id = ?1
              AND r.test_name IN (SELECT test_name FROM test_results WHERE run_id = ?2)
+           WINDOW w AS (PARTITION BY r.test_name ORDER BY t.run_timestamp, t.id)
          ),
          last_pass AS (
            SELECT test_name, MAX(ts) AS ts FROM ordered WHERE outcome = 'pass' GROUP BY test_name
          )
          INSERT INTO test_history (test_name, platform_id, last_pass, last_fail, consecutive_fails,
-                                   flaky_count, total_runs, pass_rate, updated_at)
+                                   flaky_count, total_runs, pass_rate, updated_at, passes, last_outcome)
          SELECT o.test_name, ?1,
                 MAX(CASE WHEN o.outcome = 'pass' THEN o.ts END),
                 MAX(CASE WHEN o.outcome IN ('fail', 'error', 'timeout') THEN o.ts END),
@@ -287,7 +339,9 @@ fn refresh_history(conn: &Connection, platform_id: i64, run_id: i64) -> rusqlite
                 SUM(o.prev IS NOT NULL AND o.prev <> o.outcome AND 'skip' NOT IN (o.prev, o.outcome)),
                 COUNT(*),
                 ROUND(AVG(o.outcome = 'pass'), 4),
-                (SELECT run_timestamp FROM test_runs WHERE id = ?2)
+                MAX(o.ts),
+                SUM(o.outcome = 'pass'),
+                MAX(CASE WHEN o.n = o.total THEN o.outcome END)
          FROM ordered o LEFT JOIN last_pass lp USING (test_name)
          GROUP BY o.test_name",
         params![platform_id, run_id],
