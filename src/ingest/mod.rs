@@ -216,11 +216,7 @@ pub fn ingest(
         )?;
         let mut output =
             tx.prepare("INSERT INTO test_output (result_id, output) VALUES (?1, ?2)")?;
-        // In name order, the indexes on test names grow by near-sequential
-        // appends instead of random inserts.
-        let mut order: Vec<&Case> = cases.iter().collect();
-        order.sort_by(|a, b| a.name.cmp(&b.name));
-        for case in order {
+        for case in cases {
             // The same name twice in one run (a test in two suites): keep both.
             let n = seen.entry(case.name.as_str()).or_insert(0);
             *n += 1;
