@@ -20,6 +20,7 @@ use support::*;
 use thirtyfour::prelude::*;
 
 const QUERY: Duration = Duration::from_secs(30);
+const LOAD_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The demo dump's SQL text.
 fn demo_sql() -> String {
@@ -587,4 +588,61 @@ async fn a_worker_that_cannot_start_is_reported() {
 
     assert!(status.starts_with("Could not load"), "{status}");
     assert!(status.contains("the SQLite worker failed"), "{status}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dataset_picker_switches_dumps_through_the_address() {
+    // The fixture list overlays dist/static/datasets.json; the demo itself comes from dist/.
+    let server = Server::start(vec![
+        ("/static/", root().join("tests/fixtures")),
+        ("/", dist()),
+    ])
+    .await;
+    let b = Browser::start().await;
+    b.driver.goto(format!("{}/", server.origin)).await.unwrap();
+    let first = b.wait_loaded().await;
+    let options = b
+        .wait_for(
+            "const o = [...document.querySelectorAll('.dataset option')]; return o.length >= 2 && o.map(e => [e.textContent, e.selected]);",
+            Duration::from_secs(10),
+        )
+        .await;
+    b.driver
+        .execute(
+            "const s = document.querySelector('.dataset select'); s.value = 'static/inventory.sql';
+             s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let second = b
+        .wait_for(
+            "const s = document.querySelector('.status.loaded'); return s && s.textContent.includes('inventory') && s.textContent;",
+            LOAD_TIMEOUT,
+        )
+        .await;
+    let search = b.js("return location.search").await;
+    b.driver.back().await.unwrap();
+    let back = b
+        .wait_for(
+            "const s = document.querySelector('.status.loaded'); return s && s.textContent.includes('demo') && s.textContent;",
+            LOAD_TIMEOUT,
+        )
+        .await;
+    b.quit().await;
+
+    assert!(first.contains("demo.sql.gz"), "{first}");
+    assert_eq!(
+        options,
+        serde_json::json!([["Demo", true], ["Inventory (not test results)", false]])
+    );
+    assert!(
+        second.as_str().is_some_and(|s| s.contains("inventory.sql")),
+        "{second}"
+    );
+    assert_eq!(search, "?db=static%2Finventory.sql");
+    assert!(
+        back.as_str().is_some_and(|s| s.contains("demo.sql.gz")),
+        "back returns to the demo: {back}"
+    );
 }

@@ -17,6 +17,8 @@ use crate::protocol::{
 
 /// Where the bundled demo dump lives, relative to the site's base URL.
 const DEMO_DUMP: &str = "static/demo.sql.gz";
+/// The list of dumps shipped with the site.
+const DATASETS: &str = "static/datasets.json";
 /// Trunk's loader script for the worker binary.
 const WORKER_SCRIPT: &str = "worker_loader.js";
 
@@ -74,6 +76,15 @@ pub enum QueryState {
     },
 }
 
+/// A dump shipped with the site, listed in `static/datasets.json`.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct Dataset {
+    /// What it is.
+    pub name: String,
+    /// Where it is, relative to the site.
+    pub url: String,
+}
+
 /// The answer to a dashboard query.
 type Panel = RwSignal<Option<Result<QueryAnswer, SqlError>>>;
 
@@ -88,6 +99,8 @@ pub struct Store {
     pub query: RwSignal<QueryState>,
     /// Which preset was chosen last.
     pub preset: RwSignal<Option<&'static str>>,
+    /// The dumps shipped with the site.
+    datasets: RwSignal<Vec<Dataset>>,
     /// The request id of the main query shown (answers to older ones are dropped).
     current: RwSignal<Option<RequestId>>,
     /// The clock while a query runs (milliseconds, `performance.now()`).
@@ -107,6 +120,7 @@ impl Store {
             sql: RwSignal::new(sql),
             query: RwSignal::new(QueryState::Idle),
             preset: RwSignal::new(None),
+            datasets: RwSignal::new(Vec::new()),
             current: RwSignal::new(None),
             clock: RwSignal::new(0.0),
             headline: RwSignal::new(None),
@@ -151,6 +165,12 @@ pub fn start() {
                 error,
             }),
         }
+        leptos::task::spawn_local(async move {
+            match url::fetch_json::<Vec<Dataset>>(&url::resolve(DATASETS)).await {
+                Ok(list) => store.datasets.set(list),
+                Err(e) => web_sys::console::warn_1(&format!("{DATASETS}: {e}").into()),
+            }
+        });
         view! { <App/> }
     });
 }
@@ -321,6 +341,7 @@ fn App() -> impl IntoView {
                 " greenboard"
             </h1>
             <p class="tagline">"Test results, in SQLite, in your browser."</p>
+            <DatasetPicker/>
             <LoadStatus/>
         </header>
         <main class="layout">
@@ -353,6 +374,46 @@ fn fmt_count(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// Chooses among the dumps shipped with the site (loading one is a new
+/// address, `?db=`, so it can be shared and the back button returns).
+#[component]
+fn DatasetPicker() -> impl IntoView {
+    let store = expect_context::<Store>();
+    let current = move || match store.load.get() {
+        LoadState::Loading { url, .. }
+        | LoadState::Loaded { url, .. }
+        | LoadState::Failed { url, .. } => url,
+    };
+    let choose = move |ev: leptos::ev::Event| {
+        let url = event_target_value(&ev);
+        if !url.is_empty() {
+            url::open_db(&url);
+        }
+    };
+    move || {
+        let list = store.datasets.get();
+        let shown = current();
+        let known = list.iter().any(|d| url::resolve(&d.url) == shown);
+        (!list.is_empty()).then(|| {
+            view! {
+                <label class="dataset">
+                    <span>"Data"</span>
+                    <select on:change=choose>
+                        {list
+                            .into_iter()
+                            .map(|d| {
+                                let selected = url::resolve(&d.url) == shown;
+                                view! { <option value=d.url.clone() selected=selected>{d.name}</option> }
+                            })
+                            .collect_view()}
+                        {(!known).then(|| view! { <option value="" selected=true>"Other (from the address)"</option> })}
+                    </select>
+                </label>
+            }
+        })
+    }
 }
 
 /// Progress of the load, then what was loaded and how long it took, and any

@@ -63,3 +63,35 @@ pub fn set_sql(sql: &str) {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
     }
 }
+
+/// Opens the explorer on another dump: a new address with `?db=`.
+pub fn open_db(db: &str) {
+    let Some(w) = window() else { return };
+    let Ok(href) = w.location().href() else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::new(&href) else {
+        return;
+    };
+    let params = UrlSearchParams::new().expect("URLSearchParams");
+    params.set("db", db);
+    url.set_search(&params.to_string().as_string().unwrap_or_default());
+    let _ = w.location().set_href(&url.href());
+}
+
+/// Fetches `url` and reads its JSON body.
+pub async fn fetch_json<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, String> {
+    use wasm_bindgen_futures::JsFuture;
+    let w = window().ok_or("no window")?;
+    let resp: web_sys::Response = JsFuture::from(w.fetch_with_str(url))
+        .await
+        .map_err(|e| format!("cannot fetch: {e:?}"))?
+        .into();
+    if !resp.ok() {
+        return Err(format!("the server answered {}", resp.status()));
+    }
+    let json = JsFuture::from(resp.json().map_err(|e| format!("{e:?}"))?)
+        .await
+        .map_err(|e| format!("not JSON: {e:?}"))?;
+    serde_wasm_bindgen::from_value(json).map_err(|e| e.to_string())
+}
