@@ -610,43 +610,9 @@ pub fn generate(conn: &Connection) -> rusqlite::Result<()> {
         }
     }
     drop((insert_run, insert_result, finish_run, coverage));
-    tx.execute_batch(REFRESH_HISTORY)?;
+    crate::db::history::recompute(&tx, crate::db::history::Scope::All)?;
     tx.commit()
 }
-
-/// Rebuilds `test_history` from `test_results` (the manual refresh of the
-/// "materialized view"). `updated_at` is the time of the latest run, so the
-/// same results always give the same history.
-pub const REFRESH_HISTORY: &str = "
-DELETE FROM test_history;
-WITH ordered AS (
-  SELECT r.test_name, t.platform_id, t.run_timestamp AS ts, r.outcome,
-         LAG(r.outcome) OVER w AS prev,
-         ROW_NUMBER() OVER w AS n,
-         COUNT(*) OVER (PARTITION BY r.test_name, t.platform_id) AS total
-  FROM test_results r JOIN test_runs t ON t.id = r.run_id
-  WINDOW w AS (PARTITION BY r.test_name, t.platform_id ORDER BY t.run_timestamp, t.id)
-),
-last_pass AS (
-  SELECT test_name, platform_id, MAX(ts) AS ts FROM ordered WHERE outcome = 'pass'
-  GROUP BY test_name, platform_id
-)
-INSERT INTO test_history (test_name, platform_id, last_pass, last_fail, consecutive_fails,
-                          flaky_count, total_runs, pass_rate, updated_at, passes, last_outcome)
-SELECT o.test_name, o.platform_id,
-       MAX(CASE WHEN o.outcome = 'pass' THEN o.ts END),
-       MAX(CASE WHEN o.outcome IN ('fail','error','timeout') THEN o.ts END),
-       SUM(o.outcome IN ('fail','error','timeout') AND o.ts > COALESCE(lp.ts, '')),
-       SUM(o.prev IS NOT NULL AND o.prev <> o.outcome AND 'skip' NOT IN (o.prev, o.outcome)),
-       COUNT(*),
-       ROUND(AVG(o.outcome = 'pass'), 4),
-       (SELECT MAX(run_timestamp) FROM test_runs),
-       SUM(o.outcome = 'pass'),
-       MAX(CASE WHEN o.n = o.total THEN o.outcome END)
-FROM ordered o LEFT JOIN last_pass lp USING (test_name, platform_id)
-GROUP BY o.test_name, o.platform_id
-ORDER BY o.test_name, o.platform_id;
-";
 
 #[cfg(test)]
 mod tests {

@@ -172,10 +172,7 @@ async fn demo_loads_and_charts_render_under_a_sub_path() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_preset_runs_and_returns_rows() {
-    let server = Server::start(vec![("/", dist())]).await;
-    let b = Browser::start().await;
-    b.driver.goto(format!("{}/", server.origin)).await.unwrap();
-    let status = b.wait_loaded().await;
+    let (_server, b, status) = open_demo().await;
     let ids = strings(
         &b.wait_for(
             "const p = [...document.querySelectorAll('button.preset')]; return p.length ? p.map(e => e.dataset.preset) : null;",
@@ -223,10 +220,7 @@ async fn a_custom_query_matches_the_sqlite3_shell() {
     let sql = "SELECT branch_name, COUNT(*) AS runs, SUM(failed) AS failures, MIN(run_timestamp) AS first, \
                ROUND(100.0 * SUM(passed) / SUM(passed + failed), 2) AS rate \
                FROM test_runs GROUP BY branch_name ORDER BY branch_name;";
-    let server = Server::start(vec![("/", dist())]).await;
-    let b = Browser::start().await;
-    b.driver.goto(format!("{}/", server.origin)).await.unwrap();
-    b.wait_loaded().await;
+    let (_server, b, _) = open_demo().await;
     // Typed for real, then run with Ctrl+Enter.
     let editor = b.driver.find(By::Id("sql")).await.unwrap();
     editor.click().await.unwrap();
@@ -254,10 +248,7 @@ async fn a_custom_query_matches_the_sqlite3_shell() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_sql_error_is_shown_and_the_page_recovers() {
-    let server = Server::start(vec![("/", dist())]).await;
-    let b = Browser::start().await;
-    b.driver.goto(format!("{}/", server.origin)).await.unwrap();
-    b.wait_loaded().await;
+    let (_server, b, _) = open_demo().await;
     run_sql(&b, "SELECT * FROM test_runs WHERE;").await;
     let syntax = query_outcome(&b, QUERY).await;
     run_sql(&b, "SELECT nosuch FROM test_runs;").await;
@@ -289,10 +280,7 @@ async fn an_sql_error_is_shown_and_the_page_recovers() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_page_stays_responsive_during_a_long_query() {
-    let server = Server::start(vec![("/", dist())]).await;
-    let b = Browser::start().await;
-    b.driver.goto(format!("{}/", server.origin)).await.unwrap();
-    b.wait_loaded().await;
+    let (_server, b, _) = open_demo().await;
     run_sql(
         &b,
         "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 30000000) SELECT count(*) FROM c;",
@@ -347,10 +335,7 @@ async fn the_page_stays_responsive_during_a_long_query() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_later_query_replaces_a_running_one() {
-    let server = Server::start(vec![("/", dist())]).await;
-    let b = Browser::start().await;
-    b.driver.goto(format!("{}/", server.origin)).await.unwrap();
-    b.wait_loaded().await;
+    let (_server, b, _) = open_demo().await;
     run_sql(
         &b,
         "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000000) SELECT count(*) AS slow FROM c;",
@@ -430,10 +415,7 @@ async fn values_render_as_text_never_as_markup() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_hundred_thousand_rows_come_in_pages() {
-    let server = Server::start(vec![("/", dist())]).await;
-    let b = Browser::start().await;
-    b.driver.goto(format!("{}/", server.origin)).await.unwrap();
-    b.wait_loaded().await;
+    let (_server, b, _) = open_demo().await;
     run_sql(
         &b,
         "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000) SELECT x, 'row ' || x AS label FROM c;",

@@ -35,6 +35,16 @@ fn run_cmd(cmd: &mut Command) -> Output {
     cmd.output().unwrap()
 }
 
+/// Runs `greenboard ingest --db DB ARGS...` and checks that it succeeded.
+fn ingest_ok(dir: &Path, db: &Path, args: &[&str]) {
+    let out = run_cmd(greenboard(dir).arg("ingest").arg("--db").arg(db).args(args));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -369,16 +379,7 @@ fn two_ingests_at_once_both_land() {
     let report = dir.join("big.xml");
     big_report(&report, 20_000);
     // Create the database first, as a CI pipeline's first job would.
-    assert!(
-        run_cmd(greenboard(&dir).args([
-            "ingest",
-            "--db",
-            db.to_str().unwrap(),
-            &fixture("pytest.xml")
-        ]))
-        .status
-        .success()
-    );
+    ingest_ok(&dir, &db, &[&fixture("pytest.xml")]);
     let spawn = |platform: &str| {
         greenboard(&dir)
             .args([
@@ -409,16 +410,7 @@ fn a_killed_ingest_leaves_the_database_as_it_was() {
     let db = dir.join("r.db");
     let report = dir.join("big.xml");
     big_report(&report, 300_000);
-    assert!(
-        run_cmd(greenboard(&dir).args([
-            "ingest",
-            "--db",
-            db.to_str().unwrap(),
-            &fixture("pytest.xml")
-        ]))
-        .status
-        .success()
-    );
+    ingest_ok(&dir, &db, &[&fixture("pytest.xml")]);
     let before = rows(&db, "SELECT COUNT(*) FROM test_results");
     let mut child = greenboard(&dir)
         .args([
@@ -456,19 +448,19 @@ fn check_is_a_ci_gate() {
     let dir = scratch("check");
     let db = dir.join("r.db");
     let ingest = |report: &str, at: &str| {
-        let out = run_cmd(greenboard(&dir).args([
-            "ingest",
-            "--db",
-            db.to_str().unwrap(),
-            "--branch",
-            "main",
-            "--platform",
-            "linux/x86_64",
-            "--started-at",
-            at,
-            report,
-        ]));
-        assert!(out.status.success(), "{}", text(&out.stderr));
+        ingest_ok(
+            &dir,
+            &db,
+            &[
+                "--branch",
+                "main",
+                "--platform",
+                "linux/x86_64",
+                "--started-at",
+                at,
+                report,
+            ],
+        );
     };
     let all_pass = dir.join("pass.xml");
     std::fs::write(&all_pass, "<testsuite name=\"s\"><testcase classname=\"c\" name=\"a\"/><testcase classname=\"c\" name=\"b\"/></testsuite>").unwrap();
@@ -526,8 +518,7 @@ fn history(conn: &Connection) -> Vec<Vec<String>> {
 /// (done in a transaction that is rolled back).
 fn recomputed(conn: &Connection) -> Vec<Vec<String>> {
     conn.execute_batch("BEGIN").unwrap();
-    conn.execute_batch(greenboard::demo::REFRESH_HISTORY)
-        .unwrap();
+    greenboard::db::history::recompute(conn, greenboard::db::history::Scope::All).unwrap();
     let all = history(conn);
     conn.execute_batch("ROLLBACK").unwrap();
     all
@@ -557,17 +548,18 @@ fn the_incremental_history_equals_a_full_recompute() {
         xml.push_str("</testsuite>");
         let path = dir.join(format!("run{run}.xml"));
         std::fs::write(&path, xml).unwrap();
-        let out = run_cmd(greenboard(&dir).args([
-            "ingest",
-            "--db",
-            db.to_str().unwrap(),
-            "--platform",
-            platform,
-            "--started-at",
-            &format!("2026-10-{day:02}T08:00:00Z"),
-            path.to_str().unwrap(),
-        ]));
-        assert!(out.status.success(), "{}", text(&out.stderr));
+        let day = format!("2026-10-{day:02}T08:00:00Z");
+        ingest_ok(
+            &dir,
+            &db,
+            &[
+                "--platform",
+                platform,
+                "--started-at",
+                &day,
+                path.to_str().unwrap(),
+            ],
+        );
     };
     for run in 0..8 {
         ingest(

@@ -1,6 +1,7 @@
 //! The SQL core: everything that touches SQLite, for both targets.
 
 pub mod cursor;
+pub mod history;
 pub mod load;
 pub mod query;
 

@@ -307,40 +307,11 @@ fn refresh_history(conn: &Connection, platform_id: i64, run_id: i64) -> rusqlite
         )?;
         return Ok(());
     }
-    conn.execute(
-        "DELETE FROM test_history WHERE platform_id = ?1
-           AND test_name IN (SELECT test_name FROM test_results WHERE run_id = ?2)",
-        params![platform_id, run_id],
-    )?;
-    conn.execute(
-        "WITH ordered AS (
-           SELECT r.test_name, t.run_timestamp AS ts, r.outcome,
-                  LAG(r.outcome) OVER w AS prev,
-                  ROW_NUMBER() OVER w AS n,
-                  COUNT(*) OVER (PARTITION BY r.test_name) AS total
-           FROM test_results r JOIN test_runs t ON t.id = r.run_id
-           WHERE t.platform_id = ?1
-             AND r.test_name IN (SELECT test_name FROM test_results WHERE run_id = ?2)
-           WINDOW w AS (PARTITION BY r.test_name ORDER BY t.run_timestamp, t.id)
-         ),
-         last_pass AS (
-           SELECT test_name, MAX(ts) AS ts FROM ordered WHERE outcome = 'pass' GROUP BY test_name
-         )
-         INSERT INTO test_history (test_name, platform_id, last_pass, last_fail, consecutive_fails,
-                                   flaky_count, total_runs, pass_rate, updated_at, passes, last_outcome)
-         SELECT o.test_name, ?1,
-                MAX(CASE WHEN o.outcome = 'pass' THEN o.ts END),
-                MAX(CASE WHEN o.outcome IN ('fail', 'error', 'timeout') THEN o.ts END),
-                SUM(o.outcome IN ('fail', 'error', 'timeout') AND o.ts > COALESCE(lp.ts, '')),
-                SUM(o.prev IS NOT NULL AND o.prev <> o.outcome AND 'skip' NOT IN (o.prev, o.outcome)),
-                COUNT(*),
-                ROUND(AVG(o.outcome = 'pass'), 4),
-                MAX(o.ts),
-                SUM(o.outcome = 'pass'),
-                MAX(CASE WHEN o.n = o.total THEN o.outcome END)
-         FROM ordered o LEFT JOIN last_pass lp USING (test_name)
-         GROUP BY o.test_name",
-        params![platform_id, run_id],
-    )?;
-    Ok(())
+    crate::db::history::recompute(
+        conn,
+        crate::db::history::Scope::Run {
+            platform_id,
+            run_id,
+        },
+    )
 }

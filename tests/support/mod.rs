@@ -274,3 +274,13 @@ pub async fn query_outcome(b: &Browser, timeout: Duration) -> Result<String, Str
         _ => Err(format!("no answer within {timeout:?}")),
     }
 }
+
+/// Serves `dist/` at `/`, opens it in a new browser and waits for the demo
+/// to load; gives the load status too.
+pub async fn open_demo() -> (Server, Browser, String) {
+    let server = Server::start(vec![("/", dist())]).await;
+    let b = Browser::start().await;
+    b.driver.goto(format!("{}/", server.origin)).await.unwrap();
+    let status = b.wait_loaded().await;
+    (server, b, status)
+}
