@@ -10,6 +10,16 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 say() { printf '\033[1;32m==>\033[0m %s\n' "$*" >&2; }
 
 export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+# SQLite for the browser, without what an in-memory database in a worker
+# never uses (sessions, WAL, UTF-16 API, introspection tables, ...): the
+# page's first load stays under its size budget. FTS5, R*Tree, JSON and
+# math functions stay.
+export SQLITE_WASM_RS_FLAGS="-USQLITE_ENABLE_SESSION -USQLITE_ENABLE_PREUPDATE_HOOK -USQLITE_ENABLE_BYTECODE_VTAB \
+-USQLITE_ENABLE_DBPAGE_VTAB -USQLITE_ENABLE_DBSTAT_VTAB -USQLITE_ENABLE_STMTVTAB -USQLITE_ENABLE_COLUMN_METADATA \
+-USQLITE_ENABLE_UNLOCK_NOTIFY -USQLITE_ENABLE_API_ARMOR -DSQLITE_OMIT_AUTHORIZATION -DSQLITE_OMIT_GET_TABLE \
+-DSQLITE_OMIT_TCL_VARIABLE -DSQLITE_DEFAULT_MEMSTATUS=0 -DSQLITE_OMIT_WAL -DSQLITE_OMIT_UTF16 \
+-DSQLITE_OMIT_AUTOVACUUM -DSQLITE_OMIT_INTROSPECTION_PRAGMAS"
 mode="${GREENBOARD_SETUP:-full}"
 
 # --- Debian packages -------------------------------------------------------

@@ -25,7 +25,7 @@ pub enum Cell {
     /// UTF-8 text (invalid sequences replaced).
     Text(String),
     /// Raw bytes.
-    Blob(Vec<u8>),
+    Blob(#[serde(with = "serde_bytes")] Vec<u8>),
 }
 
 impl Cell {
@@ -62,26 +62,68 @@ pub fn format_real(r: f64) -> String {
     format!("{r:?}")
 }
 
-/// Where a dump comes from.
+/// Where a dump comes from. Its content says what it is: SQL text, gzip
+/// (inflated as it arrives), or an SQLite database file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Source {
     /// Fetch this absolute URL (the page resolves relative URLs first).
     Url(String),
-    /// SQL text handed over directly.
+    /// SQL text handed over directly (pasted).
     Text(String),
+    /// The bytes of a file the user chose or dropped.
+    Bytes {
+        /// The file's name (for messages).
+        name: String,
+        /// Its content.
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
+    },
+}
+
+impl Source {
+    /// A short name for messages: the URL, the file name, or "pasted SQL".
+    pub fn label(&self) -> &str {
+        match self {
+            Source::Url(u) => u,
+            Source::Text(_) => "pasted SQL",
+            Source::Bytes { name, .. } => name,
+        }
+    }
+}
+
+/// Whether `name` can name an attached database: an identifier (letters,
+/// digits, `_`), and not `main` or `temp`.
+pub fn valid_schema_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.eq_ignore_ascii_case("main")
+        && !name.eq_ignore_ascii_case("temp")
+}
+
+/// A source, and the schema name it is attached under (`None`: `main`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NamedSource {
+    /// `build` for `?db=build:URL`; `None` for the main database.
+    pub schema: Option<String>,
+    /// Where it comes from.
+    pub source: Source,
 }
 
 /// What the page asks of the worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Request {
-    /// Replace the loaded database with the dump from `source`.
+    /// Replace the loaded database with the dumps of `sources`, one as
+    /// `main` and the others attached under their names, loaded in turn.
     /// Progress arrives as [`Response::Progress`], then [`Response::Loaded`]
     /// or [`Response::LoadFailed`]. On failure the previous database stays.
     Load {
         /// Request id.
         id: RequestId,
-        /// Where the dump comes from.
-        source: Source,
+        /// What to load.
+        sources: Vec<NamedSource>,
     },
     /// Run SQL (one or more statements); the answer is the last statement
     /// that returns columns. The first `page_size` rows come with the answer;

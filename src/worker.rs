@@ -13,10 +13,12 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, ReadableStreamDefaultReader};
 
-use crate::db::load::{LoadError, Loader, OnError};
+use crate::db::attach::{SQLITE_HEADER, attach, is_database_file, load_file, valid_schema_name};
+use crate::db::load::{LoadError, LoadStats, Loader, OnError};
 use crate::db::{detect_schema, query, table_counts};
 use crate::protocol::{
-    Cell, LoadSummary, Progress, QueryAnswer, Request, RequestId, Response, Source,
+    Cell, LoadSummary, NamedSource, Problem, Progress, QueryAnswer, Request, RequestId, Response,
+    Source,
 };
 use crate::wire;
 
@@ -70,9 +72,9 @@ pub fn start() {
 
 fn handle(req: Request) {
     match req {
-        Request::Load { id, source } => {
+        Request::Load { id, sources } => {
             wasm_bindgen_futures::spawn_local(async move {
-                let resp = match load(id, source).await {
+                let resp = match load(id, sources).await {
                     Ok(summary) => Response::Loaded { id, summary },
                     Err(error) => Response::LoadFailed { id, error },
                 };
@@ -142,19 +144,47 @@ fn run_query(id: RequestId, sql: &str, page_size: usize) -> Response {
     })
 }
 
-/// Feeds bytes to the loader, inflating them first when the input is gzip.
+/// What a source turned out to be, once read.
+enum Done {
+    /// SQL text, run by the loader.
+    Text(LoadStats),
+    /// An SQLite database file, to open.
+    File(Vec<u8>),
+}
+
+/// Before the content is known; then SQL text for the loader, or the bytes
+/// of a database file.
+enum Kind<'c> {
+    Sniffing(Vec<u8>),
+    Text(Loader<'c>),
+    File(Vec<u8>),
+}
+
+/// Feeds a source's bytes onwards as they arrive, inflating gzip first,
+/// and telling SQL text from database files by their first bytes.
 struct Feeder<'c> {
-    loader: Loader<'c>,
+    conn: &'c Connection,
+    kind: Kind<'c>,
     gzip: Option<GzDecoder<Vec<u8>>>,
-    sniffed: bool,
+    sniffed_gzip: bool,
     received: u64,
 }
 
 impl<'c> Feeder<'c> {
+    fn new(conn: &'c Connection) -> Self {
+        Feeder {
+            conn,
+            kind: Kind::Sniffing(Vec::new()),
+            gzip: None,
+            sniffed_gzip: false,
+            received: 0,
+        }
+    }
+
     fn feed(&mut self, chunk: &[u8]) -> Result<(), String> {
         self.received += chunk.len() as u64;
-        if !self.sniffed {
-            self.sniffed = true;
+        if !self.sniffed_gzip {
+            self.sniffed_gzip = true;
             if chunk.starts_with(&[0x1f, 0x8b]) {
                 self.gzip = Some(GzDecoder::new(Vec::new()));
             }
@@ -163,68 +193,124 @@ impl<'c> Feeder<'c> {
             Some(dec) => {
                 dec.write_all(chunk)
                     .map_err(|e| format!("the gzip data is damaged: {e}"))?;
-                let text = std::mem::take(dec.get_mut());
-                self.loader.feed(&text).map_err(|e| e.to_string())
+                let content = std::mem::take(dec.get_mut());
+                self.content(&content)
             }
-            None => self.loader.feed(chunk).map_err(|e| e.to_string()),
+            None => self.content(chunk),
         }
     }
 
-    fn finish(mut self) -> Result<crate::db::load::LoadStats, String> {
+    /// Takes (inflated) content.
+    fn content(&mut self, bytes: &[u8]) -> Result<(), String> {
+        match &mut self.kind {
+            Kind::Text(loader) => loader.feed(bytes).map_err(|e| e.to_string()),
+            Kind::File(all) => {
+                all.extend_from_slice(bytes);
+                Ok(())
+            }
+            Kind::Sniffing(head) => {
+                head.extend_from_slice(bytes);
+                if head.len() < SQLITE_HEADER.len() {
+                    return Ok(());
+                }
+                self.decide()
+            }
+        }
+    }
+
+    /// Decides what the content is from its first bytes.
+    fn decide(&mut self) -> Result<(), String> {
+        let Kind::Sniffing(head) = &mut self.kind else {
+            return Ok(());
+        };
+        let head = std::mem::take(head);
+        if is_database_file(&head) {
+            self.kind = Kind::File(head);
+            Ok(())
+        } else {
+            let loader = Loader::new(self.conn, OnError::Continue).map_err(|e| e.to_string())?;
+            self.kind = Kind::Text(loader);
+            self.content(&head)
+        }
+    }
+
+    fn finish(mut self) -> Result<Done, String> {
         if let Some(dec) = self.gzip.take() {
             let rest = dec
                 .finish()
                 .map_err(|e| format!("the gzip data ends early or is damaged: {e}"))?;
-            self.loader.feed(&rest).map_err(|e| e.to_string())?;
+            self.content(&rest)?;
         }
-        self.loader.finish().map_err(|e: LoadError| e.to_string())
+        self.decide()?;
+        match self.kind {
+            Kind::Text(loader) => loader
+                .finish()
+                .map(Done::Text)
+                .map_err(|e: LoadError| e.to_string()),
+            Kind::File(bytes) => Ok(Done::File(bytes)),
+            Kind::Sniffing(_) => Err("nothing to load: the input is empty".into()),
+        }
     }
 
-    fn progress(&self, total: Option<u64>) -> Progress {
-        Progress {
-            bytes_received: self.received,
-            bytes_total: total,
-            bytes_loaded: self.loader.bytes_loaded(),
-            statements: self.loader.statements(),
+    fn bytes_loaded(&self) -> u64 {
+        match &self.kind {
+            Kind::Text(loader) => loader.bytes_loaded(),
+            _ => 0,
+        }
+    }
+
+    fn statements(&self) -> u64 {
+        match &self.kind {
+            Kind::Text(loader) => loader.statements(),
+            _ => 0,
         }
     }
 }
 
-async fn load(id: RequestId, source: Source) -> Result<LoadSummary, String> {
-    let started = now();
-    let conn = Connection::open_in_memory().map_err(|e| e.to_string())?;
-    let loader = Loader::new(&conn, OnError::Continue).map_err(|e| e.to_string())?;
-    let mut feeder = Feeder {
-        loader,
-        gzip: None,
-        sniffed: false,
-        received: 0,
+/// Totals over the sources of one load, for progress messages.
+#[derive(Default, Clone, Copy)]
+struct Totals {
+    received: u64,
+    loaded: u64,
+    statements: u64,
+}
+
+/// Reads one source into `conn` (its `main` database).
+async fn load_one(
+    conn: &mut Connection,
+    source: Source,
+    before: Totals,
+    report: &mut dyn FnMut(Progress, bool),
+) -> Result<(LoadStats, Totals), String> {
+    let progress = |f: &Feeder, total: Option<u64>| Progress {
+        bytes_received: before.received + f.received,
+        bytes_total: total.map(|t| before.received + t),
+        bytes_loaded: before.loaded + f.bytes_loaded(),
+        statements: before.statements + f.statements(),
     };
-    let mut last_progress = started;
-    let mut report = |feeder: &Feeder, total: Option<u64>, force: bool| {
-        let t = now();
-        if force || t - last_progress >= PROGRESS_EVERY_MS {
-            last_progress = t;
-            post(&Response::Progress {
-                id,
-                progress: feeder.progress(total),
-            });
-        }
-    };
+    let mut feeder = Feeder::new(conn);
     match source {
         Source::Text(text) => {
+            let total = Some(text.len() as u64);
             for slice in text.as_bytes().chunks(SLICE) {
                 feeder.feed(slice)?;
-                report(&feeder, Some(text.len() as u64), false);
+                report(progress(&feeder, total), false);
+            }
+        }
+        Source::Bytes { bytes, .. } => {
+            let total = Some(bytes.len() as u64);
+            for slice in bytes.chunks(SLICE) {
+                feeder.feed(slice)?;
+                report(progress(&feeder, total), false);
             }
         }
         Source::Url(url) => {
             let (reader, total) = open(&url).await?;
-            report(&feeder, total, true);
+            report(progress(&feeder, total), true);
             loop {
                 let chunk = JsFuture::from(reader.read())
                     .await
-                    .map_err(|e| format!("{url}: reading failed: {}", js_error(&e)))?;
+                    .map_err(|e| format!("reading failed: {}", js_error(&e)))?;
                 if Reflect::get(&chunk, &"done".into())
                     .ok()
                     .and_then(|d| d.as_bool())
@@ -236,34 +322,101 @@ async fn load(id: RequestId, source: Source) -> Result<LoadSummary, String> {
                     .map_err(|e| js_error(&e))?
                     .unchecked_into();
                 feeder.feed(&bytes.to_vec())?;
-                report(&feeder, total, false);
+                report(progress(&feeder, total), false);
             }
         }
     }
     let received = feeder.received;
-    let stats = feeder.finish()?;
+    let done = feeder.finish()?;
+    let stats = match done {
+        Done::Text(stats) => stats,
+        Done::File(bytes) => {
+            let size = bytes.len() as u64;
+            load_file(conn, "main", &bytes)?;
+            LoadStats {
+                bytes: size,
+                ..LoadStats::default()
+            }
+        }
+    };
+    let after = Totals {
+        received: before.received + received,
+        loaded: before.loaded + stats.bytes,
+        statements: before.statements + stats.statements,
+    };
+    Ok((stats, after))
+}
+
+async fn load(id: RequestId, sources: Vec<NamedSource>) -> Result<LoadSummary, String> {
+    let started = now();
+    let mut main = Connection::open_in_memory().map_err(|e| e.to_string())?;
+    let mut last_progress = started;
+    let mut report = |progress: Progress, force: bool| {
+        let t = now();
+        if force || t - last_progress >= PROGRESS_EVERY_MS {
+            last_progress = t;
+            post(&Response::Progress { id, progress });
+        }
+    };
+    let several = sources.len() > 1;
+    let mut totals = Totals::default();
+    let (mut failed, mut skipped) = (Vec::new(), Vec::new());
+    for NamedSource { schema, source } in sources {
+        let label = match &schema {
+            Some(s) => format!("{s} ({})", source.label()),
+            None => source.label().to_string(),
+        };
+        let name = |e: String| if several { format!("{label}: {e}") } else { e };
+        let stats;
+        (stats, totals) = match &schema {
+            None => load_one(&mut main, source, totals, &mut report)
+                .await
+                .map_err(name)?,
+            Some(schema) => {
+                if !valid_schema_name(schema) {
+                    return Err(name(format!(
+                        "{schema:?} cannot name a database: use letters, digits and _"
+                    )));
+                }
+                let mut own = Connection::open_in_memory().map_err(|e| e.to_string())?;
+                let loaded = load_one(&mut own, source, totals, &mut report)
+                    .await
+                    .map_err(name)?;
+                attach(&mut main, schema, &mut own).map_err(name)?;
+                loaded
+            }
+        };
+        let mark = |mut p: Problem| {
+            if several {
+                p.reason = format!("{label}: {}", p.reason);
+            }
+            p
+        };
+        failed.extend(stats.failed.into_iter().map(mark));
+        skipped.extend(stats.skipped.into_iter().map(mark));
+    }
     post(&Response::Progress {
         id,
         progress: Progress {
-            bytes_received: received,
-            bytes_total: Some(received),
-            bytes_loaded: stats.bytes,
-            statements: stats.statements,
+            bytes_received: totals.received,
+            bytes_total: Some(totals.received),
+            bytes_loaded: totals.loaded,
+            statements: totals.statements,
         },
     });
-    let tables = table_counts(&conn).map_err(|e| e.to_string())?;
-    let schema = detect_schema(&conn);
+    let tables = table_counts(&main).map_err(|e| e.to_string())?;
+    let schema = detect_schema(&main);
     let summary = LoadSummary {
-        statements: stats.statements,
-        bytes: stats.bytes,
+        statements: totals.statements,
+        bytes: totals.loaded,
         elapsed_ms: now() - started,
-        failed: stats.failed,
-        skipped: stats.skipped,
+        failed,
+        skipped,
         tables,
         schema,
     };
     STATE.with_borrow_mut(|s| {
-        s.conn = Some(conn);
+        s.conn = Some(main);
         s.kept.clear();
     });
     Ok(summary)

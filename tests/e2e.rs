@@ -628,3 +628,252 @@ async fn the_dataset_picker_switches_dumps_through_the_address() {
         "back returns to the demo: {back}"
     );
 }
+
+/// Seed 000's cross-database query, exactly as the design writes it.
+const PIPELINE_SQL: &str = "SELECT 
+    b.build_timestamp,
+    b.status AS build_status,
+    sv.commit_sha AS sokol,
+    t.passed || '/' || t.total_tests AS test_result,
+    a.artifact_name,
+    a.sha256
+FROM build.builds b
+JOIN build.versions sv ON b.sokol_version_id = sv.id
+LEFT JOIN test.test_runs t ON t.build_id = b.id
+LEFT JOIN artifact.artifacts a ON a.build_id = b.id
+WHERE b.status = 'success'
+ORDER BY b.build_timestamp DESC;";
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                (c as char).to_string()
+            } else {
+                format!("%{c:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn three_attached_databases_answer_the_pipeline_query() {
+    let fixtures = root().join("tests/fixtures/cosmo");
+    // The sqlite3 shell's answer on the same three dumps, attached the same way.
+    let dir = TempDir::new("cosmo");
+    for (name, file) in [
+        ("build", "build_metadata"),
+        ("test", "test_results"),
+        ("artifact", "artifact_registry"),
+    ] {
+        let status = Command::new("sqlite3")
+            .arg(dir.0.join(format!("{name}.db")))
+            .stdin(std::fs::File::open(fixtures.join(format!("{file}.sql"))).unwrap())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let out = Command::new("sqlite3")
+        .current_dir(&dir.0)
+        .args(["-batch", "-noheader", "-separator", "\t", ":memory:"])
+        .arg(format!("ATTACH 'build.db' AS build; ATTACH 'test.db' AS test; ATTACH 'artifact.db' AS artifact; {PIPELINE_SQL}"))
+        .output()
+        .unwrap();
+    let expected: Vec<Vec<String>> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect();
+
+    let server = Server::start(vec![
+        ("/fixtures/", root().join("tests/fixtures")),
+        ("/", dist()),
+    ])
+    .await;
+    let b = Browser::start().await;
+    b.driver
+        .goto(format!(
+            "{}/?db=build:fixtures/cosmo/build_metadata.sql&db=test:fixtures/cosmo/test_results.sql&db=artifact:fixtures/cosmo/artifact_registry.sql&sql={}",
+            server.origin,
+            encode(PIPELINE_SQL)
+        ))
+        .await
+        .unwrap();
+    let status = b.wait_loaded().await;
+    let outcome = query_outcome(&b, QUERY).await;
+    let table = b.js(TABLE_JS).await;
+    b.quit().await;
+
+    assert!(status.starts_with("Loaded"), "{status}");
+    assert!(
+        status.contains("build:") && status.contains("test:") && status.contains("artifact:"),
+        "{status}"
+    );
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert_eq!(expected.len(), 3);
+    assert_eq!(table_rows(&table), expected);
+}
+
+/// Files of every kind, named to mislead, in a directory to serve.
+fn odd_files() -> TempDir {
+    let dir = TempDir::new("odd-files");
+    let sql = "CREATE TABLE items(id INTEGER PRIMARY KEY, name TEXT);\nINSERT INTO items VALUES(1,'bolt; M6'),(2,'nut');\n";
+    // An SQLite database file named like text.
+    let db_path = dir.0.join("items.txt");
+    let conn = rusqlite::Connection::open(&db_path).unwrap();
+    conn.execute_batch(sql).unwrap();
+    drop(conn);
+    // Gzip named like a database.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(sql.as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    std::fs::write(dir.0.join("items.db"), &gz).unwrap();
+    std::fs::write(dir.0.join("items.sql"), sql).unwrap();
+    // Broken ones.
+    std::fs::write(dir.0.join("truncated.sql.gz"), &gz[..gz.len() / 2]).unwrap();
+    std::fs::write(
+        dir.0.join("garbage.sql"),
+        (0..4096u32)
+            .map(|i| (i * 7919 % 251) as u8 + 1)
+            .collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    let mut damaged = std::fs::read(&db_path).unwrap();
+    damaged.truncate(200);
+    std::fs::write(dir.0.join("damaged.sqlite"), damaged).unwrap();
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn files_load_by_their_content_and_bad_ones_say_why() {
+    let files = odd_files();
+    let server = Server::start(vec![("/files/", files.0.clone()), ("/", dist())]).await;
+    let b = Browser::start().await;
+    let mut loaded = Vec::new();
+    for name in ["items.txt", "items.db", "items.sql"] {
+        b.driver
+            .goto(format!(
+                "{}/?db=files/{name}&sql=SELECT%20name%20FROM%20items%20ORDER%20BY%20id",
+                server.origin
+            ))
+            .await
+            .unwrap();
+        let status = b.wait_loaded().await;
+        let outcome = query_outcome(&b, QUERY).await;
+        loaded.push((name, status, outcome, table_rows(&b.js(TABLE_JS).await)));
+    }
+    let mut broken = Vec::new();
+    for name in ["truncated.sql.gz", "garbage.sql", "damaged.sqlite"] {
+        b.driver
+            .goto(format!("{}/?db=files/{name}", server.origin))
+            .await
+            .unwrap();
+        broken.push((name, b.wait_loaded().await));
+    }
+    b.quit().await;
+
+    for (name, status, outcome, rows) in loaded {
+        assert!(status.starts_with("Loaded"), "{name}: {status}");
+        assert!(outcome.is_ok(), "{name}: {outcome:?}");
+        assert_eq!(rows, [["bolt; M6"], ["nut"]], "{name}");
+    }
+    for (name, status) in broken {
+        assert!(status.starts_with("Could not load"), "{name}: {status}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_picked_dropped_or_pasted_loads_and_a_bad_one_keeps_the_data() {
+    let files = odd_files();
+    let (_server, b, first) = open_demo().await;
+    let picker = b.driver.find(By::Id("file")).await.unwrap();
+    picker
+        .send_keys(files.0.join("items.txt").to_str().unwrap())
+        .await
+        .unwrap();
+    let picked = b
+        .wait_for("const s = document.querySelector('.status.loaded'); return s && s.textContent.includes('items.txt') && s.textContent;", QUERY)
+        .await;
+    run_sql(&b, "SELECT count(*) FROM items;").await;
+    let picked_rows = (
+        query_outcome(&b, QUERY).await,
+        table_rows(&b.js(TABLE_JS).await),
+    );
+    // A file dropped on the page.
+    b.driver
+        .execute(
+            "const dt = new DataTransfer();
+             dt.items.add(new File(['CREATE TABLE dropped(x); INSERT INTO dropped VALUES (42);'], 'dropped.sql'));
+             document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let dropped = b
+        .wait_for("const s = document.querySelector('.status.loaded'); return s && s.textContent.includes('dropped.sql') && s.textContent;", QUERY)
+        .await;
+    // A garbage file: an error, and the dropped data still answers.
+    b.driver
+        .find(By::Id("file"))
+        .await
+        .unwrap()
+        .send_keys(files.0.join("garbage.sql").to_str().unwrap())
+        .await
+        .unwrap();
+    let garbage = b
+        .wait_for(
+            "const s = document.querySelector('.status.failed'); return s && s.textContent;",
+            QUERY,
+        )
+        .await;
+    run_sql(&b, "SELECT x FROM dropped;").await;
+    let still = (
+        query_outcome(&b, QUERY).await,
+        table_rows(&b.js(TABLE_JS).await),
+    );
+    // Pasted SQL.
+    b.driver
+        .execute(
+            "const t = document.getElementById('pasted'); t.value = arguments[0];
+             t.dispatchEvent(new Event('input', { bubbles: true }));
+             document.getElementById('load-pasted').click();",
+            vec![serde_json::Value::String(
+                "CREATE TABLE pasted(v TEXT); INSERT INTO pasted VALUES ('a;b');".into(),
+            )],
+        )
+        .await
+        .unwrap();
+    let pasted = b
+        .wait_for("const s = document.querySelector('.status.loaded'); return s && s.textContent.includes('pasted SQL') && s.textContent;", QUERY)
+        .await;
+    run_sql(&b, "SELECT v FROM pasted;").await;
+    let pasted_rows = (
+        query_outcome(&b, QUERY).await,
+        table_rows(&b.js(TABLE_JS).await),
+    );
+    b.quit().await;
+
+    assert!(first.starts_with("Loaded"), "{first}");
+    assert!(
+        picked.as_str().is_some(),
+        "the picked database file loads: {picked}"
+    );
+    assert_eq!(picked_rows.1, [["2"]], "{picked_rows:?}");
+    assert!(
+        dropped.as_str().is_some(),
+        "the dropped file loads: {dropped}"
+    );
+    assert!(
+        garbage
+            .as_str()
+            .is_some_and(|s| s.contains("garbage.sql") && s.contains("not UTF-8")),
+        "{garbage}"
+    );
+    assert_eq!(
+        still.1,
+        [["42"]],
+        "the earlier data stays usable: {still:?}"
+    );
+    assert!(pasted.as_str().is_some(), "{pasted}");
+    assert_eq!(pasted_rows.1, [["a;b"]]);
+}

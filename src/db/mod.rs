@@ -1,5 +1,6 @@
 //! The SQL core: everything that touches SQLite, for both targets.
 
+pub mod attach;
 pub mod cursor;
 pub mod history;
 pub mod load;
@@ -31,27 +32,38 @@ pub fn detect_schema(conn: &Connection) -> SchemaKind {
     }
 }
 
-/// Rows in every ordinary table, by name.
+/// Rows in every ordinary table, by name; tables of attached databases are
+/// named `schema.table`.
 pub fn table_counts(conn: &Connection) -> rusqlite::Result<Vec<TableCount>> {
-    let names: Vec<String> = conn
-        .prepare(
-            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-             AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name",
-        )?
+    let schemas: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_database_list WHERE name <> 'temp' ORDER BY seq")?
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    names
-        .into_iter()
-        .map(|name| {
+    let mut counts = Vec::new();
+    for schema in schemas {
+        let quoted = crate::export::sql::quote_identifier(&schema);
+        let names: Vec<String> = conn
+            .prepare(&format!(
+                "SELECT name FROM {quoted}.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+                 AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name"
+            ))?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for name in names {
             let sql = format!(
-                "SELECT count(*) FROM {}",
+                "SELECT count(*) FROM {quoted}.{}",
                 crate::export::sql::quote_identifier(&name)
             );
             let rows: i64 = conn.query_row(&sql, [], |r| r.get(0))?;
-            Ok(TableCount {
-                name,
+            counts.push(TableCount {
+                name: if schema == "main" {
+                    name
+                } else {
+                    format!("{schema}.{name}")
+                },
                 rows: rows as u64,
-            })
-        })
-        .collect()
+            });
+        }
+    }
+    Ok(counts)
 }

@@ -11,8 +11,8 @@ use leptos::prelude::*;
 use crate::chart::data_from_rows;
 use crate::presets::{self, Chart, Preset};
 use crate::protocol::{
-    DEFAULT_PAGE_SIZE, LoadSummary, Progress, QueryAnswer, Request, RequestId, Response,
-    SchemaKind, Source, SqlError,
+    DEFAULT_PAGE_SIZE, LoadSummary, NamedSource, Progress, QueryAnswer, Request, RequestId,
+    Response, SchemaKind, Source, SqlError,
 };
 
 /// Where the bundled demo dump lives, relative to the site's base URL.
@@ -101,6 +101,8 @@ pub struct Store {
     pub preset: RwSignal<Option<&'static str>>,
     /// The dumps shipped with the site.
     datasets: RwSignal<Vec<Dataset>>,
+    /// What was loaded last: still there when a later load fails.
+    loaded: RwSignal<Option<(String, LoadSummary)>>,
     /// The request id of the main query shown (answers to older ones are dropped).
     current: RwSignal<Option<RequestId>>,
     /// The clock while a query runs (milliseconds, `performance.now()`).
@@ -121,6 +123,7 @@ impl Store {
             query: RwSignal::new(QueryState::Idle),
             preset: RwSignal::new(None),
             datasets: RwSignal::new(Vec::new()),
+            loaded: RwSignal::new(None),
             current: RwSignal::new(None),
             clock: RwSignal::new(0.0),
             headline: RwSignal::new(None),
@@ -129,10 +132,12 @@ impl Store {
         }
     }
 
+    /// The schema of the data in the worker, once something is loaded and
+    /// while nothing else is loading.
     fn schema(&self) -> Option<SchemaKind> {
         match self.load.get() {
-            LoadState::Loaded { summary, .. } => Some(summary.schema),
-            _ => None,
+            LoadState::Loading { .. } => None,
+            _ => self.loaded.with(|l| l.as_ref().map(|(_, s)| s.schema)),
         }
     }
 }
@@ -154,12 +159,23 @@ pub fn start() {
                 })
             }
         };
+        let sources: Vec<NamedSource> = if params.dbs.is_empty() {
+            vec![NamedSource {
+                schema: None,
+                source: Source::Url(url::resolve(DEMO_DUMP)),
+            }]
+        } else {
+            params
+                .dbs
+                .iter()
+                .map(|(schema, u)| NamedSource {
+                    schema: schema.clone(),
+                    source: Source::Url(url::resolve(u)),
+                })
+                .collect()
+        };
         match bridge::spawn(&worker, failed) {
-            Ok(()) => load(
-                store,
-                url::resolve(params.db.as_deref().unwrap_or(DEMO_DUMP)),
-                params.sql.is_some(),
-            ),
+            Ok(()) => load(store, sources, params.sql.is_some()),
             Err(error) => store.load.set(LoadState::Failed {
                 url: worker.clone(),
                 error,
@@ -175,16 +191,28 @@ pub fn start() {
     });
 }
 
-/// Loads the dump at `url`; then fills the dashboard, and runs the editor's
-/// SQL if `run_sql` (a `?sql=` in the address).
-fn load(store: Store, url: String, run_sql: bool) {
+/// What the status line calls a set of sources.
+fn describe(sources: &[NamedSource]) -> String {
+    sources
+        .iter()
+        .map(|s| match &s.schema {
+            Some(name) => format!("{name}:{}", s.source.label()),
+            None => s.source.label().to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Loads `sources`; then fills the dashboard, and runs the editor's SQL if
+/// `run_sql` (a `?sql=` in the address).
+fn load(store: Store, sources: Vec<NamedSource>, run_sql: bool) {
+    let url = describe(&sources);
     store.load.set(LoadState::Loading {
         url: url.clone(),
         progress: None,
     });
-    let source = Source::Url(url.clone());
     bridge::send(
-        |id| Request::Load { id, source },
+        |id| Request::Load { id, sources },
         move |resp| match resp {
             Response::Progress { progress, .. } => store.load.set(LoadState::Loading {
                 url: url.clone(),
@@ -192,6 +220,11 @@ fn load(store: Store, url: String, run_sql: bool) {
             }),
             Response::Loaded { summary, .. } => {
                 let schema = summary.schema;
+                store.loaded.set(Some((url.clone(), summary.clone())));
+                // The panels of the data replaced.
+                for panel in [store.headline, store.by_branch, store.by_platform] {
+                    panel.set(None);
+                }
                 store.load.set(LoadState::Loaded {
                     url: url.clone(),
                     summary,
@@ -351,6 +384,7 @@ fn App() -> impl IntoView {
             <div class="content">
                 <Dashboard/>
                 <Workbench/>
+                <LoadPanel/>
             </div>
         </main>
     }
@@ -374,6 +408,111 @@ fn fmt_count(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// Loads data that is not at an address given in the URL: a file chosen or
+/// dropped anywhere on the page (SQL, gzip or an SQLite database), a URL
+/// typed in, or SQL pasted.
+#[component]
+fn LoadPanel() -> impl IntoView {
+    let store = expect_context::<Store>();
+    let pasted = RwSignal::new(String::new());
+    let address = RwSignal::new(String::new());
+    let load_file = move |file: web_sys::File| {
+        leptos::task::spawn_local(async move {
+            let name = file.name();
+            match read_file(&file).await {
+                Ok(bytes) => {
+                    url::forget_db();
+                    load(
+                        store,
+                        vec![NamedSource {
+                            schema: None,
+                            source: Source::Bytes { name, bytes },
+                        }],
+                        false,
+                    );
+                }
+                Err(error) => store.load.set(LoadState::Failed { url: name, error }),
+            }
+        });
+    };
+    let on_pick = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        if let Some(file) = input.files().and_then(|f| f.get(0)) {
+            load_file(file);
+        }
+    };
+    let _drop = window_event_listener(leptos::ev::drop, move |ev: web_sys::DragEvent| {
+        if let Some(file) = ev
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|f| f.get(0))
+        {
+            ev.prevent_default();
+            load_file(file);
+        }
+    });
+    let _drag = window_event_listener(leptos::ev::dragover, |ev: web_sys::DragEvent| {
+        ev.prevent_default()
+    });
+    let load_pasted = move |_| {
+        let text = pasted.get_untracked();
+        if !text.trim().is_empty() {
+            url::forget_db();
+            load(
+                store,
+                vec![NamedSource {
+                    schema: None,
+                    source: Source::Text(text),
+                }],
+                false,
+            );
+        }
+    };
+    let load_address = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let value = address.get_untracked();
+        if !value.trim().is_empty() {
+            url::open_db(value.trim());
+        }
+    };
+    view! {
+        <section class="load-panel" aria-label="Load other data">
+            <h2>"Load other data"</h2>
+            <p class="note">
+                "An SQL dump (plain or .gz) or an SQLite database file: choose it, drop it anywhere on this page, "
+                "give its address, or paste SQL. It stays in your browser."
+            </p>
+            <div class="load-ways">
+                <label class="file-pick">
+                    <span>"File"</span>
+                    <input type="file" id="file" on:change=on_pick
+                        accept=".sql,.gz,.db,.sqlite,.sqlite3,.txt,application/sql,application/gzip,application/x-sqlite3"/>
+                </label>
+                <form class="address" on:submit=load_address>
+                    <label for="db-url">"Address"</label>
+                    <input id="db-url" type="url" placeholder="https://example.org/results.sql.gz"
+                        prop:value=move || address.get() on:input=move |ev| address.set(event_target_value(&ev))/>
+                    <button type="submit">"Load"</button>
+                </form>
+                <div class="paste">
+                    <label for="pasted">"Pasted SQL"</label>
+                    <textarea id="pasted" rows="3" spellcheck="false" placeholder="CREATE TABLE …; INSERT INTO …;"
+                        prop:value=move || pasted.get() on:input=move |ev| pasted.set(event_target_value(&ev))></textarea>
+                    <button id="load-pasted" on:click=load_pasted>"Load pasted SQL"</button>
+                </div>
+            </div>
+        </section>
+    }
+}
+
+/// A file's bytes.
+async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|e| format!("cannot read the file: {e:?}"))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 /// Chooses among the dumps shipped with the site (loading one is a new
@@ -485,12 +624,16 @@ fn LoadStatus() -> impl IntoView {
             }
             .into_any()
         }
-        LoadState::Failed { url, error } => view! {
-            <div class="status failed" role="alert">
-                "Could not load " <code>{short_url(&url)}</code> ": " {error}
-            </div>
+        LoadState::Failed { url, error } => {
+            let still = store.loaded.with(|l| l.as_ref().map(|(u, _)| short_url(u)));
+            view! {
+                <div class="status failed" role="alert">
+                    "Could not load " <code>{short_url(&url)}</code> ": " {error}
+                    {still.map(|u| view! { <span class="still">" — still loaded: " <code>{u}</code></span> })}
+                </div>
+            }
+            .into_any()
         }
-        .into_any(),
     }
 }
 
@@ -683,7 +826,7 @@ fn Workbench() -> impl IntoView {
             submit();
         }
     };
-    let ready = move || matches!(store.load.get(), LoadState::Loaded { .. });
+    let ready = move || store.schema().is_some();
     view! {
         <section class="workbench" aria-label="SQL">
             <label for="sql" class="editor-label">"SQL"</label>

@@ -5,10 +5,23 @@ use web_sys::{UrlSearchParams, window};
 /// What the address asks for.
 #[derive(Debug, Clone, Default)]
 pub struct Params {
-    /// A dump to load instead of the demo.
-    pub db: Option<String>,
+    /// Dumps to load instead of the demo: `?db=URL` for the main database,
+    /// `?db=NAME:URL` (repeated) for databases attached as `NAME`.
+    pub dbs: Vec<(Option<String>, String)>,
     /// SQL to put in the editor and run once the data is loaded.
     pub sql: Option<String>,
+}
+
+/// Splits `build:URL` into its schema name and URL; `https://…` and other
+/// plain URLs have no name.
+pub fn split_named(value: &str) -> (Option<String>, String) {
+    if let Some((name, rest)) = value.split_once(':')
+        && !rest.starts_with("//")
+        && crate::protocol::valid_schema_name(name)
+    {
+        return (Some(name.to_string()), rest.to_string());
+    }
+    (None, value.to_string())
 }
 
 impl Params {
@@ -21,7 +34,13 @@ impl Params {
             return Params::default();
         };
         Params {
-            db: q.get("db").filter(|s| !s.is_empty()),
+            dbs: q
+                .get_all("db")
+                .iter()
+                .filter_map(|v| v.as_string())
+                .filter(|s| !s.is_empty())
+                .map(|s| split_named(&s))
+                .collect(),
             sql: q.get("sql").filter(|s| !s.trim().is_empty()),
         }
     }
@@ -94,4 +113,19 @@ pub async fn fetch_json<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, 
         .await
         .map_err(|e| format!("not JSON: {e:?}"))?;
     serde_wasm_bindgen::from_value(json).map_err(|e| e.to_string())
+}
+
+/// Takes `?db=` out of the address (the data now loaded is not a URL).
+pub fn forget_db() {
+    let Some(w) = window() else { return };
+    let Ok(href) = w.location().href() else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::new(&href) else {
+        return;
+    };
+    url.search_params().delete("db");
+    if let Ok(history) = w.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
+    }
 }
