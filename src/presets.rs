@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::protocol::SchemaKind;
+use crate::protocol::{SchemaKind, TableCount};
 
 /// How a preset's answer is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -383,6 +383,83 @@ pub fn for_schema(kind: SchemaKind) -> impl Iterator<Item = &'static Preset> {
     own.iter().chain(GENERIC)
 }
 
+/// A preset made for the data at hand (owned, unlike the built-in ones).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Made {
+    /// Identifier (unique among the presets shown).
+    pub id: String,
+    /// Group.
+    pub group: String,
+    /// Title.
+    pub title: String,
+    /// What it answers.
+    pub description: String,
+    /// The SQL.
+    pub sql: String,
+}
+
+impl From<&Preset> for Made {
+    fn from(p: &Preset) -> Self {
+        Made {
+            id: p.id.to_string(),
+            group: p.group.to_string(),
+            title: p.title.to_string(),
+            description: p.description.to_string(),
+            sql: p.sql.to_string(),
+        }
+    }
+}
+
+/// An identifier quoted for SQL (always, so that any name works).
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// `schema.table` quoted part by part (tables of attached databases are
+/// named so in [`TableCount`]).
+fn qualified(name: &str) -> String {
+    match name.split_once('.') {
+        Some((schema, table)) if crate::protocol::valid_schema_name(schema) => {
+            format!("{}.{}", quoted(schema), quoted(table))
+        }
+        _ => quoted(name),
+    }
+}
+
+/// Presets for any database, from its tables: their row counts, and the
+/// first rows of each.
+pub fn for_tables(tables: &[TableCount]) -> Vec<Made> {
+    if tables.is_empty() {
+        return Vec::new();
+    }
+    let counts = tables
+        .iter()
+        .map(|t| {
+            format!(
+                "SELECT '{}' AS \"table\", COUNT(*) AS \"rows\" FROM {}",
+                t.name.replace('\'', "''"),
+                qualified(&t.name)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\nUNION ALL\n");
+    let mut made = vec![Made {
+        id: "table-rows".into(),
+        group: "Tables".into(),
+        title: "Rows per table".into(),
+        description: "How many rows each table holds.".into(),
+        sql: format!("{counts};"),
+    }];
+    made.extend(tables.iter().map(|t| Made {
+        id: format!("table:{}", t.name),
+        group: "Tables".into(),
+        title: t.name.clone(),
+        description: format!("The first 100 of its {} rows.", t.rows),
+        sql: format!("SELECT * FROM {} LIMIT 100;", qualified(&t.name)),
+    }));
+    made
+}
+
 /// The preset with this id, in any schema.
 pub fn find(id: &str) -> Option<&'static Preset> {
     GREENBOARD.iter().chain(GENERIC).find(|p| p.id == id)
@@ -391,6 +468,27 @@ pub fn find(id: &str) -> Option<&'static Preset> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tables_get_counts_and_samples() {
+        let made = for_tables(&[
+            TableCount {
+                name: "my \"odd\" table".into(),
+                rows: 3,
+            },
+            TableCount {
+                name: "build.builds".into(),
+                rows: 2,
+            },
+        ]);
+        assert_eq!(made.len(), 3);
+        assert_eq!(
+            made[0].sql,
+            "SELECT 'my \"odd\" table' AS \"table\", COUNT(*) AS \"rows\" FROM \"my \"\"odd\"\" table\"\nUNION ALL\nSELECT 'build.builds' AS \"table\", COUNT(*) AS \"rows\" FROM \"build\".\"builds\";"
+        );
+        assert_eq!(made[2].sql, "SELECT * FROM \"build\".\"builds\" LIMIT 100;");
+        assert!(for_tables(&[]).is_empty());
+    }
 
     #[test]
     fn ids_are_unique_and_charts_point_at_columns() {

@@ -219,6 +219,22 @@ pub struct LoadSummary {
     pub tables: Vec<TableCount>,
     /// The schema recognised in the data.
     pub schema: SchemaKind,
+    /// Presets the dump itself carries (its `_greenboard_presets` table).
+    pub presets: Vec<ShippedPreset>,
+}
+
+/// A preset shipped inside a dump, in a table
+/// `_greenboard_presets(title, description, sql, chart, position)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShippedPreset {
+    /// Title.
+    pub title: String,
+    /// What it answers.
+    pub description: String,
+    /// The SQL.
+    pub sql: String,
+    /// A chart spec, if any (kept for the chart builder).
+    pub chart: Option<String>,
 }
 
 /// A query's answer: columns, the first page of rows, and how many in all.

@@ -8,7 +8,7 @@ pub mod query;
 
 use rusqlite::Connection;
 
-use crate::protocol::{SchemaKind, TableCount};
+use crate::protocol::{SchemaKind, ShippedPreset, TableCount};
 
 /// Which known schema the database in `conn` follows.
 pub fn detect_schema(conn: &Connection) -> SchemaKind {
@@ -66,4 +66,52 @@ pub fn table_counts(conn: &Connection) -> rusqlite::Result<Vec<TableCount>> {
         }
     }
     Ok(counts)
+}
+
+/// The presets a database carries in its `_greenboard_presets` table
+/// (title, description, sql, chart, position), in order; none if there is
+/// no such table. Rows without a title or SQL are passed over.
+pub fn shipped_presets(conn: &Connection) -> Vec<ShippedPreset> {
+    let Ok(mut stmt) = conn.prepare(
+        "SELECT title, COALESCE(description, ''), sql, chart FROM _greenboard_presets
+         WHERE title IS NOT NULL AND sql IS NOT NULL ORDER BY position, rowid",
+    ) else {
+        return Vec::new();
+    };
+    stmt.query_map([], |r| {
+        Ok(ShippedPreset {
+            title: r.get(0)?,
+            description: r.get(1)?,
+            sql: r.get(2)?,
+            chart: r.get(3)?,
+        })
+    })
+    .map(|rows| rows.filter_map(Result::ok).collect())
+    .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_presets_are_read_in_order() {
+        let conn = Connection::open_in_memory().unwrap();
+        assert!(shipped_presets(&conn).is_empty());
+        conn.execute_batch(
+            "CREATE TABLE _greenboard_presets(title TEXT, description TEXT, sql TEXT, chart TEXT, position INTEGER);
+             INSERT INTO _greenboard_presets VALUES ('Second', NULL, 'SELECT 2', NULL, 2), ('First', 'one', 'SELECT 1', 'bar', 1), (NULL, 'x', 'SELECT 3', NULL, 0);",
+        )
+        .unwrap();
+        let p = shipped_presets(&conn);
+        assert_eq!(p.len(), 2);
+        assert_eq!(
+            (p[0].title.as_str(), p[0].chart.as_deref()),
+            ("First", Some("bar"))
+        );
+        assert_eq!(
+            (p[1].title.as_str(), p[1].description.as_str()),
+            ("Second", "")
+        );
+    }
 }

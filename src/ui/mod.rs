@@ -9,7 +9,7 @@ mod url;
 use leptos::prelude::*;
 
 use crate::chart::data_from_rows;
-use crate::presets::{self, Chart, Preset};
+use crate::presets::{self, Chart};
 use crate::protocol::{
     DEFAULT_PAGE_SIZE, LoadSummary, NamedSource, Progress, QueryAnswer, Request, RequestId,
     Response, SchemaKind, Source, SqlError,
@@ -97,8 +97,8 @@ pub struct Store {
     pub sql: RwSignal<String>,
     /// The main query.
     pub query: RwSignal<QueryState>,
-    /// Which preset was chosen last.
-    pub preset: RwSignal<Option<&'static str>>,
+    /// Which preset was chosen last (its id).
+    pub preset: RwSignal<Option<String>>,
     /// The dumps shipped with the site.
     datasets: RwSignal<Vec<Dataset>>,
     /// What was loaded last: still there when a later load fails.
@@ -741,21 +741,43 @@ fn ChartPanel(
     }
 }
 
-/// The presets for the loaded schema, grouped.
+/// Every preset for the loaded data: those the dump ships first, then its
+/// schema's, then the generic ones and one per table.
+fn presets_for(summary: &LoadSummary) -> Vec<presets::Made> {
+    let shipped = summary
+        .presets
+        .iter()
+        .enumerate()
+        .map(|(i, p)| presets::Made {
+            id: format!("shipped:{i}"),
+            group: "From this data".into(),
+            title: p.title.clone(),
+            description: p.description.clone(),
+            sql: p.sql.clone(),
+        });
+    shipped
+        .chain(presets::for_schema(summary.schema).map(presets::Made::from))
+        .chain(presets::for_tables(&summary.tables))
+        .collect()
+}
+
+/// The presets for the loaded data, grouped.
 #[component]
 fn PresetList() -> impl IntoView {
     let store = expect_context::<Store>();
     move || {
-        let Some(schema) = store.schema() else {
+        if store.schema().is_none() {
             return view! { <p class="note">"Presets appear once the data is loaded."</p> }
                 .into_any();
-        };
-        let list: Vec<&'static Preset> = presets::for_schema(schema).collect();
-        let mut groups: Vec<(&'static str, Vec<&'static Preset>)> = Vec::new();
+        }
+        let list = store
+            .loaded
+            .with(|l| l.as_ref().map(|(_, s)| presets_for(s)).unwrap_or_default());
+        let mut groups: Vec<(String, Vec<presets::Made>)> = Vec::new();
         for p in list {
             match groups.iter_mut().find(|(g, _)| *g == p.group) {
                 Some((_, v)) => v.push(p),
-                None => groups.push((p.group, vec![p])),
+                None => groups.push((p.group.clone(), vec![p])),
             }
         }
         view! {
@@ -785,25 +807,36 @@ fn PresetList() -> impl IntoView {
 #[component]
 fn PresetItem(
     /// The preset.
-    preset: &'static Preset,
+    preset: presets::Made,
 ) -> impl IntoView {
     let store = expect_context::<Store>();
-    let choose = move |_| {
-        store.sql.set(preset.sql.to_string());
-        store.preset.set(Some(preset.id));
-        run(store, preset.sql.to_string());
+    let chart_mark = presets::find(&preset.id)
+        .is_some_and(|p| matches!(p.chart, Some(Chart::PercentBars { .. })))
+        .then_some(" ▤");
+    let presets::Made {
+        id,
+        title,
+        description,
+        sql,
+        ..
+    } = preset;
+    let active = {
+        let id = id.clone();
+        move || store.preset.with(|p| p.as_deref() == Some(id.as_str()))
     };
-    let chart_mark = matches!(preset.chart, Some(Chart::PercentBars { .. })).then_some(" ▤");
+    let choose = {
+        let id = id.clone();
+        move |_| {
+            store.sql.set(sql.clone());
+            store.preset.set(Some(id.clone()));
+            run(store, sql.clone());
+        }
+    };
     view! {
         <li>
-            <button
-                class="preset"
-                class:active=move || store.preset.get() == Some(preset.id)
-                data-preset=preset.id
-                on:click=choose
-            >
-                <span class="title">{preset.title}{chart_mark}</span>
-                <span class="desc">{preset.description}</span>
+            <button class="preset" class:active=active data-preset=id on:click=choose>
+                <span class="title">{title}{chart_mark}</span>
+                <span class="desc">{description}</span>
             </button>
         </li>
     }
