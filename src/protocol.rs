@@ -207,6 +207,8 @@ pub enum SchemaKind {
 pub struct LoadSummary {
     /// Statements executed successfully.
     pub statements: u64,
+    /// Of which, statements of another SQL dialect run after translation.
+    pub translated: u64,
     /// Bytes of SQL text loaded.
     pub bytes: u64,
     /// Milliseconds from the first byte requested to the last statement run.

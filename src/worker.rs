@@ -361,6 +361,7 @@ async fn load(id: RequestId, sources: Vec<NamedSource>) -> Result<LoadSummary, S
     let several = sources.len() > 1;
     let mut totals = Totals::default();
     let (mut failed, mut skipped) = (Vec::new(), Vec::new());
+    let mut translated = 0;
     for NamedSource { schema, source } in sources {
         let label = match &schema {
             Some(s) => format!("{s} ({})", source.label()),
@@ -392,6 +393,7 @@ async fn load(id: RequestId, sources: Vec<NamedSource>) -> Result<LoadSummary, S
             }
             p
         };
+        translated += stats.translated;
         failed.extend(stats.failed.into_iter().map(mark));
         skipped.extend(stats.skipped.into_iter().map(mark));
     }
@@ -408,6 +410,7 @@ async fn load(id: RequestId, sources: Vec<NamedSource>) -> Result<LoadSummary, S
     let schema = detect_schema(&main);
     let summary = LoadSummary {
         statements: totals.statements,
+        translated,
         bytes: totals.loaded,
         elapsed_ms: now() - started,
         failed,

@@ -948,3 +948,72 @@ async fn a_file_picked_dropped_or_pasted_loads_and_a_bad_one_keeps_the_data() {
     assert!(pasted.as_str().is_some(), "{pasted}");
     assert_eq!(pasted_rows.1, [["a;b"]]);
 }
+
+/// Seed 003's "Progress by branch" query, as written there.
+const VIBESQL_BRANCH_SQL: &str = "SELECT
+    branch_name,
+    COUNT(*) as total_runs,
+    AVG(passed * 100.0 / total_files) as avg_pass_rate,
+    MAX(completed_at) as last_run
+FROM test_runs
+WHERE branch_name IS NOT NULL
+GROUP BY branch_name
+ORDER BY last_run DESC;";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_vibesql_dump_loads_with_its_dialect_translated() {
+    let fixture = root().join("tests/fixtures/vibesql-results.sql");
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    let stats = load_str(
+        &conn,
+        &std::fs::read_to_string(&fixture).unwrap(),
+        OnError::Continue,
+    )
+    .unwrap();
+    let expected: Vec<Vec<String>> = query::run(&conn, VIBESQL_BRANCH_SQL)
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| r.iter().map(|c| c.display().unwrap_or_default()).collect())
+        .collect();
+
+    let server = Server::start(vec![
+        ("/fixtures/", root().join("tests/fixtures")),
+        ("/", dist()),
+    ])
+    .await;
+    let b = Browser::start().await;
+    b.driver
+        .goto(format!(
+            "{}/?db=fixtures/vibesql-results.sql&sql={}",
+            server.origin,
+            encode(VIBESQL_BRANCH_SQL)
+        ))
+        .await
+        .unwrap();
+    let status = b.wait_loaded().await;
+    let problems = b
+        .js("return [...document.querySelectorAll('.problems li')].map(l => l.textContent)")
+        .await;
+    let outcome = query_outcome(&b, QUERY).await;
+    let table = b.js(TABLE_JS).await;
+    b.quit().await;
+
+    assert!(stats.translated > 100, "{stats:?}");
+    assert!(
+        status.contains(&format!(
+            "({} translated from another SQL dialect)",
+            stats.translated
+        )),
+        "{status}"
+    );
+    assert_eq!(
+        strings(&problems),
+        [
+            "statement 1 (line 8) skipped: SQLite has no roles (skipped) — CREATE ROLE dashboard_reader;"
+        ]
+    );
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert_eq!(table_rows(&table), expected);
+    assert_eq!(expected.len(), 3);
+}

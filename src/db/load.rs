@@ -11,6 +11,7 @@
 use rusqlite::Connection;
 
 use super::cursor::{Cursor, Next, is_complete, leading_blank_len};
+use super::dialect::{Translation, translate};
 use crate::protocol::Problem;
 
 /// What to do when a statement of the dump fails.
@@ -70,6 +71,8 @@ pub struct LoadStats {
     pub skipped: Vec<Problem>,
     /// BEGIN/COMMIT statements of the dump, folded into the load's own transaction.
     pub transaction_statements: u64,
+    /// Statements of another dialect run after translation (counted in `statements` too).
+    pub translated: u64,
 }
 
 /// Longest excerpt of a statement kept in a [`Problem`].
@@ -272,7 +275,24 @@ impl<'c> Loader<'c> {
                             excerpt: excerpt(body),
                         });
                     }
-                    self.fail(problem(self.seen, line, body, &e.message))?;
+                    // Another dialect's statement, perhaps (VibeSQL's typed literals).
+                    match translate(body) {
+                        Translation::Skip(reason) => {
+                            self.stats
+                                .skipped
+                                .push(problem(self.seen, line, body, reason));
+                        }
+                        Translation::Rewritten(sql) => match super::query::run(self.conn, &sql) {
+                            Ok(_) => {
+                                self.stats.statements += 1;
+                                self.stats.translated += 1;
+                            }
+                            Err(e) => self.fail(problem(self.seen, line, body, &e.message))?,
+                        },
+                        Translation::None => {
+                            self.fail(problem(self.seen, line, body, &e.message))?
+                        }
+                    }
                 }
                 Next::End => unreachable!(),
             }
@@ -496,6 +516,26 @@ mod tests {
         let p = &stats.failed[0];
         assert_eq!((p.statement, p.line), (3, 3));
         assert_eq!(p.excerpt, "INSERT INTO missing VALUES(1);");
+    }
+
+    #[test]
+    fn a_vibesql_dump_loads_with_its_dialect_translated() {
+        let conn = Connection::open_in_memory().unwrap();
+        let dump = "-- VibeSQL Database Dump\n-- Generated: 2025-11-20 10:00:00 UTC\n--\n\n-- Schemas\nCREATE SCHEMA analytics;\n\n-- Roles\nCREATE ROLE reader;\n\n\
+                    -- Tables and Data\nCREATE TABLE runs (run_id INTEGER NOT NULL, started_at TIMESTAMP NOT NULL, ok BOOLEAN, PRIMARY KEY (run_id));\n\n\
+                    INSERT INTO runs VALUES (1, TIMESTAMP '2025-11-01 10:00:00', TRUE);\nINSERT INTO runs VALUES (2, TIMESTAMP '2025-11-02 10:00:00', FALSE);\n\n\
+                    -- Indexes\nCREATE INDEX idx_started ON runs (started_at Descending);\n\n-- Views\n\n-- End of dump\n";
+        let stats = load_str(&conn, dump, OnError::Stop).unwrap();
+        assert_eq!((stats.statements, stats.translated), (4, 3));
+        assert_eq!(stats.skipped.len(), 2);
+        assert_eq!(
+            (stats.skipped[0].line, stats.skipped[0].excerpt.as_str()),
+            (6, "CREATE SCHEMA analytics;")
+        );
+        let latest: String = conn
+            .query_row("SELECT started_at FROM runs INDEXED BY idx_started WHERE ok ORDER BY started_at DESC", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(latest, "2025-11-01 10:00:00");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 pub mod attach;
 pub mod cursor;
+pub mod dialect;
 pub mod history;
 pub mod load;
 pub mod query;

@@ -613,6 +613,9 @@ fn LoadStatus() -> impl IntoView {
                         "Loaded " <code>{short_url(&url)}</code> ": "
                         {format!("{} statements, {} ", fmt_count(summary.statements), fmt_bytes(summary.bytes))}
                         "in " <strong class="load-time">{format!("{:.0} ms", summary.elapsed_ms)}</strong>
+                        {(summary.translated > 0).then(|| format!(
+                            " ({} translated from another SQL dialect)", fmt_count(summary.translated)
+                        ))}
                     </span>
                     {(problems > 0).then(|| view! {
                         <details class="problems" open>
