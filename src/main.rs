@@ -387,7 +387,11 @@ fn run(cli: Cli) -> Result<bool, CliError> {
             sql,
         } => {
             if list_presets {
-                for p in presets::GREENBOARD.iter().chain(presets::GENERIC) {
+                for p in presets::GREENBOARD
+                    .iter()
+                    .chain(presets::VIBESQL)
+                    .chain(presets::GENERIC)
+                {
                     println!("{}\t{}\t{}", p.id, p.title, p.description);
                 }
                 return Ok(true);

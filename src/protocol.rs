@@ -198,6 +198,8 @@ pub struct TableCount {
 pub enum SchemaKind {
     /// greenboard's own test-results schema (runs with branch and platform).
     Greenboard,
+    /// VibeSQL's SQLLogicTest results (test_files, test_runs, test_results by file).
+    VibeSql,
     /// Not recognised: only generic presets apply.
     Unknown,
 }

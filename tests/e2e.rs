@@ -1017,3 +1017,76 @@ async fn a_vibesql_dump_loads_with_its_dialect_translated() {
     assert_eq!(table_rows(&table), expected);
     assert_eq!(expected.len(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_vibesql_preset_matches_native_sqlite() {
+    let fixture = root().join("tests/fixtures/vibesql-results.sql");
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    load_str(
+        &conn,
+        &std::fs::read_to_string(&fixture).unwrap(),
+        OnError::Continue,
+    )
+    .unwrap();
+    assert_eq!(
+        greenboard::db::detect_schema(&conn),
+        greenboard::protocol::SchemaKind::VibeSql
+    );
+
+    let server = Server::start(vec![
+        ("/fixtures/", root().join("tests/fixtures")),
+        ("/", dist()),
+    ])
+    .await;
+    let b = Browser::start().await;
+    b.driver
+        .goto(format!(
+            "{}/?db=fixtures/vibesql-results.sql",
+            server.origin
+        ))
+        .await
+        .unwrap();
+    let status = b.wait_loaded().await;
+    let note = b
+        .wait_for(
+            "const n = document.querySelector('.note.recognised'); return n && n.textContent;",
+            QUERY,
+        )
+        .await;
+    let mut answers = Vec::new();
+    for preset in greenboard::presets::VIBESQL {
+        b.driver
+            .find(By::Css(format!(
+                "button.preset[data-preset='{}']",
+                preset.id
+            )))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let outcome = query_outcome(&b, QUERY).await;
+        answers.push((preset, outcome, table_rows(&b.js(TABLE_JS).await)));
+    }
+    b.quit().await;
+
+    assert!(status.starts_with("Loaded"), "{status}");
+    assert!(
+        note.as_str().is_some_and(|n| n.contains("VibeSQL")),
+        "{note}"
+    );
+    for (preset, outcome, rows) in answers {
+        assert!(outcome.is_ok(), "{}: {outcome:?}", preset.id);
+        let expected: Vec<Vec<String>> = query::run(&conn, preset.sql)
+            .unwrap()
+            .rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|c| c.display().unwrap_or_else(|| "NULL".into()))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(rows, expected, "{}", preset.id);
+    }
+}

@@ -28,6 +28,11 @@ pub fn detect_schema(conn: &Connection) -> SchemaKind {
         && has("platforms", "os")
     {
         SchemaKind::Greenboard
+    } else if has("test_files", "category")
+        && has("test_runs", "total_files")
+        && has("test_results", "file_path")
+    {
+        SchemaKind::VibeSql
     } else {
         SchemaKind::Unknown
     }

@@ -666,6 +666,15 @@ fn Dashboard() -> impl IntoView {
             </section>
         }
         .into_any(),
+        Some(SchemaKind::VibeSql) => view! {
+            <section class="dashboard" aria-label="Dashboard">
+                <p class="note recognised">
+                    "Recognised: VibeSQL's SQLLogicTest results (test files, runs and results by file). "
+                    "The queries its design documents are in the presets on the left."
+                </p>
+            </section>
+        }
+        .into_any(),
         Some(SchemaKind::Unknown) => view! {
             <section class="dashboard" aria-label="Dashboard">
                 <p class="note">
