@@ -387,11 +387,7 @@ fn run(cli: Cli) -> Result<bool, CliError> {
             sql,
         } => {
             if list_presets {
-                for p in presets::GREENBOARD
-                    .iter()
-                    .chain(presets::VIBESQL)
-                    .chain(presets::GENERIC)
-                {
+                for p in presets::all() {
                     println!("{}\t{}\t{}", p.id, p.title, p.description);
                 }
                 return Ok(true);

@@ -200,6 +200,14 @@ pub enum SchemaKind {
     Greenboard,
     /// VibeSQL's SQLLogicTest results (test_files, test_runs, test_results by file).
     VibeSql,
+    /// cosmo-sokol's test results database (platforms, test_runs, test_results; no branches).
+    CosmoTests,
+    /// cosmo-sokol's build metadata database (versions, builds, compatibility).
+    CosmoBuild,
+    /// cosmo-sokol's artifact registry (artifacts, platform_verification, releases).
+    CosmoArtifacts,
+    /// cosmo-sokol's three databases attached as `build`, `test` and `artifact`.
+    CosmoPipeline,
     /// Not recognised: only generic presets apply.
     Unknown,
 }
@@ -223,6 +231,8 @@ pub struct LoadSummary {
     pub tables: Vec<TableCount>,
     /// The schema recognised in the data.
     pub schema: SchemaKind,
+    /// Every schema recognised, in the main database and the attached ones.
+    pub recognised: Vec<SchemaKind>,
     /// Presets the dump itself carries (its `_greenboard_presets` table).
     pub presets: Vec<ShippedPreset>,
 }

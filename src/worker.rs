@@ -15,7 +15,7 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, ReadableStreamDefaultRea
 
 use crate::db::attach::{SQLITE_HEADER, attach, is_database_file, load_file, valid_schema_name};
 use crate::db::load::{LoadError, LoadStats, Loader, OnError};
-use crate::db::{detect_schema, query, shipped_presets, table_counts};
+use crate::db::{detect_schema, query, recognised, shipped_presets, table_counts};
 use crate::protocol::{
     Cell, LoadSummary, NamedSource, Problem, Progress, QueryAnswer, Request, RequestId, Response,
     Source,
@@ -417,6 +417,7 @@ async fn load(id: RequestId, sources: Vec<NamedSource>) -> Result<LoadSummary, S
         skipped,
         tables,
         schema,
+        recognised: recognised(&main),
         presets: shipped_presets(&main),
     };
     STATE.with_borrow_mut(|s| {

@@ -200,7 +200,7 @@ async fn every_preset_runs_and_returns_rows() {
     let conn = rusqlite::Connection::open_in_memory().unwrap();
     load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
     let expected: Vec<greenboard::presets::Made> =
-        greenboard::presets::for_schema(greenboard::db::detect_schema(&conn))
+        greenboard::presets::for_recognised(&greenboard::db::recognised(&conn))
             .map(greenboard::presets::Made::from)
             .chain(greenboard::presets::for_tables(
                 &greenboard::db::table_counts(&conn).unwrap(),
@@ -1089,4 +1089,101 @@ async fn every_vibesql_preset_matches_native_sqlite() {
             .collect();
         assert_eq!(rows, expected, "{}", preset.id);
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_cosmo_preset_matches_native_sqlite() {
+    // Native SQLite with the same three databases attached the same way.
+    let fixtures = root().join("tests/fixtures/cosmo");
+    let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+    for (name, file) in [
+        ("build", "build_metadata"),
+        ("test", "test_results"),
+        ("artifact", "artifact_registry"),
+    ] {
+        let mut own = rusqlite::Connection::open_in_memory().unwrap();
+        load_str(
+            &own,
+            &std::fs::read_to_string(fixtures.join(format!("{file}.sql"))).unwrap(),
+            OnError::Stop,
+        )
+        .unwrap();
+        greenboard::db::attach::attach(&mut conn, name, &mut own).unwrap();
+    }
+    use greenboard::protocol::SchemaKind::*;
+    assert_eq!(
+        greenboard::db::recognised(&conn),
+        [CosmoBuild, CosmoTests, CosmoArtifacts, CosmoPipeline]
+    );
+
+    let server = Server::start(vec![
+        ("/fixtures/", root().join("tests/fixtures")),
+        ("/", dist()),
+    ])
+    .await;
+    let b = Browser::start().await;
+    b.driver
+        .goto(format!(
+            "{}/?db=build:fixtures/cosmo/build_metadata.sql&db=test:fixtures/cosmo/test_results.sql&db=artifact:fixtures/cosmo/artifact_registry.sql",
+            server.origin
+        ))
+        .await
+        .unwrap();
+    let status = b.wait_loaded().await;
+    let note = b
+        .wait_for(
+            "const n = document.querySelector('.note.recognised'); return n && n.textContent;",
+            QUERY,
+        )
+        .await;
+    // The schemas' own presets (the generic ones ask things like the SQLite version).
+    let presets: Vec<_> = [CosmoBuild, CosmoTests, CosmoArtifacts, CosmoPipeline]
+        .into_iter()
+        .flat_map(greenboard::presets::for_schema)
+        .collect();
+    let mut answers = Vec::new();
+    for preset in &presets {
+        b.driver
+            .find(By::Css(format!(
+                "button.preset[data-preset='{}']",
+                preset.id
+            )))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let outcome = query_outcome(&b, QUERY).await;
+        answers.push((preset.id, outcome, table_rows(&b.js(TABLE_JS).await)));
+    }
+    b.quit().await;
+
+    assert!(status.starts_with("Loaded"), "{status}");
+    assert!(
+        note.as_str()
+            .is_some_and(|n| n.contains("cosmo-sokol build metadata")
+                && n.contains("three cosmo-sokol databases")),
+        "{note}"
+    );
+    assert_eq!(presets.len(), 3 + 4 + 4 + 1);
+    let mut with_rows = 0;
+    for ((id, outcome, rows), preset) in answers.into_iter().zip(&presets) {
+        assert!(outcome.is_ok(), "{id}: {outcome:?}");
+        let expected: Vec<Vec<String>> = query::run(&conn, preset.sql)
+            .unwrap()
+            .rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|c| c.display().unwrap_or_else(|| "NULL".into()))
+                    .collect()
+            })
+            .collect();
+        if !expected.is_empty() {
+            with_rows += 1;
+        }
+        assert_eq!(rows, expected, "{id}");
+    }
+    // All but the seed's "last 7 days from now" flaky query find their data.
+    assert_eq!(with_rows, presets.len() - 1);
 }

@@ -11,31 +11,75 @@ use rusqlite::Connection;
 
 use crate::protocol::{SchemaKind, ShippedPreset, TableCount};
 
-/// Which known schema the database in `conn` follows.
-pub fn detect_schema(conn: &Connection) -> SchemaKind {
+/// The known schemas a database (`main`, or an attached one) follows.
+pub fn schemas_in(conn: &Connection, schema: &str) -> Vec<SchemaKind> {
     let has = |table: &str, column: &str| -> bool {
         conn.query_row(
-            "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2",
-            [table, column],
+            "SELECT 1 FROM pragma_table_info(?1, ?2) WHERE name = ?3",
+            [table, schema, column],
             |_| Ok(()),
         )
         .is_ok()
     };
-    if has("test_runs", "branch_name")
-        && has("test_runs", "platform_id")
+    let mut kinds = Vec::new();
+    let runs = has("test_runs", "platform_id")
         && has("test_runs", "passed")
         && has("test_results", "outcome")
-        && has("platforms", "os")
-    {
-        SchemaKind::Greenboard
-    } else if has("test_files", "category")
+        && has("platforms", "os");
+    if runs && has("test_runs", "branch_name") {
+        kinds.push(SchemaKind::Greenboard);
+    } else if runs {
+        kinds.push(SchemaKind::CosmoTests);
+    }
+    if has("test_files", "category")
         && has("test_runs", "total_files")
         && has("test_results", "file_path")
     {
-        SchemaKind::VibeSql
-    } else {
-        SchemaKind::Unknown
+        kinds.push(SchemaKind::VibeSql);
     }
+    if has("versions", "commit_sha") && has("builds", "sokol_version_id") {
+        kinds.push(SchemaKind::CosmoBuild);
+    }
+    if has("artifacts", "sha256") && has("platform_verification", "artifact_id") {
+        kinds.push(SchemaKind::CosmoArtifacts);
+    }
+    kinds
+}
+
+/// Which known schema the main database follows (the first recognised).
+pub fn detect_schema(conn: &Connection) -> SchemaKind {
+    schemas_in(conn, "main")
+        .first()
+        .copied()
+        .unwrap_or(SchemaKind::Unknown)
+}
+
+/// Every known schema, in the main database and then the attached ones.
+pub fn recognised(conn: &Connection) -> Vec<SchemaKind> {
+    let names: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_database_list WHERE name <> 'temp' ORDER BY seq")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .unwrap_or_default();
+    let mut kinds: Vec<SchemaKind> = Vec::new();
+    let mut by_name = Vec::new();
+    for name in names {
+        let found = schemas_in(conn, &name);
+        for kind in &found {
+            if !kinds.contains(kind) {
+                kinds.push(*kind);
+            }
+        }
+        by_name.push((name, found));
+    }
+    let attached =
+        |name: &str, kind: SchemaKind| by_name.iter().any(|(n, k)| n == name && k.contains(&kind));
+    if attached("build", SchemaKind::CosmoBuild)
+        && (attached("test", SchemaKind::CosmoTests) || attached("test", SchemaKind::Greenboard))
+        && attached("artifact", SchemaKind::CosmoArtifacts)
+    {
+        kinds.push(SchemaKind::CosmoPipeline);
+    }
+    kinds
 }
 
 /// Rows in every ordinary table, by name; tables of attached databases are

@@ -132,6 +132,15 @@ impl Store {
         }
     }
 
+    /// Every schema recognised in the loaded data.
+    fn recognised(&self) -> Vec<SchemaKind> {
+        self.loaded.with(|l| {
+            l.as_ref()
+                .map(|(_, s)| s.recognised.clone())
+                .unwrap_or_default()
+        })
+    }
+
     /// The schema of the data in the worker, once something is loaded and
     /// while nothing else is loading.
     fn schema(&self) -> Option<SchemaKind> {
@@ -650,6 +659,23 @@ fn short_url(url: &str) -> String {
     url.strip_prefix(&origin).unwrap_or(url).to_string()
 }
 
+/// What a recognised schema is called on the page.
+fn schema_name(kind: SchemaKind) -> &'static str {
+    match kind {
+        SchemaKind::Greenboard => "greenboard test results",
+        SchemaKind::VibeSql => {
+            "VibeSQL's SQLLogicTest results (test files, runs and results by file)"
+        }
+        SchemaKind::CosmoTests => "cosmo-sokol test results",
+        SchemaKind::CosmoBuild => "cosmo-sokol build metadata",
+        SchemaKind::CosmoArtifacts => "cosmo-sokol artifact registry",
+        SchemaKind::CosmoPipeline => {
+            "the three cosmo-sokol databases together (build, test, artifact)"
+        }
+        SchemaKind::Unknown => "an unknown schema",
+    }
+}
+
 /// The headline and the two pass-rate charts.
 #[component]
 fn Dashboard() -> impl IntoView {
@@ -666,16 +692,7 @@ fn Dashboard() -> impl IntoView {
             </section>
         }
         .into_any(),
-        Some(SchemaKind::VibeSql) => view! {
-            <section class="dashboard" aria-label="Dashboard">
-                <p class="note recognised">
-                    "Recognised: VibeSQL's SQLLogicTest results (test files, runs and results by file). "
-                    "The queries its design documents are in the presets on the left."
-                </p>
-            </section>
-        }
-        .into_any(),
-        Some(SchemaKind::Unknown) => view! {
+        Some(SchemaKind::Unknown) if store.recognised().is_empty() => view! {
             <section class="dashboard" aria-label="Dashboard">
                 <p class="note">
                     "This database does not follow greenboard's test-results schema, so there is no dashboard. "
@@ -684,6 +701,18 @@ fn Dashboard() -> impl IntoView {
             </section>
         }
         .into_any(),
+        Some(_) => {
+            let names: Vec<&str> = store.recognised().into_iter().map(schema_name).collect();
+            view! {
+                <section class="dashboard" aria-label="Dashboard">
+                    <p class="note recognised">
+                        {format!("Recognised: {}. ", names.join("; "))}
+                        "The queries their designs document are in the presets on the left."
+                    </p>
+                </section>
+            }
+            .into_any()
+        }
         None => view! { <section class="dashboard placeholder" aria-hidden="true"></section> }.into_any(),
     }
     }
@@ -768,7 +797,7 @@ fn presets_for(summary: &LoadSummary) -> Vec<presets::Made> {
             sql: p.sql.clone(),
         });
     shipped
-        .chain(presets::for_schema(summary.schema).map(presets::Made::from))
+        .chain(presets::for_recognised(&summary.recognised).map(presets::Made::from))
         .chain(presets::for_tables(&summary.tables))
         .collect()
 }
