@@ -506,6 +506,13 @@ fn outcome(rng: &mut Rng, test: &Test, platform_ix: usize, branch: &str, day: u3
 
 /// Builds the demo database in `conn` (which should be empty).
 pub fn generate(conn: &Connection) -> rusqlite::Result<()> {
+    generate_scaled(conn, 1)
+}
+
+/// Builds the demo with `scale` times as many runs (each scheduled run
+/// repeated at other hours of the same day): the same story, more data, for
+/// benchmarks. Scale 1 is the demo.
+pub fn generate_scaled(conn: &Connection, scale: u32) -> rusqlite::Result<()> {
     let mut rng = Rng::new(SEED);
     conn.execute_batch(crate::SCHEMA_SQL)?;
     let tx = conn.unchecked_transaction()?;
@@ -522,9 +529,11 @@ pub fn generate(conn: &Connection) -> rusqlite::Result<()> {
         let mut day = b.first_day;
         while day <= b.last_day {
             for &p in b.platforms {
-                let second =
-                    3600 * (1 + (bi as u32 * 3 + p as u32) % 20) + rng.range(0, 3599) as u32;
-                runs.push((day, second, b, p));
+                for k in 0..scale.max(1) {
+                    let hour = (1 + (bi as u32 * 3 + p as u32) % 20 + k) % 24;
+                    let second = 3600 * hour + rng.range(0, 3599) as u32;
+                    runs.push((day, second, b, p));
+                }
             }
             day += b.every;
         }

@@ -64,6 +64,9 @@ enum Command {
         /// Output file (`-` for standard output; gzip when it ends in .gz).
         #[arg(short, long, default_value = "-")]
         output: PathBuf,
+        /// Runs multiplied by this (more data, same story; 1 is the demo).
+        #[arg(long, default_value_t = 1)]
+        scale: u32,
     },
     /// Write a database as a deterministic SQL dump.
     Export {
@@ -349,9 +352,12 @@ fn run(cli: Cli) -> Result<bool, CliError> {
                     .unwrap_or_default()
             );
         }
-        Command::Demo { output: path } => {
+        Command::Demo {
+            output: path,
+            scale,
+        } => {
             let conn = Connection::open_in_memory()?;
-            demo::generate(&conn)?;
+            demo::generate_scaled(&conn, scale)?;
             let mut out = output(&path)?;
             write_dump(&conn, &mut out)?;
             out.flush()?;

@@ -1,0 +1,155 @@
+//! The load benchmark (run by `bash .ci/bench`; ignored by the ordinary
+//! test run). One run measures, on the same test-results dump of over 20 MB:
+//! greenboard's loader compiled for this machine (the limit), the `sqlite3`
+//! shell, greenboard in headless Chromium (in the worker, first byte
+//! requested to last statement), sql.js's `db.exec` in the same Chromium,
+//! and the whole path from navigation to the first chart drawn. Each is the
+//! best of three.
+
+#![cfg(not(target_family = "wasm"))]
+
+mod support;
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use greenboard::db::load::{OnError, load_str};
+use support::*;
+
+const RUNS: usize = 3;
+const SCALE: u32 = 3;
+
+fn best(times: impl IntoIterator<Item = f64>) -> f64 {
+    times.into_iter().fold(f64::INFINITY, f64::min)
+}
+
+/// Milliseconds in a status text such as "… in 812 ms".
+fn ms_in(text: &str) -> Option<f64> {
+    let end = text.rfind(" ms")?;
+    text[..end]
+        .rsplit(' ')
+        .next()?
+        .replace(',', "")
+        .parse()
+        .ok()
+}
+
+const SQLJS_PAGE: &str = r#"<!doctype html><meta charset="utf-8"><script src="sql-wasm.js"></script>
+<script>
+window.result = null;
+(async () => {
+  const SQL = await initSqlJs({ locateFile: f => f });
+  const t0 = performance.now();
+  const text = await (await fetch('results.sql')).text();
+  const t1 = performance.now();
+  const db = new SQL.Database();
+  db.exec(text);
+  const t2 = performance.now();
+  const rows = db.exec("SELECT count(*) FROM test_results")[0].values[0][0];
+  window.result = { fetch: t1 - t0, exec: t2 - t1, rows };
+})().catch(e => { window.result = { error: String(e) }; });
+</script>"#;
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "a benchmark: run it with `bash .ci/bench`"]
+async fn load_benchmark() {
+    let dir = TempDir::new("load-bench");
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    greenboard::demo::generate_scaled(&conn, SCALE).unwrap();
+    let mut text = Vec::new();
+    greenboard::export::sql::write_dump(&conn, &mut text).unwrap();
+    let results: i64 = conn
+        .query_row("SELECT COUNT(*) FROM test_results", [], |r| r.get(0))
+        .unwrap();
+    drop(conn);
+    let dump = dir.0.join("results.sql");
+    std::fs::write(&dump, &text).unwrap();
+    let text = String::from_utf8(text).unwrap();
+    assert!(text.len() >= 20_000_000 && results >= 200_000);
+
+    // greenboard's loader, natively.
+    let native = best((0..RUNS).map(|_| {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let t = Instant::now();
+        load_str(&conn, &text, OnError::Stop).unwrap();
+        t.elapsed().as_secs_f64() * 1000.0
+    }));
+    // The sqlite3 shell.
+    let shell = best((0..RUNS).map(|_| {
+        let t = Instant::now();
+        let status = Command::new("sqlite3")
+            .arg(":memory:")
+            .stdin(std::fs::File::open(&dump).unwrap())
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        t.elapsed().as_secs_f64() * 1000.0
+    }));
+
+    // greenboard and sql.js in the same headless Chromium.
+    let sqljs = root().join(".tools/node_modules/sql.js/dist");
+    for f in ["sql-wasm.js", "sql-wasm.wasm"] {
+        std::fs::copy(sqljs.join(f), dir.0.join(f)).expect("sql.js is installed by .ci/bench");
+    }
+    std::fs::write(dir.0.join("sqljs.html"), SQLJS_PAGE).unwrap();
+    let server = Server::start(vec![("/bench/", dir.0.clone()), ("/", dist())]).await;
+    let (mut in_browser, mut first_chart, mut sqljs_exec, mut sqljs_total) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        let b = Browser::start().await;
+        b.driver
+            .goto(format!("{}/?db=bench/results.sql", server.origin))
+            .await
+            .unwrap();
+        let status = b.wait_loaded().await;
+        let chart = b
+            .wait_for(
+                "const m = performance.getEntriesByName('greenboard:first-chart'); return m.length > 0 && m[0].startTime;",
+                Duration::from_secs(60),
+            )
+            .await;
+        b.driver
+            .goto(format!("{}/bench/sqljs.html", server.origin))
+            .await
+            .unwrap();
+        let r = b
+            .wait_for("return window.result", Duration::from_secs(120))
+            .await;
+        b.quit().await;
+        in_browser.push(ms_in(&status).unwrap_or_else(|| panic!("no load time in {status:?}")));
+        first_chart.push(chart.as_f64().expect("the charts were drawn"));
+        assert_eq!(
+            r["rows"].as_i64(),
+            Some(results),
+            "sql.js loaded every row: {r}"
+        );
+        sqljs_exec.push(r["exec"].as_f64().unwrap());
+        sqljs_total.push(r["fetch"].as_f64().unwrap() + r["exec"].as_f64().unwrap());
+    }
+    let (browser, chart, exec, total) = (
+        best(in_browser),
+        best(first_chart),
+        best(sqljs_exec),
+        best(sqljs_total),
+    );
+    println!(
+        "dump: {:.1} MB, {results} results, best of {RUNS}",
+        text.len() as f64 / 1e6
+    );
+    println!("greenboard loader, native:            {native:8.0} ms");
+    println!("sqlite3 :memory: < dump:              {shell:8.0} ms");
+    println!(
+        "greenboard in Chromium (worker):      {browser:8.0} ms   = {:.2}x native (target <= 1.15x)",
+        browser / native
+    );
+    println!(
+        "sql.js db.exec in Chromium:           {exec:8.0} ms   greenboard = {:.2}x of it (target <= 0.6x)",
+        browser / exec
+    );
+    println!("sql.js fetch + db.exec:               {total:8.0} ms");
+    println!(
+        "navigation to first chart:            {chart:8.0} ms   = {:.2}x the in-browser load (target <= 1.3x)",
+        chart / browser
+    );
+}
