@@ -213,6 +213,19 @@ pub fn bar_layout(data: &[Datum], max: f64, unit: &str, style: BarStyle) -> BarL
     }
 }
 
+/// A count with thousands separators: `100,000`.
+pub fn fmt_count(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A number with at most two decimals and no trailing zeros.
 pub fn fmt_num(v: f64) -> String {
     let s = format!("{v:.2}");
@@ -291,5 +304,7 @@ mod tests {
         assert!(d[1].value.is_nan());
         assert_eq!(fmt_num(97.456), "97.46");
         assert_eq!(fmt_num(40.0), "40");
+        assert_eq!(fmt_count(100_000), "100,000");
+        assert_eq!(fmt_count(999), "999");
     }
 }

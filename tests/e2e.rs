@@ -218,25 +218,13 @@ async fn every_preset_runs_and_returns_rows() {
         let shown = if n == 1 {
             "1 row in".to_string()
         } else {
-            format!("{} rows in", fmt_count(n))
+            format!("{} rows in", greenboard::chart::fmt_count(n as u64))
         };
         assert!(
             status.starts_with(&shown),
             "preset {id}: {status}, native {n}"
         );
     }
-}
-
-fn fmt_count(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -701,19 +689,9 @@ async fn the_dataset_picker_switches_dumps_through_the_address() {
 }
 
 /// Seed 000's cross-database query, exactly as the design writes it.
-const PIPELINE_SQL: &str = "SELECT 
-    b.build_timestamp,
-    b.status AS build_status,
-    sv.commit_sha AS sokol,
-    t.passed || '/' || t.total_tests AS test_result,
-    a.artifact_name,
-    a.sha256
-FROM build.builds b
-JOIN build.versions sv ON b.sokol_version_id = sv.id
-LEFT JOIN test.test_runs t ON t.build_id = b.id
-LEFT JOIN artifact.artifacts a ON a.build_id = b.id
-WHERE b.status = 'success'
-ORDER BY b.build_timestamp DESC;";
+fn pipeline_sql() -> &'static str {
+    greenboard::presets::COSMO_PIPELINE[0].sql
+}
 
 fn encode(s: &str) -> String {
     s.bytes()
@@ -747,7 +725,7 @@ async fn three_attached_databases_answer_the_pipeline_query() {
     let out = Command::new("sqlite3")
         .current_dir(&dir.0)
         .args(["-batch", "-noheader", "-separator", "\t", ":memory:"])
-        .arg(format!("ATTACH 'build.db' AS build; ATTACH 'test.db' AS test; ATTACH 'artifact.db' AS artifact; {PIPELINE_SQL}"))
+        .arg(format!("ATTACH 'build.db' AS build; ATTACH 'test.db' AS test; ATTACH 'artifact.db' AS artifact; {}", pipeline_sql()))
         .output()
         .unwrap();
     let expected: Vec<Vec<String>> = String::from_utf8(out.stdout)
@@ -766,7 +744,7 @@ async fn three_attached_databases_answer_the_pipeline_query() {
         .goto(format!(
             "{}/?db=build:fixtures/cosmo/build_metadata.sql&db=test:fixtures/cosmo/test_results.sql&db=artifact:fixtures/cosmo/artifact_registry.sql&sql={}",
             server.origin,
-            encode(PIPELINE_SQL)
+            encode(pipeline_sql())
         ))
         .await
         .unwrap();
@@ -949,6 +927,43 @@ async fn a_file_picked_dropped_or_pasted_loads_and_a_bad_one_keeps_the_data() {
     assert_eq!(pasted_rows.1, [["a;b"]]);
 }
 
+/// Clicks each preset in turn; gives each one's outcome and rows.
+async fn click_each(
+    b: &Browser,
+    presets: &[&'static greenboard::presets::Preset],
+) -> Vec<(&'static str, Result<String, String>, Vec<Vec<String>>)> {
+    let mut answers = Vec::new();
+    for preset in presets {
+        b.driver
+            .find(By::Css(format!(
+                "button.preset[data-preset='{}']",
+                preset.id
+            )))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let outcome = query_outcome(b, QUERY).await;
+        answers.push((preset.id, outcome, table_rows(&b.js(TABLE_JS).await)));
+    }
+    answers
+}
+
+/// Native SQLite's rows for `sql`, as the page shows them.
+fn native_rows(conn: &rusqlite::Connection, sql: &str) -> Vec<Vec<String>> {
+    query::run(conn, sql)
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| c.display().unwrap_or_else(|| "NULL".into()))
+                .collect()
+        })
+        .collect()
+}
+
 /// Seed 003's "Progress by branch" query, as written there.
 const VIBESQL_BRANCH_SQL: &str = "SELECT
     branch_name,
@@ -1053,21 +1068,8 @@ async fn every_vibesql_preset_matches_native_sqlite() {
             QUERY,
         )
         .await;
-    let mut answers = Vec::new();
-    for preset in greenboard::presets::VIBESQL {
-        b.driver
-            .find(By::Css(format!(
-                "button.preset[data-preset='{}']",
-                preset.id
-            )))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        let outcome = query_outcome(&b, QUERY).await;
-        answers.push((preset, outcome, table_rows(&b.js(TABLE_JS).await)));
-    }
+    let presets: Vec<_> = greenboard::presets::VIBESQL.iter().collect();
+    let answers = click_each(&b, &presets).await;
     b.quit().await;
 
     assert!(status.starts_with("Loaded"), "{status}");
@@ -1075,19 +1077,13 @@ async fn every_vibesql_preset_matches_native_sqlite() {
         note.as_str().is_some_and(|n| n.contains("VibeSQL")),
         "{note}"
     );
-    for (preset, outcome, rows) in answers {
-        assert!(outcome.is_ok(), "{}: {outcome:?}", preset.id);
-        let expected: Vec<Vec<String>> = query::run(&conn, preset.sql)
-            .unwrap()
-            .rows
-            .iter()
-            .map(|r| {
-                r.iter()
-                    .map(|c| c.display().unwrap_or_else(|| "NULL".into()))
-                    .collect()
-            })
-            .collect();
-        assert_eq!(rows, expected, "{}", preset.id);
+    for (id, outcome, rows) in answers {
+        assert!(outcome.is_ok(), "{id}: {outcome:?}");
+        assert_eq!(
+            rows,
+            native_rows(&conn, greenboard::presets::find(id).unwrap().sql),
+            "{id}"
+        );
     }
 }
 
@@ -1141,21 +1137,7 @@ async fn every_cosmo_preset_matches_native_sqlite() {
         .into_iter()
         .flat_map(greenboard::presets::for_schema)
         .collect();
-    let mut answers = Vec::new();
-    for preset in &presets {
-        b.driver
-            .find(By::Css(format!(
-                "button.preset[data-preset='{}']",
-                preset.id
-            )))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        let outcome = query_outcome(&b, QUERY).await;
-        answers.push((preset.id, outcome, table_rows(&b.js(TABLE_JS).await)));
-    }
+    let answers = click_each(&b, &presets).await;
     b.quit().await;
 
     assert!(status.starts_with("Loaded"), "{status}");
@@ -1167,18 +1149,9 @@ async fn every_cosmo_preset_matches_native_sqlite() {
     );
     assert_eq!(presets.len(), 3 + 4 + 4 + 1);
     let mut with_rows = 0;
-    for ((id, outcome, rows), preset) in answers.into_iter().zip(&presets) {
+    for (id, outcome, rows) in answers {
         assert!(outcome.is_ok(), "{id}: {outcome:?}");
-        let expected: Vec<Vec<String>> = query::run(&conn, preset.sql)
-            .unwrap()
-            .rows
-            .iter()
-            .map(|r| {
-                r.iter()
-                    .map(|c| c.display().unwrap_or_else(|| "NULL".into()))
-                    .collect()
-            })
-            .collect();
+        let expected = native_rows(&conn, greenboard::presets::find(id).unwrap().sql);
         if !expected.is_empty() {
             with_rows += 1;
         }

@@ -8,7 +8,7 @@ mod url;
 
 use leptos::prelude::*;
 
-use crate::chart::data_from_rows;
+use crate::chart::{data_from_rows, fmt_count};
 use crate::presets::{self, Chart};
 use crate::protocol::{
     DEFAULT_PAGE_SIZE, LoadSummary, NamedSource, Progress, QueryAnswer, Request, RequestId,
@@ -405,18 +405,6 @@ fn fmt_bytes(n: u64) -> String {
     } else {
         format!("{:.0} KB", n as f64 / 1024.0)
     }
-}
-
-fn fmt_count(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Loads data that is not at an address given in the URL: a file chosen or

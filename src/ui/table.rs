@@ -2,7 +2,8 @@
 
 use leptos::prelude::*;
 
-use super::{QueryState, Store, fmt_count};
+use super::{QueryState, Store};
+use crate::chart::fmt_count;
 use crate::protocol::{Cell, DEFAULT_PAGE_SIZE};
 
 /// The result table with its pager. Values are always rendered as text.
