@@ -1160,3 +1160,53 @@ async fn every_cosmo_preset_matches_native_sqlite() {
     // All but the seed's "last 7 days from now" flaky query find their data.
     assert_eq!(with_rows, presets.len() - 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_fts5_table_from_a_sqlite3_dump_answers_match() {
+    // The cosmo-sokol test results with the design's test_errors_fts table and
+    // trigger, as the sqlite3 shell dumps them (PRAGMA writable_schema).
+    let server = Server::start(vec![
+        ("/fixtures/", root().join("tests/fixtures")),
+        ("/", dist()),
+    ])
+    .await;
+    let b = Browser::start().await;
+    let sql = "SELECT rowid, test_name FROM test_errors_fts WHERE test_errors_fts MATCH 'shader OR segfault' ORDER BY rowid;";
+    b.driver
+        .goto(format!(
+            "{}/?db=fixtures/cosmo/test_results_fts.sql&sql={}",
+            server.origin,
+            encode(sql)
+        ))
+        .await
+        .unwrap();
+    let status = b.wait_loaded().await;
+    let problems = b
+        .js("return document.querySelectorAll('.problems li').length")
+        .await;
+    let outcome = query_outcome(&b, QUERY).await;
+    let matched = b.js(TABLE_JS).await;
+    // The trigger keeps the index up to date after the load.
+    run_sql(
+        &b,
+        "INSERT INTO test_results (run_id, test_name, test_suite, outcome, error_message) VALUES (4, 'sokol_app::vsync', 'sokol_app', 'fail', 'vsync timeout after 500 ms');
+         SELECT test_name FROM test_errors_fts WHERE test_errors_fts MATCH 'vsync';",
+    )
+    .await;
+    let after = query_outcome(&b, QUERY).await;
+    let inserted = b.js(TABLE_JS).await;
+    b.quit().await;
+
+    assert!(status.starts_with("Loaded"), "{status}");
+    assert_eq!(problems, 0, "every statement of the dump ran");
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert_eq!(
+        table_rows(&matched),
+        [
+            ["4", "cimgui::render_frame"],
+            ["9", "sokol_gfx::shader_compile"]
+        ]
+    );
+    assert!(after.is_ok(), "{after:?}");
+    assert_eq!(table_rows(&inserted), [["sokol_app::vsync"]]);
+}
