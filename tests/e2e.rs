@@ -229,17 +229,7 @@ async fn every_preset_runs_and_returns_rows() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn presets_shipped_in_a_dump_come_first() {
-    let server = Server::start(vec![
-        ("/fixtures/", root().join("tests/fixtures")),
-        ("/", dist()),
-    ])
-    .await;
-    let b = Browser::start().await;
-    b.driver
-        .goto(format!("{}/?db=fixtures/with-presets.sql", server.origin))
-        .await
-        .unwrap();
-    let status = b.wait_loaded().await;
+    let (_server, b, status) = open_with_fixtures("?db=fixtures/with-presets.sql").await;
     let listed = b
         .wait_for(
             "const g = [...document.querySelectorAll('.preset-group')]; return g.length && g.map(e => [e.querySelector('h3').textContent, [...e.querySelectorAll('.preset .title')].map(t => t.textContent)]);",
@@ -511,20 +501,10 @@ async fn a_hundred_thousand_rows_come_in_pages() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn another_dump_loads_from_the_address() {
-    let server = Server::start(vec![
-        ("/fixtures/", root().join("tests/fixtures")),
-        ("/", dist()),
-    ])
+    let (server, b, status) = open_with_fixtures(
+        "?db=fixtures/inventory.sql&sql=SELECT%20name%2C%20note%20FROM%20items%20ORDER%20BY%20id",
+    )
     .await;
-    let b = Browser::start().await;
-    b.driver
-        .goto(format!(
-            "{}/?db=fixtures/inventory.sql&sql=SELECT%20name%2C%20note%20FROM%20items%20ORDER%20BY%20id",
-            server.origin
-        ))
-        .await
-        .unwrap();
-    let status = b.wait_loaded().await;
     let problems = b
         .js("return [...document.querySelectorAll('.problems li')].map(l => l.textContent)")
         .await;
@@ -734,21 +714,7 @@ async fn three_attached_databases_answer_the_pipeline_query() {
         .map(|l| l.split('\t').map(str::to_string).collect())
         .collect();
 
-    let server = Server::start(vec![
-        ("/fixtures/", root().join("tests/fixtures")),
-        ("/", dist()),
-    ])
-    .await;
-    let b = Browser::start().await;
-    b.driver
-        .goto(format!(
-            "{}/?db=build:fixtures/cosmo/build_metadata.sql&db=test:fixtures/cosmo/test_results.sql&db=artifact:fixtures/cosmo/artifact_registry.sql&sql={}",
-            server.origin,
-            encode(pipeline_sql())
-        ))
-        .await
-        .unwrap();
-    let status = b.wait_loaded().await;
+    let (_server, b, status) = open_with_fixtures(&format!("?db=build:fixtures/cosmo/build_metadata.sql&db=test:fixtures/cosmo/test_results.sql&db=artifact:fixtures/cosmo/artifact_registry.sql&sql={}", encode(pipeline_sql()))).await;
     let outcome = query_outcome(&b, QUERY).await;
     let table = b.js(TABLE_JS).await;
     b.quit().await;
@@ -964,16 +930,12 @@ fn native_rows(conn: &rusqlite::Connection, sql: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Seed 003's "Progress by branch" query, as written there.
-const VIBESQL_BRANCH_SQL: &str = "SELECT
-    branch_name,
-    COUNT(*) as total_runs,
-    AVG(passed * 100.0 / total_files) as avg_pass_rate,
-    MAX(completed_at) as last_run
-FROM test_runs
-WHERE branch_name IS NOT NULL
-GROUP BY branch_name
-ORDER BY last_run DESC;";
+/// Seed 003's "Progress by branch" query, as written there (a preset).
+fn vibesql_branch_sql() -> &'static str {
+    greenboard::presets::find("vibesql-progress-by-branch")
+        .unwrap()
+        .sql
+}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_vibesql_dump_loads_with_its_dialect_translated() {
@@ -985,28 +947,18 @@ async fn a_vibesql_dump_loads_with_its_dialect_translated() {
         OnError::Continue,
     )
     .unwrap();
-    let expected: Vec<Vec<String>> = query::run(&conn, VIBESQL_BRANCH_SQL)
+    let expected: Vec<Vec<String>> = query::run(&conn, vibesql_branch_sql())
         .unwrap()
         .rows
         .iter()
         .map(|r| r.iter().map(|c| c.display().unwrap_or_default()).collect())
         .collect();
 
-    let server = Server::start(vec![
-        ("/fixtures/", root().join("tests/fixtures")),
-        ("/", dist()),
-    ])
+    let (_server, b, status) = open_with_fixtures(&format!(
+        "?db=fixtures/vibesql-results.sql&sql={}",
+        encode(vibesql_branch_sql())
+    ))
     .await;
-    let b = Browser::start().await;
-    b.driver
-        .goto(format!(
-            "{}/?db=fixtures/vibesql-results.sql&sql={}",
-            server.origin,
-            encode(VIBESQL_BRANCH_SQL)
-        ))
-        .await
-        .unwrap();
-    let status = b.wait_loaded().await;
     let problems = b
         .js("return [...document.querySelectorAll('.problems li')].map(l => l.textContent)")
         .await;
@@ -1048,20 +1000,7 @@ async fn every_vibesql_preset_matches_native_sqlite() {
         greenboard::protocol::SchemaKind::VibeSql
     );
 
-    let server = Server::start(vec![
-        ("/fixtures/", root().join("tests/fixtures")),
-        ("/", dist()),
-    ])
-    .await;
-    let b = Browser::start().await;
-    b.driver
-        .goto(format!(
-            "{}/?db=fixtures/vibesql-results.sql",
-            server.origin
-        ))
-        .await
-        .unwrap();
-    let status = b.wait_loaded().await;
+    let (_server, b, status) = open_with_fixtures("?db=fixtures/vibesql-results.sql").await;
     let note = b
         .wait_for(
             "const n = document.querySelector('.note.recognised'); return n && n.textContent;",
@@ -1112,20 +1051,7 @@ async fn every_cosmo_preset_matches_native_sqlite() {
         [CosmoBuild, CosmoTests, CosmoArtifacts, CosmoPipeline]
     );
 
-    let server = Server::start(vec![
-        ("/fixtures/", root().join("tests/fixtures")),
-        ("/", dist()),
-    ])
-    .await;
-    let b = Browser::start().await;
-    b.driver
-        .goto(format!(
-            "{}/?db=build:fixtures/cosmo/build_metadata.sql&db=test:fixtures/cosmo/test_results.sql&db=artifact:fixtures/cosmo/artifact_registry.sql",
-            server.origin
-        ))
-        .await
-        .unwrap();
-    let status = b.wait_loaded().await;
+    let (_server, b, status) = open_with_fixtures("?db=build:fixtures/cosmo/build_metadata.sql&db=test:fixtures/cosmo/test_results.sql&db=artifact:fixtures/cosmo/artifact_registry.sql").await;
     let note = b
         .wait_for(
             "const n = document.querySelector('.note.recognised'); return n && n.textContent;",
@@ -1165,22 +1091,12 @@ async fn every_cosmo_preset_matches_native_sqlite() {
 async fn an_fts5_table_from_a_sqlite3_dump_answers_match() {
     // The cosmo-sokol test results with the design's test_errors_fts table and
     // trigger, as the sqlite3 shell dumps them (PRAGMA writable_schema).
-    let server = Server::start(vec![
-        ("/fixtures/", root().join("tests/fixtures")),
-        ("/", dist()),
-    ])
-    .await;
-    let b = Browser::start().await;
     let sql = "SELECT rowid, test_name FROM test_errors_fts WHERE test_errors_fts MATCH 'shader OR segfault' ORDER BY rowid;";
-    b.driver
-        .goto(format!(
-            "{}/?db=fixtures/cosmo/test_results_fts.sql&sql={}",
-            server.origin,
-            encode(sql)
-        ))
-        .await
-        .unwrap();
-    let status = b.wait_loaded().await;
+    let (_server, b, status) = open_with_fixtures(&format!(
+        "?db=fixtures/cosmo/test_results_fts.sql&sql={}",
+        encode(sql)
+    ))
+    .await;
     let problems = b
         .js("return document.querySelectorAll('.problems li').length")
         .await;

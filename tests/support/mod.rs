@@ -284,3 +284,21 @@ pub async fn open_demo() -> (Server, Browser, String) {
     let status = b.wait_loaded().await;
     (server, b, status)
 }
+
+/// Serves `tests/fixtures/` at `/fixtures/` beside `dist/`, opens `/` with
+/// the address's `query` (e.g. `?db=fixtures/x.sql`) in a new browser, and
+/// waits for the load; gives the load status too.
+pub async fn open_with_fixtures(query: &str) -> (Server, Browser, String) {
+    let server = Server::start(vec![
+        ("/fixtures/", root().join("tests/fixtures")),
+        ("/", dist()),
+    ])
+    .await;
+    let b = Browser::start().await;
+    b.driver
+        .goto(format!("{}/{query}", server.origin))
+        .await
+        .unwrap();
+    let status = b.wait_loaded().await;
+    (server, b, status)
+}
