@@ -563,6 +563,13 @@ async fn the_layout_holds_on_a_phone() {
         .unwrap();
     b.wait_loaded().await;
     let outcome = query_outcome(&b, QUERY).await;
+    // Everything in the header, the dataset menu included, is there.
+    b.wait_for(
+        "return document.querySelectorAll('.dataset option').length > 0",
+        QUERY,
+    )
+    .await;
+
     b.wait_for(
         "return document.querySelectorAll('figure.chart svg').length == 2",
         Duration::from_secs(10),
@@ -571,7 +578,8 @@ async fn the_layout_holds_on_a_phone() {
     let fit = b
         .js("return { page: document.documentElement.scrollWidth, view: window.innerWidth,
                       charts: [...document.querySelectorAll('figure.chart svg')].map(s => s.getBoundingClientRect().right),
-                      table: document.querySelector('.table-wrap').getBoundingClientRect().right }")
+                      table: document.querySelector('.table-wrap').getBoundingClientRect().right,
+                      header: Math.max(...[...document.querySelectorAll('.top *')].map(e => e.getBoundingClientRect().right)) }")
         .await;
     let png = b.driver.screenshot_as_png().await.unwrap();
     std::fs::write(root().join("tests/screenshots/phone.png"), png).unwrap();
@@ -586,6 +594,10 @@ async fn the_layout_holds_on_a_phone() {
     for right in fit["charts"].as_array().unwrap() {
         assert!(right.as_f64().unwrap() <= view, "charts fit: {fit}");
     }
+    assert!(
+        fit["header"].as_f64().unwrap() <= view,
+        "the header fits: {fit}"
+    );
     assert!(
         fit["table"].as_f64().unwrap() <= view,
         "the table scrolls inside its box: {fit}"

@@ -44,7 +44,7 @@ pub fn PercentBars(
             view! {
                 <g class="bar" role="listitem" aria-label=label>
                     <title>{tip}</title>
-                    <text class="label" x=b.x - 8.0 y=mid text-anchor="end">{truncate(&b.label, if layout.width < 400.0 { 22 } else { 26 })}</text>
+                    <text class="label" x=b.x - 8.0 y=mid text-anchor="end">{truncate(&b.label, if layout.width < 400.0 { 20 } else { 26 })}</text>
                     <rect x=b.x y=b.y width=b.width.max(0.0) height=b.height rx="2"></rect>
                     <text class="value" x=b.x + b.width + 6.0 y=mid>{b.value_text.clone()}</text>
                 </g>
@@ -83,8 +83,8 @@ fn style_for_screen() -> BarStyle {
     if width < 600.0 {
         BarStyle {
             width: 380.0,
-            label_width: 140.0,
-            right: 56.0,
+            label_width: 150.0,
+            right: 54.0,
             ..BarStyle::default()
         }
     } else {
