@@ -99,6 +99,10 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// A value for the SQL's next parameter (`?`, `:name`), bound as
+        /// text; repeat for each. A preset's missing values are found in the data.
+        #[arg(long = "param", short = 'p', value_name = "VALUE")]
+        params: Vec<String>,
         /// SQL to run.
         sql: Option<String>,
     },
@@ -123,6 +127,9 @@ enum Command {
         /// A preset id (see `query --list-presets`).
         #[arg(long, conflicts_with = "sql", required_unless_present = "sql")]
         preset: Option<String>,
+        /// A value for the SQL's next parameter, as for `query`.
+        #[arg(long = "param", short = 'p', value_name = "VALUE")]
+        params: Vec<String>,
         /// SQL to run instead of a preset.
         sql: Option<String>,
     },
@@ -241,19 +248,44 @@ fn open_source(source: &Source) -> Result<Connection, CliError> {
     }
 }
 
-fn sql_of(preset: Option<String>, sql: Option<String>) -> Result<String, CliError> {
+/// The SQL to run, and the preset it comes from.
+fn sql_of(
+    preset: Option<String>,
+    sql: Option<String>,
+) -> Result<(String, Option<&'static presets::Preset>), CliError> {
     match (preset, sql) {
-        (Some(id), _) => Ok(presets::find(&id)
-            .ok_or_else(|| {
+        (Some(id), _) => {
+            let p = presets::find(&id).ok_or_else(|| {
                 CliError::Usage(format!(
                     "no preset named {id:?} (see `greenboard query --list-presets`)"
                 ))
-            })?
-            .sql
-            .to_string()),
-        (None, Some(sql)) => Ok(sql),
+            })?;
+            Ok((p.sql.to_string(), Some(p)))
+        }
+        (None, Some(sql)) => Ok((sql, None)),
         (None, None) => Err(CliError::Usage("give SQL or --preset NAME".into())),
     }
+}
+
+/// The parameter values given, followed by the defaults the data offers for
+/// a preset's remaining parameters (each one said on stderr).
+fn with_defaults(
+    conn: &Connection,
+    preset: Option<&presets::Preset>,
+    mut values: Vec<String>,
+) -> Vec<String> {
+    let Some(preset) = preset else {
+        return values;
+    };
+    for param in preset.params.iter().skip(values.len()) {
+        let found = greenboard::db::default_value(conn, param);
+        eprintln!(
+            "{} = {found:?} (found in the data; give --param to choose)",
+            param.name
+        );
+        values.push(found);
+    }
+    values
 }
 
 fn git(args: &[&str]) -> Option<String> {
@@ -390,6 +422,7 @@ fn run(cli: Cli) -> Result<bool, CliError> {
             preset,
             list_presets,
             format,
+            params,
             sql,
         } => {
             if list_presets {
@@ -398,9 +431,10 @@ fn run(cli: Cli) -> Result<bool, CliError> {
                 }
                 return Ok(true);
             }
-            let sql = sql_of(preset, sql)?;
+            let (sql, preset) = sql_of(preset, sql)?;
             let conn = open_source(&source)?;
-            let out = query::run(&conn, &sql).map_err(CliError::Sql)?;
+            let params = with_defaults(&conn, preset, params);
+            let out = query::run_with(&conn, &sql, &params).map_err(CliError::Sql)?;
             let text = match format {
                 Format::Table => export::table::to_string(&out.columns, &out.rows),
                 Format::Csv => export::csv::to_string(&out.columns, &out.rows),
@@ -418,12 +452,14 @@ fn run(cli: Cli) -> Result<bool, CliError> {
         Command::Check {
             source,
             preset,
+            params,
             sql,
         } => {
             let name = preset.clone().unwrap_or_else(|| "the SQL".to_string());
-            let sql = sql_of(preset, sql)?;
+            let (sql, preset) = sql_of(preset, sql)?;
             let conn = open_source(&source)?;
-            let out = query::run(&conn, &sql).map_err(CliError::Sql)?;
+            let params = with_defaults(&conn, preset, params);
+            let out = query::run_with(&conn, &sql, &params).map_err(CliError::Sql)?;
             if out.rows.is_empty() {
                 eprintln!("check passed: {name} returned no rows");
             } else {

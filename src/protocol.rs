@@ -133,6 +133,8 @@ pub enum Request {
         id: RequestId,
         /// The SQL text.
         sql: String,
+        /// Values of the SQL's parameters, in order (bound as text).
+        params: Vec<String>,
         /// Rows in the first page.
         page_size: usize,
     },
@@ -208,6 +210,12 @@ pub enum SchemaKind {
     CosmoArtifacts,
     /// cosmo-sokol's three databases attached as `build`, `test` and `artifact`.
     CosmoPipeline,
+    /// The coding-loops coordination database (loops, tests, events, file locks).
+    LoopCoordination,
+    /// ggen's Tier 2 persistence (receipts, pipeline metrics, SLO violations).
+    GgenTier2,
+    /// CORTEX 2.0 (health reports, plugins, workspace discoveries).
+    Cortex,
     /// Not recognised: only generic presets apply.
     Unknown,
 }
@@ -264,6 +272,8 @@ pub struct QueryAnswer {
     pub changes: u64,
     /// Milliseconds SQLite took to run the SQL and produce every row.
     pub elapsed_ms: f64,
+    /// The SQL's parameters by name (`?1` for a nameless one), in order.
+    pub params: Vec<String>,
 }
 
 /// An SQL error, in SQLite's words, with where SQLite says it happened.
@@ -274,6 +284,9 @@ pub struct SqlError {
     pub message: String,
     /// Byte offset in the submitted SQL text, when SQLite knows it.
     pub offset: Option<usize>,
+    /// The SQL's parameters by name, when values for some were missing.
+    #[serde(default)]
+    pub params: Vec<String>,
 }
 
 /// What the worker answers.

@@ -1,17 +1,20 @@
 //! The Web Worker that owns SQLite: it loads dumps (fetched and fed to the
-//! loader chunk by chunk as they arrive, gzip or not) and answers queries,
-//! keeping large answers to hand out in pages.
+//! loader chunk by chunk as they arrive; gzip is inflated on the way by the
+//! browser's own `DecompressionStream`) and answers queries, keeping large
+//! answers to hand out in pages.
 
-use std::cell::RefCell;
+use std::cell::{Cell as Counter, RefCell};
 use std::collections::VecDeque;
-use std::io::Write as _;
+use std::rc::Rc;
 
-use flate2::write::GzDecoder;
-use js_sys::{Reflect, Uint8Array};
+use js_sys::{Array, Reflect, Uint8Array};
 use rusqlite::Connection;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, ReadableStreamDefaultReader};
+use web_sys::{
+    Blob, DedicatedWorkerGlobalScope, MessageEvent, ReadableStream, ReadableStreamDefaultReader,
+    WritableStream, WritableStreamDefaultWriter,
+};
 
 use crate::db::attach::{SQLITE_HEADER, attach, is_database_file, load_file, valid_schema_name};
 use crate::db::load::{LoadError, LoadStats, Loader, OnError};
@@ -28,6 +31,23 @@ const KEPT_ANSWERS: usize = 4;
 const PROGRESS_EVERY_MS: f64 = 50.0;
 /// Slice size when text is handed over whole.
 const SLICE: usize = 256 * 1024;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The browser's inflater: a transform stream, compressed bytes written
+    /// to its writable side come out of its readable side inflated.
+    #[wasm_bindgen(js_name = DecompressionStream)]
+    type Inflater;
+    #[wasm_bindgen(constructor, catch, js_class = "DecompressionStream")]
+    fn new(format: &str) -> Result<Inflater, JsValue>;
+    #[wasm_bindgen(method, getter)]
+    fn readable(this: &Inflater) -> ReadableStream;
+    #[wasm_bindgen(method, getter)]
+    fn writable(this: &Inflater) -> WritableStream;
+}
+
+/// The first bytes of every gzip stream.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 #[derive(Default)]
 struct State {
@@ -81,7 +101,12 @@ fn handle(req: Request) {
                 post(&resp);
             });
         }
-        Request::Query { id, sql, page_size } => post(&run_query(id, &sql, page_size)),
+        Request::Query {
+            id,
+            sql,
+            params,
+            page_size,
+        } => post(&run_query(id, &sql, &params, page_size)),
         Request::Page {
             id,
             query,
@@ -105,7 +130,7 @@ fn handle(req: Request) {
     }
 }
 
-fn run_query(id: RequestId, sql: &str, page_size: usize) -> Response {
+fn run_query(id: RequestId, sql: &str, params: &[String], page_size: usize) -> Response {
     STATE.with_borrow_mut(|state| {
         let Some(conn) = state.conn.as_ref() else {
             return Response::QueryFailed {
@@ -113,11 +138,12 @@ fn run_query(id: RequestId, sql: &str, page_size: usize) -> Response {
                 error: crate::protocol::SqlError {
                     message: "no database is loaded yet".into(),
                     offset: None,
+                    params: Vec::new(),
                 },
             };
         };
         let started = now();
-        match query::run(conn, sql) {
+        match query::run_with(conn, sql, params) {
             Ok(out) => {
                 let elapsed_ms = now() - started;
                 let total_rows = out.rows.len();
@@ -136,6 +162,7 @@ fn run_query(id: RequestId, sql: &str, page_size: usize) -> Response {
                         total_rows,
                         changes: out.changes,
                         elapsed_ms,
+                        params: out.params,
                     },
                 }
             }
@@ -160,14 +187,14 @@ enum Kind<'c> {
     File(Vec<u8>),
 }
 
-/// Feeds a source's bytes onwards as they arrive, inflating gzip first,
-/// and telling SQL text from database files by their first bytes.
+/// Feeds a source's (inflated) bytes onwards as they arrive, telling SQL
+/// text from database files by their first bytes.
 struct Feeder<'c> {
     conn: &'c Connection,
     kind: Kind<'c>,
-    gzip: Option<GzDecoder<Vec<u8>>>,
-    sniffed_gzip: bool,
-    received: u64,
+    /// Bytes received from the source (before inflating), shared with the
+    /// task that pumps compressed bytes into the inflater.
+    received: Rc<Counter<u64>>,
 }
 
 impl<'c> Feeder<'c> {
@@ -175,29 +202,14 @@ impl<'c> Feeder<'c> {
         Feeder {
             conn,
             kind: Kind::Sniffing(Vec::new()),
-            gzip: None,
-            sniffed_gzip: false,
-            received: 0,
+            received: Rc::new(Counter::new(0)),
         }
     }
 
+    /// Takes bytes as received (not compressed).
     fn feed(&mut self, chunk: &[u8]) -> Result<(), String> {
-        self.received += chunk.len() as u64;
-        if !self.sniffed_gzip {
-            self.sniffed_gzip = true;
-            if chunk.starts_with(&[0x1f, 0x8b]) {
-                self.gzip = Some(GzDecoder::new(Vec::new()));
-            }
-        }
-        match &mut self.gzip {
-            Some(dec) => {
-                dec.write_all(chunk)
-                    .map_err(|e| format!("the gzip data is damaged: {e}"))?;
-                let content = std::mem::take(dec.get_mut());
-                self.content(&content)
-            }
-            None => self.content(chunk),
-        }
+        self.received.set(self.received.get() + chunk.len() as u64);
+        self.content(chunk)
     }
 
     /// Takes (inflated) content.
@@ -235,12 +247,6 @@ impl<'c> Feeder<'c> {
     }
 
     fn finish(mut self) -> Result<Done, String> {
-        if let Some(dec) = self.gzip.take() {
-            let rest = dec
-                .finish()
-                .map_err(|e| format!("the gzip data ends early or is damaged: {e}"))?;
-            self.content(&rest)?;
-        }
         self.decide()?;
         match self.kind {
             Kind::Text(loader) => loader
@@ -283,7 +289,7 @@ async fn load_one(
     report: &mut dyn FnMut(Progress, bool),
 ) -> Result<(LoadStats, Totals), String> {
     let progress = |f: &Feeder, total: Option<u64>| Progress {
-        bytes_received: before.received + f.received,
+        bytes_received: before.received + f.received.get(),
         bytes_total: total.map(|t| before.received + t),
         bytes_loaded: before.loaded + f.bytes_loaded(),
         statements: before.statements + f.statements(),
@@ -297,36 +303,33 @@ async fn load_one(
                 report(progress(&feeder, total), false);
             }
         }
-        Source::Bytes { bytes, .. } => {
+        Source::Bytes { bytes, .. } if !bytes.starts_with(&GZIP_MAGIC) => {
             let total = Some(bytes.len() as u64);
             for slice in bytes.chunks(SLICE) {
                 feeder.feed(slice)?;
                 report(progress(&feeder, total), false);
             }
         }
+        Source::Bytes { bytes, .. } => {
+            let total = Some(bytes.len() as u64);
+            let parts = Array::of1(&Uint8Array::from(&bytes[..]));
+            let blob = Blob::new_with_u8_array_sequence(&parts).map_err(|e| js_error(&e))?;
+            let reader: ReadableStreamDefaultReader = blob.stream().get_reader().unchecked_into();
+            stream(&mut feeder, reader, &mut |f| {
+                report(progress(f, total), false)
+            })
+            .await?;
+        }
         Source::Url(url) => {
             let (reader, total) = open(&url).await?;
             report(progress(&feeder, total), true);
-            loop {
-                let chunk = JsFuture::from(reader.read())
-                    .await
-                    .map_err(|e| format!("reading failed: {}", js_error(&e)))?;
-                if Reflect::get(&chunk, &"done".into())
-                    .ok()
-                    .and_then(|d| d.as_bool())
-                    .unwrap_or(true)
-                {
-                    break;
-                }
-                let bytes: Uint8Array = Reflect::get(&chunk, &"value".into())
-                    .map_err(|e| js_error(&e))?
-                    .unchecked_into();
-                feeder.feed(&bytes.to_vec())?;
-                report(progress(&feeder, total), false);
-            }
+            stream(&mut feeder, reader, &mut |f| {
+                report(progress(f, total), false)
+            })
+            .await?;
         }
     }
-    let received = feeder.received;
+    let received = feeder.received.get();
     let done = feeder.finish()?;
     let stats = match done {
         Done::Text(stats) => stats,
@@ -425,6 +428,97 @@ async fn load(id: RequestId, sources: Vec<NamedSource>) -> Result<LoadSummary, S
         s.kept.clear();
     });
     Ok(summary)
+}
+
+/// The next chunk of a stream; `None` at its end.
+async fn next_chunk(reader: &ReadableStreamDefaultReader) -> Result<Option<Uint8Array>, JsValue> {
+    let chunk = JsFuture::from(reader.read()).await?;
+    if Reflect::get(&chunk, &"done".into())?
+        .as_bool()
+        .unwrap_or(true)
+    {
+        return Ok(None);
+    }
+    Ok(Some(
+        Reflect::get(&chunk, &"value".into())?.unchecked_into(),
+    ))
+}
+
+/// Feeds a stream to `feeder` as it arrives. When its first bytes say gzip,
+/// the compressed bytes are pumped into the browser's inflater by a task of
+/// their own, and the inflated ones are fed as they come out.
+async fn stream(
+    feeder: &mut Feeder<'_>,
+    reader: ReadableStreamDefaultReader,
+    report: &mut dyn FnMut(&Feeder),
+) -> Result<(), String> {
+    let read_error = |e: JsValue| format!("reading failed: {}", js_error(&e));
+    let Some(first) = next_chunk(&reader).await.map_err(read_error)? else {
+        return Ok(());
+    };
+    let head = first.subarray(0, 2).to_vec();
+    if head != GZIP_MAGIC {
+        feeder.feed(&first.to_vec())?;
+        report(feeder);
+        while let Some(chunk) = next_chunk(&reader).await.map_err(read_error)? {
+            feeder.feed(&chunk.to_vec())?;
+            report(feeder);
+        }
+        return Ok(());
+    }
+    let inflater = Inflater::new("gzip").map_err(|e| {
+        format!(
+            "this browser cannot inflate gzip (DecompressionStream): {}",
+            js_error(&e)
+        )
+    })?;
+    let writer: WritableStreamDefaultWriter =
+        inflater.writable().get_writer().map_err(|e| js_error(&e))?;
+    let inflated: ReadableStreamDefaultReader = inflater.readable().get_reader().unchecked_into();
+    wasm_bindgen_futures::spawn_local(pump(first, reader, writer, feeder.received.clone()));
+    loop {
+        match next_chunk(&inflated).await {
+            Ok(Some(chunk)) => {
+                feeder.content(&chunk.to_vec())?;
+                report(feeder);
+            }
+            Ok(None) => return Ok(()),
+            Err(e) => {
+                return Err(format!(
+                    "the gzip data is damaged or ends early: {}",
+                    js_error(&e)
+                ));
+            }
+        }
+    }
+}
+
+/// Writes `first` and the rest of `reader` into an inflater, counting the
+/// bytes; an error (of the network, or of the inflater) aborts it, so the
+/// inflated side fails with the reason.
+async fn pump(
+    first: Uint8Array,
+    reader: ReadableStreamDefaultReader,
+    writer: WritableStreamDefaultWriter,
+    received: Rc<Counter<u64>>,
+) {
+    let written = async {
+        let mut chunk = first;
+        loop {
+            received.set(received.get() + u64::from(chunk.length()));
+            JsFuture::from(writer.write_with_chunk(&chunk)).await?;
+            match next_chunk(&reader).await? {
+                Some(next) => chunk = next,
+                None => break,
+            }
+        }
+        JsFuture::from(writer.close()).await
+    }
+    .await;
+    if let Err(e) = written {
+        let _ = reader.cancel_with_reason(&e);
+        let _ = writer.abort_with_reason(&e);
+    }
 }
 
 /// Starts fetching `url`; gives the body reader and the announced length.

@@ -148,3 +148,77 @@ fn an_sql_error_fails_the_command_with_sqlites_words() {
     assert!(!out.status.success(), "the fixture has a failing statement");
     assert!(text(&out.stderr).contains("line 5: statement 4 failed: no such table: nowhere"));
 }
+
+#[test]
+fn a_preset_with_a_parameter_takes_it_or_finds_one_in_the_data() {
+    let dump = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/seeds/coordination.sql"
+    );
+    let preset = "loops-get-pending-tests-for-a-loop";
+    let found = greenboard(&[
+        "query", "--dump", dump, "--preset", preset, "--format", "csv",
+    ]);
+    assert!(found.status.success(), "{}", text(&found.stderr));
+    assert!(
+        text(&found.stderr).contains("loop_id = \"loop-1-critical-path\" (found in the data"),
+        "{}",
+        text(&found.stderr)
+    );
+    let ids: Vec<String> = text(&found.stdout)
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["CP-SPEC-001", "CP-SPEC-002"]);
+
+    let given = greenboard(&[
+        "query",
+        "--dump",
+        dump,
+        "--preset",
+        preset,
+        "-p",
+        "loop-2-infrastructure",
+        "--format",
+        "csv",
+    ]);
+    assert!(given.status.success(), "{}", text(&given.stderr));
+    assert!(!text(&given.stderr).contains("found in the data"));
+    assert!(
+        text(&given.stdout)
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("INF-BLD-003,")
+    );
+
+    // SQL of one's own: named parameters, and an error naming a missing one.
+    let named = greenboard(&[
+        "query",
+        "--dump",
+        dump,
+        "--param",
+        "ufs",
+        "--param",
+        "passed",
+        "--format",
+        "csv",
+        "SELECT COUNT(*) AS n FROM tests WHERE category = :category AND status = :status",
+    ]);
+    assert_eq!(text(&named.stdout), "n\r\n2\r\n", "{}", text(&named.stderr));
+    let missing = greenboard(&[
+        "query",
+        "--dump",
+        dump,
+        "--param",
+        "ufs",
+        "SELECT COUNT(*) FROM tests WHERE category = :category AND status = :status",
+    ]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        text(&missing.stderr).contains("this SQL takes 2 parameters; give a value for :status"),
+        "{}",
+        text(&missing.stderr)
+    );
+}

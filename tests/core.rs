@@ -195,3 +195,101 @@ fn the_runs_span_ninety_days() {
         .unwrap();
     assert_eq!((&first[..10], &last[..10]), ("2026-06-01", "2026-08-29"));
 }
+
+/// Loads one of the seed-system fixtures (SQL scripts written from the
+/// seeds' schemas, with times relative to the load).
+fn seed_fixture(name: &str) -> Connection {
+    let path = format!(
+        "{}/tests/fixtures/seeds/{name}.sql",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let conn = Connection::open_in_memory().unwrap();
+    let stats = load_str(
+        &conn,
+        &std::fs::read_to_string(path).unwrap(),
+        OnError::Stop,
+    )
+    .unwrap();
+    assert!(stats.failed.is_empty(), "{name}: {:?}", stats.failed);
+    conn
+}
+
+#[test]
+fn the_other_seed_systems_are_recognised_and_their_queries_find_rows() {
+    for (file, kind, expected) in [
+        ("coordination", SchemaKind::LoopCoordination, 4),
+        ("tier2", SchemaKind::GgenTier2, 5),
+        ("cortex", SchemaKind::Cortex, 6),
+    ] {
+        let conn = seed_fixture(file);
+        assert_eq!(greenboard::db::recognised(&conn), [kind], "{file}");
+        let list = presets::for_schema(kind);
+        assert_eq!(
+            list.len(),
+            expected,
+            "{file}: one preset per documented query"
+        );
+        let defaults = greenboard::db::param_defaults(&conn, &[kind]);
+        for p in list {
+            let values = defaults
+                .iter()
+                .find(|d| d.0 == p.id)
+                .map(|d| d.1.clone())
+                .unwrap_or_default();
+            assert_eq!(values.len(), p.params.len(), "{}", p.id);
+            assert!(values.iter().all(|v| !v.is_empty()), "{}: {values:?}", p.id);
+            let out =
+                query::run_with(&conn, p.sql, &values).unwrap_or_else(|e| panic!("{}: {e}", p.id));
+            assert!(!out.rows.is_empty(), "{} found no rows", p.id);
+        }
+    }
+}
+
+#[test]
+fn a_preset_parameter_defaults_to_a_value_in_the_data() {
+    let conn = seed_fixture("coordination");
+    let p = presets::find("loops-get-pending-tests-for-a-loop").unwrap();
+    assert_eq!(
+        greenboard::db::default_value(&conn, &p.params[0]),
+        "loop-1-critical-path"
+    );
+    // Its pending tests whose dependency passed (or that have none).
+    let ids = |loop_id: &str| -> Vec<Cell> {
+        query::run_with(&conn, p.sql, &[loop_id.to_string()])
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r[0].clone())
+            .collect()
+    };
+    assert_eq!(
+        ids("loop-1-critical-path"),
+        [
+            Cell::Text("CP-SPEC-001".into()),
+            Cell::Text("CP-SPEC-002".into())
+        ]
+    );
+    assert_eq!(
+        ids("loop-2-infrastructure"),
+        [Cell::Text("INF-BLD-003".into())]
+    );
+    // Without a value, the error says which parameter is missing.
+    let e = query::run(&conn, p.sql).unwrap_err();
+    assert_eq!(e.message, "this SQL takes 1 parameter; give a value for ?1");
+    // An expired lock is not reported; a current one is.
+    let lock = presets::find("loops-check-for-file-lock").unwrap();
+    let locked = |path: &str| {
+        query::run_with(&conn, lock.sql, &[path.to_string()])
+            .unwrap()
+            .rows
+            .len()
+    };
+    assert_eq!(
+        (
+            locked("src/flows/render.rs"),
+            locked("src/cache.rs"),
+            locked("Cargo.toml")
+        ),
+        (1, 0, 1)
+    );
+}

@@ -806,6 +806,12 @@ async fn files_load_by_their_content_and_bad_ones_say_why() {
     }
     for (name, status) in broken {
         assert!(status.starts_with("Could not load"), "{name}: {status}");
+        if name.ends_with(".gz") {
+            assert!(
+                status.contains("the gzip data is damaged or ends early"),
+                "{status}"
+            );
+        }
     }
 }
 
@@ -1137,4 +1143,196 @@ async fn an_fts5_table_from_a_sqlite3_dump_answers_match() {
     );
     assert!(after.is_ok(), "{after:?}");
     assert_eq!(table_rows(&inserted), [["sokol_app::vsync"]]);
+}
+
+/// `sqlite3 :memory: ".read SCRIPT" ".dump"`: a real dump of the database a
+/// script builds.
+fn sqlite3_dump(script: &std::path::Path) -> String {
+    let out = Command::new("sqlite3")
+        .arg(":memory:")
+        .arg(format!(".read {}", script.display()))
+        .arg(".dump")
+        .output()
+        .expect("the sqlite3 shell must be installed (the README's test command installs it)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Native SQLite's rows for a preset, its parameters bound to `values`.
+fn native_preset_rows(
+    conn: &rusqlite::Connection,
+    preset: &greenboard::presets::Preset,
+    values: &[String],
+) -> Vec<Vec<String>> {
+    query::run_with(conn, preset.sql, values)
+        .unwrap_or_else(|e| panic!("{}: {e}", preset.id))
+        .rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| c.display().unwrap_or_else(|| "NULL".into()))
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_other_seed_systems_dumps_load_and_every_preset_matches_native_sqlite() {
+    use greenboard::protocol::SchemaKind::{Cortex, GgenTier2, LoopCoordination};
+    // Each seed system's database as the sqlite3 shell dumps it.
+    let dumps = TempDir::new("seed-dumps");
+    let systems = [
+        (
+            "coordination",
+            LoopCoordination,
+            "coding-loops coordination",
+        ),
+        ("tier2", GgenTier2, "ggen Tier 2"),
+        ("cortex", Cortex, "CORTEX 2.0"),
+    ];
+    let mut natives = Vec::new();
+    for (file, kind, _) in systems {
+        let dump = sqlite3_dump(&root().join(format!("tests/fixtures/seeds/{file}.sql")));
+        std::fs::write(dumps.0.join(format!("{file}.sql")), &dump).unwrap();
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        load_str(&conn, &dump, OnError::Stop).unwrap();
+        assert_eq!(greenboard::db::recognised(&conn), [kind], "{file}");
+        natives.push(conn);
+    }
+
+    let (server, b, first_status) =
+        open_with_dir("/seeds/", dumps.0.clone(), "?db=seeds/coordination.sql").await;
+    let mut seen = Vec::new();
+    for (i, (file, kind, _)) in systems.iter().enumerate() {
+        let status = if i == 0 {
+            first_status.clone()
+        } else {
+            b.driver
+                .goto(format!("{}/?db=seeds/{file}.sql", server.origin))
+                .await
+                .unwrap();
+            b.wait_loaded().await
+        };
+        let note = b
+            .wait_for(
+                "const n = document.querySelector('.note.recognised'); return n && n.textContent;",
+                QUERY,
+            )
+            .await;
+        let presets: Vec<_> = greenboard::presets::for_schema(*kind).iter().collect();
+        let answers = click_each(&b, &presets).await;
+        seen.push((status, note, answers));
+    }
+    // The coordination database's parameter form: the last preset with a
+    // parameter shows the value found in the data; another value typed and
+    // entered runs the query again with it.
+    b.driver
+        .goto(format!("{}/?db=seeds/coordination.sql", server.origin))
+        .await
+        .unwrap();
+    b.wait_loaded().await;
+    let preset = greenboard::presets::find("loops-get-pending-tests-for-a-loop").unwrap();
+    let answered = click_each(&b, &[preset]).await;
+    let shown = b
+        .js(
+            "const i = document.querySelector('.params input[data-param=\"0\"]');
+             return i && [document.querySelector('.params .param-name').textContent, i.value];",
+        )
+        .await;
+    let input = b
+        .driver
+        .find(By::Css(".params input[data-param='0']"))
+        .await
+        .unwrap();
+    input.clear().await.unwrap();
+    input
+        .send_keys("loop-2-infrastructure".to_string() + "\u{E007}")
+        .await
+        .unwrap();
+    let typed = b
+        .wait_for(
+            "const t = document.querySelector('table.result tbody tr td');
+             return t && t.textContent === 'INF-BLD-003' && location.search;",
+            QUERY,
+        )
+        .await;
+    let retyped = b.js(TABLE_JS).await;
+    b.quit().await;
+
+    for ((file, kind, name), (status, note, answers)) in systems.iter().zip(seen) {
+        let conn = &natives[systems.iter().position(|s| s.0 == *file).unwrap()];
+        assert!(status.starts_with("Loaded"), "{file}: {status}");
+        assert!(
+            note.as_str().is_some_and(|n| n.contains(name)),
+            "{file}: {note}"
+        );
+        let defaults = greenboard::db::param_defaults(conn, &[*kind]);
+        for (id, outcome, rows) in answers {
+            let preset = greenboard::presets::find(id).unwrap();
+            let values = defaults
+                .iter()
+                .find(|d| d.0 == id)
+                .map(|d| d.1.clone())
+                .unwrap_or_default();
+            assert!(outcome.is_ok(), "{id}: {outcome:?}");
+            let expected = native_preset_rows(conn, preset, &values);
+            assert!(!expected.is_empty(), "{id} finds rows in the fixture");
+            assert_eq!(rows, expected, "{id}");
+        }
+    }
+    assert!(answered[0].1.is_ok(), "{answered:?}");
+    assert_eq!(
+        shown,
+        serde_json::json!(["loop_id", "loop-1-critical-path"])
+    );
+    assert!(
+        typed
+            .as_str()
+            .is_some_and(|q| q.contains("p=loop-2-infrastructure")),
+        "the value travels in the address: {typed}"
+    );
+    assert_eq!(
+        table_rows(&retyped),
+        native_preset_rows(&natives[0], preset, &["loop-2-infrastructure".into()])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dump_of_a_newer_sqlite3_shell_loads_unistr_text_and_its_fts5_table() {
+    // The warning header, unistr() literals, the older replace(...char(10))
+    // form, sqlite_sequence and an FTS5 table written through writable_schema.
+    let sql = "SELECT id, hex(body), (SELECT seq FROM sqlite_sequence WHERE name = 'notes') FROM notes
+               WHERE id IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH 'quoted OR bell OR crlf') ORDER BY id;";
+    let (_server, b, status) = open_with_fixtures(&format!(
+        "?db=fixtures/sqlite-shell-3.50.sql&sql={}",
+        encode(sql)
+    ))
+    .await;
+    let problems = b
+        .js("return document.querySelectorAll('.problems li').length")
+        .await;
+    let outcome = query_outcome(&b, QUERY).await;
+    let table = b.js(TABLE_JS).await;
+    b.quit().await;
+
+    let hex = |s: &str| s.bytes().map(|b| format!("{b:02X}")).collect::<String>();
+    assert!(status.starts_with("Loaded"), "{status}");
+    assert_eq!(problems, 0, "every statement ran");
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert_eq!(
+        table_rows(&table),
+        [
+            [
+                "1".to_string(),
+                hex("line\nbreak\\path 'quoted' 🚀"),
+                "4".into()
+            ],
+            ["2".to_string(), hex("tab\tand bell\u{7}"), "4".into()],
+            ["4".to_string(), hex("crlf\r\nend"), "4".into()],
+        ]
+    );
 }

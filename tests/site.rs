@@ -51,7 +51,7 @@ fn the_first_load_is_under_600_kb_gzipped() {
         .map(|(n, b)| format!("{n}: {} B gz", gzip_len(b)))
         .collect();
     assert!(
-        total < 600 * 1024,
+        total < 600_000,
         "first load is {total} B gzipped:\n{}",
         report.join("\n")
     );

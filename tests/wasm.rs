@@ -108,6 +108,7 @@ fn answers_cross_to_the_page_exactly() {
             total_rows: 3,
             changes: 0,
             elapsed_ms: 1.25,
+            params: vec!["?1".into(), ":name".into()],
         },
     };
     let js = greenboard::wire::encode(&answer).unwrap();

@@ -152,6 +152,7 @@ fn error_of(db: *mut ffi::sqlite3, base: Option<usize>) -> SqlError {
             (Some(base), Ok(off)) => Some(base + off),
             _ => None,
         },
+        params: Vec::new(),
     }
 }
 
@@ -271,6 +272,51 @@ impl Statement<'_> {
                 }
                 _ => Cell::Null,
             }
+        }
+    }
+
+    /// How many parameters (`?`, `?NNN`, `:name`, `@name`, `$name`) the
+    /// statement takes: the largest parameter index.
+    pub fn parameter_count(&self) -> usize {
+        // SAFETY: live statement.
+        unsafe { ffi::sqlite3_bind_parameter_count(self.stmt) as usize }
+    }
+
+    /// The name of parameter `i` (1-based) as written (`:name`), or `?i`
+    /// for a nameless `?`.
+    pub fn parameter_name(&self, i: usize) -> String {
+        // SAFETY: live statement; the name is copied.
+        unsafe {
+            let p = ffi::sqlite3_bind_parameter_name(self.stmt, i as c_int);
+            if p.is_null() {
+                format!("?{i}")
+            } else {
+                CStr::from_ptr(p).to_string_lossy().into_owned()
+            }
+        }
+    }
+
+    /// Binds `value` as text to parameter `i` (1-based).
+    pub fn bind_text(&mut self, i: usize, value: &str) -> Result<(), SqlError> {
+        let len = c_int::try_from(value.len()).map_err(|_| SqlError {
+            message: "parameter value too long".into(),
+            offset: None,
+            params: Vec::new(),
+        })?;
+        // SAFETY: live statement; SQLITE_TRANSIENT makes SQLite copy the text.
+        let rc = unsafe {
+            ffi::sqlite3_bind_text(
+                self.stmt,
+                i as c_int,
+                value.as_ptr().cast::<c_char>(),
+                len,
+                ffi::SQLITE_TRANSIENT(),
+            )
+        };
+        if rc == ffi::SQLITE_OK {
+            Ok(())
+        } else {
+            Err(error_of(unsafe { self.conn.handle() }, None))
         }
     }
 

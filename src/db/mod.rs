@@ -43,6 +43,31 @@ pub fn schemas_in(conn: &Connection, schema: &str) -> Vec<SchemaKind> {
     if has("artifacts", "sha256") && has("platform_verification", "artifact_id") {
         kinds.push(SchemaKind::CosmoArtifacts);
     }
+    if has("loops", "priority")
+        && has("tests", "loop_id")
+        && has("events", "event_type")
+        && has("subscriptions", "event_types")
+        && has("file_locks", "file_path")
+    {
+        kinds.push(SchemaKind::LoopCoordination);
+    }
+    if has("receipts", "execution_id")
+        && has("slo_violations", "metric")
+        && has("collision_detection", "collision_type")
+        && has("recent_executions", "status")
+        && has("agent_performance_summary", "successful_executions")
+        && has("pipeline_stage_performance", "avg_duration_ms")
+    {
+        kinds.push(SchemaKind::GgenTier2);
+    }
+    if has("plugin_hook_executions", "hook")
+        && has("creation_sessions", "total_chunks")
+        && has("workspace_databases", "database_type")
+        && has("workspace_apis", "api_type")
+        && has("workspace_frameworks", "framework_type")
+    {
+        kinds.push(SchemaKind::Cortex);
+    }
     kinds
 }
 
@@ -138,6 +163,30 @@ pub fn shipped_presets(conn: &Connection) -> Vec<ShippedPreset> {
     })
     .map(|rows| rows.filter_map(Result::ok).collect())
     .unwrap_or_default()
+}
+
+/// Default values, found in the data, for the parameters of the presets of
+/// `kinds`: each parameter's `default` SQL's first value, as text (empty when
+/// it gives no row or fails).
+pub fn param_defaults(conn: &Connection, kinds: &[SchemaKind]) -> Vec<(&'static str, Vec<String>)> {
+    crate::presets::for_recognised(kinds)
+        .filter(|p| !p.params.is_empty())
+        .map(|p| {
+            let values = p.params.iter().map(|param| default_value(conn, param));
+            (p.id, values.collect())
+        })
+        .collect()
+}
+
+/// A parameter's default in the data at hand: the first value its `default`
+/// SQL gives, as text; empty when it gives no row or fails.
+pub fn default_value(conn: &Connection, param: &crate::presets::Param) -> String {
+    query::run(conn, param.default)
+        .ok()
+        .and_then(|out| out.rows.into_iter().next())
+        .and_then(|row| row.into_iter().next())
+        .and_then(|cell| cell.display())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use rusqlite::Connection;
 
-use super::cursor::{Cursor, Next, SqlBuf};
+use super::cursor::{Cursor, Next, SqlBuf, leading_blank_len};
 use crate::protocol::{Cell, SqlError};
 
 /// The answer to some SQL: the rows of the last statement that has columns.
@@ -16,12 +16,24 @@ pub struct Output {
     pub changes: u64,
     /// Statements run.
     pub statements: usize,
+    /// The parameters the statements took, by name (`?1` for a nameless one).
+    pub params: Vec<String>,
 }
 
 /// Runs every statement of `sql` in order and returns the rows of the last
 /// one that returns columns (a SELECT, or a PRAGMA with output). The first
 /// error stops the run; statements before it keep their effects.
 pub fn run(conn: &Connection, sql: &str) -> Result<Output, SqlError> {
+    run_with(conn, sql, &[])
+}
+
+/// Like [`run`], with values for the statements' parameters: value `i`
+/// (0-based) is bound, as text, to parameter `i + 1` of every statement that
+/// has one (SQLite applies the column's affinity when comparing, so `5`
+/// matches an integer column). A statement that takes more parameters than
+/// there are values fails with an error that names the missing ones, and the
+/// answer names them all ([`Output::params`]) so that a form can ask for them.
+pub fn run_with(conn: &Connection, sql: &str, values: &[String]) -> Result<Output, SqlError> {
     let buf = SqlBuf::new(sql);
     let mut cursor = Cursor::new(conn, buf.with_nul());
     let mut out = Output::default();
@@ -30,6 +42,29 @@ pub fn run(conn: &Connection, sql: &str) -> Result<Output, SqlError> {
             Next::End => return Ok(out),
             Next::Error(e, _) => return Err(e),
             Next::Statement(mut stmt, range) => {
+                let wanted = stmt.parameter_count();
+                for i in 1..=wanted {
+                    let name = stmt.parameter_name(i);
+                    if out.params.len() < i {
+                        out.params.push(name);
+                    }
+                }
+                if wanted > values.len() {
+                    let missing = out.params[values.len()..wanted].join(", ");
+                    return Err(SqlError {
+                        message: format!(
+                            "this SQL takes {wanted} parameter{}; give a value for {missing}",
+                            if wanted == 1 { "" } else { "s" }
+                        ),
+                        offset: Some(
+                            range.start + leading_blank_len(&sql.as_bytes()[range.start..]),
+                        ),
+                        params: out.params,
+                    });
+                }
+                for (i, value) in values.iter().take(wanted).enumerate() {
+                    stmt.bind_text(i + 1, value)?;
+                }
                 let n = stmt.column_count();
                 let before = conn.total_changes();
                 let mut rows = Vec::new();
@@ -93,6 +128,37 @@ mod tests {
         let e = run(&conn, "SELECT abs(-9223372036854775807 - 1)").unwrap_err();
         assert_eq!(e.message, "integer overflow");
         assert_eq!(e.offset, Some(0));
+    }
+
+    #[test]
+    fn parameters_are_bound_and_missing_ones_named() {
+        let conn = Connection::open_in_memory().unwrap();
+        run(
+            &conn,
+            "CREATE TABLE t(k TEXT, n INTEGER); INSERT INTO t VALUES('a', 1), ('b', 2);",
+        )
+        .unwrap();
+        let sql = "SELECT k FROM t WHERE n = ? OR k = :key ORDER BY k;";
+        let out = run_with(&conn, sql, &["2".into(), "a".into()]).unwrap();
+        assert_eq!(
+            out.rows,
+            vec![vec![Cell::Text("a".into())], vec![Cell::Text("b".into())]]
+        );
+        assert_eq!(out.params, vec!["?1", ":key"]);
+        let e = run_with(&conn, sql, &["2".into()]).unwrap_err();
+        assert_eq!(
+            e.message,
+            "this SQL takes 2 parameters; give a value for :key"
+        );
+        assert_eq!(e.params, vec!["?1", ":key"]);
+        let e = run(&conn, "\n  SELECT ?").unwrap_err();
+        assert_eq!(e.message, "this SQL takes 1 parameter; give a value for ?1");
+        assert_eq!(e.offset, Some(3));
+        // Extra values are left unused; SQL without parameters ignores them.
+        assert_eq!(
+            run_with(&conn, "SELECT 1", &["x".into()]).unwrap().params,
+            Vec::<String>::new()
+        );
     }
 
     #[test]

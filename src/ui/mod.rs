@@ -99,6 +99,8 @@ pub struct Store {
     pub query: RwSignal<QueryState>,
     /// Which preset was chosen last (its id).
     pub preset: RwSignal<Option<String>>,
+    /// The SQL's parameters: a label and the value given, in order.
+    pub params: RwSignal<Vec<(String, String)>>,
     /// The dumps shipped with the site.
     datasets: RwSignal<Vec<Dataset>>,
     /// What was loaded last: still there when a later load fails.
@@ -113,7 +115,7 @@ pub struct Store {
 }
 
 impl Store {
-    fn new(sql: String) -> Self {
+    fn new(sql: String, values: Vec<String>) -> Self {
         Store {
             load: RwSignal::new(LoadState::Loading {
                 url: String::new(),
@@ -122,6 +124,13 @@ impl Store {
             sql: RwSignal::new(sql),
             query: RwSignal::new(QueryState::Idle),
             preset: RwSignal::new(None),
+            params: RwSignal::new(
+                values
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| (format!("?{}", i + 1), v))
+                    .collect(),
+            ),
             datasets: RwSignal::new(Vec::new()),
             loaded: RwSignal::new(None),
             current: RwSignal::new(None),
@@ -157,7 +166,10 @@ pub fn start() {
     let params = url::Params::from_location();
     let worker = url::resolve(WORKER_SCRIPT);
     leptos::mount::mount_to_body(move || {
-        let store = Store::new(params.sql.clone().unwrap_or_default());
+        let store = Store::new(
+            params.sql.clone().unwrap_or_default(),
+            params.values.clone(),
+        );
         provide_context(store);
         let failed = {
             let url = worker.clone();
@@ -259,6 +271,7 @@ fn ask(sql: &'static str, panel: Panel) {
         |id| Request::Query {
             id,
             sql: sql.to_string(),
+            params: Vec::new(),
             page_size: 1000,
         },
         move |resp| match resp {
@@ -304,12 +317,16 @@ fn run(store: Store, sql: String) {
             store.clock.set(now())
         }))
     });
-    url::set_sql(&sql);
+    let values: Vec<String> = store
+        .params
+        .with_untracked(|p| p.iter().map(|(_, v)| v.clone()).collect());
+    url::set_sql(&sql, &values);
     let text = sql.clone();
     let id = bridge::send(
         |id| Request::Query {
             id,
             sql: text,
+            params: values,
             page_size: DEFAULT_PAGE_SIZE,
         },
         move |resp| {
@@ -318,15 +335,23 @@ fn run(store: Store, sql: String) {
                 return;
             }
             let state = match resp {
-                Response::Answer { id, answer } => QueryState::Done {
-                    query: id,
-                    answer,
-                    offset: 0,
-                },
-                Response::QueryFailed { error, .. } => QueryState::Failed {
-                    error,
-                    sql: sql.clone(),
-                },
+                Response::Answer { id, answer } => {
+                    name_params(store, &answer.params);
+                    QueryState::Done {
+                        query: id,
+                        answer,
+                        offset: 0,
+                    }
+                }
+                Response::QueryFailed { error, .. } => {
+                    if !error.params.is_empty() {
+                        name_params(store, &error.params);
+                    }
+                    QueryState::Failed {
+                        error,
+                        sql: sql.clone(),
+                    }
+                }
                 _ => return,
             };
             TICKER.with_borrow_mut(|t| *t = None);
@@ -334,6 +359,64 @@ fn run(store: Store, sql: String) {
         },
     );
     store.current.set(Some(id));
+}
+
+/// Makes the parameter form match the parameters the SQL turned out to
+/// take: values are kept by position, and so are labels (a preset's names)
+/// while the count is unchanged; otherwise SQLite's names are shown.
+fn name_params(store: Store, names: &[String]) {
+    store.params.update(|params| {
+        if params.len() == names.len() {
+            return;
+        }
+        let old = std::mem::take(params);
+        *params = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let value = old.get(i).map(|(_, v)| v.clone()).unwrap_or_default();
+                (name.clone(), value)
+            })
+            .collect();
+    });
+}
+
+/// Asks the data for the first value of each of `queries` in turn, then
+/// calls `done` with them all (an empty string where a query found nothing).
+fn values_of(
+    queries: Vec<&'static str>,
+    found: Vec<String>,
+    done: impl FnOnce(Vec<String>) + 'static,
+) {
+    let Some(sql) = queries.get(found.len()).copied() else {
+        done(found);
+        return;
+    };
+    let next = std::cell::RefCell::new(Some((queries, found, done)));
+    bridge::send(
+        |id| Request::Query {
+            id,
+            sql: sql.to_string(),
+            params: Vec::new(),
+            page_size: 1,
+        },
+        move |resp| {
+            let value = match resp {
+                Response::Answer { answer, .. } => answer
+                    .rows
+                    .first()
+                    .and_then(|row| row.first())
+                    .and_then(crate::protocol::Cell::display)
+                    .unwrap_or_default(),
+                Response::QueryFailed { .. } => String::new(),
+                _ => return,
+            };
+            if let Some((queries, mut found, done)) = next.borrow_mut().take() {
+                found.push(value);
+                values_of(queries, found, done);
+            }
+        },
+    );
 }
 
 /// Shows rows `offset..` of the current answer.
@@ -660,6 +743,9 @@ fn schema_name(kind: SchemaKind) -> &'static str {
         SchemaKind::CosmoPipeline => {
             "the three cosmo-sokol databases together (build, test, artifact)"
         }
+        SchemaKind::LoopCoordination => "the coding-loops coordination database",
+        SchemaKind::GgenTier2 => "ggen Tier 2 persistence (receipts, pipeline metrics, SLOs)",
+        SchemaKind::Cortex => "CORTEX 2.0 (health, plugins, workspace discoveries)",
         SchemaKind::Unknown => "an unknown schema",
     }
 }
@@ -800,6 +886,7 @@ fn presets_for(summary: &LoadSummary) -> Vec<presets::Made> {
             title: p.title.clone(),
             description: p.description.clone(),
             sql: p.sql.clone(),
+            params: Vec::new(),
         });
     shipped
         .chain(presets::for_recognised(&summary.recognised).map(presets::Made::from))
@@ -864,6 +951,7 @@ fn PresetItem(
         title,
         description,
         sql,
+        params,
         ..
     } = preset;
     let active = {
@@ -875,7 +963,18 @@ fn PresetItem(
         move |_| {
             store.sql.set(sql.clone());
             store.preset.set(Some(id.clone()));
-            run(store, sql.clone());
+            // Each parameter starts at the value the data suggests.
+            let defaults: Vec<&'static str> = presets::find(&id)
+                .map(|p| p.params.iter().map(|q| q.default).collect())
+                .unwrap_or_default();
+            let names = params.clone();
+            let sql = sql.clone();
+            values_of(defaults, Vec::new(), move |values| {
+                store
+                    .params
+                    .set(names.iter().cloned().zip(values).collect());
+                run(store, sql);
+            });
         }
     };
     view! {
@@ -926,8 +1025,70 @@ fn Workbench() -> impl IntoView {
                 <span class="hint">"Ctrl/⌘ + Enter"</span>
                 <QueryStatus/>
             </div>
+            <ParamForm on_run=submit/>
             <table::ResultView on_page=move |offset| page(store, offset)/>
         </section>
+    }
+}
+
+/// Inputs for the values of the SQL's parameters (`?`, `:name`), shown when
+/// it has any; Enter in one runs the query.
+#[component]
+fn ParamForm(
+    /// Runs the query with the values given.
+    on_run: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let store = expect_context::<Store>();
+    // Rebuilt when the names change, not on every keystroke (which would
+    // take the focus away).
+    let names = Memo::new(move |_| {
+        store
+            .params
+            .with(|p| p.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>())
+    });
+    move || {
+        let names = names.get();
+        (!names.is_empty()).then(|| {
+            view! {
+                <fieldset class="params">
+                    <legend>"Parameters"</legend>
+                    {names
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, name)| {
+                            let value = move || {
+                                store.params.with(|p| p.get(i).map(|(_, v)| v.clone()))
+                            };
+                            view! {
+                                <label class="param">
+                                    <span class="param-name">{name}</span>
+                                    <input
+                                        type="text"
+                                        data-param=i
+                                        spellcheck="false"
+                                        prop:value=value
+                                        on:input=move |ev| {
+                                            let v = event_target_value(&ev);
+                                            store.params.update(|p| {
+                                                if let Some(slot) = p.get_mut(i) {
+                                                    slot.1 = v;
+                                                }
+                                            });
+                                        }
+                                        on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                                            if ev.key() == "Enter" {
+                                                ev.prevent_default();
+                                                on_run();
+                                            }
+                                        }
+                                    />
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                </fieldset>
+            }
+        })
     }
 }
 

@@ -1,4 +1,4 @@
-//! The address bar: `?db=` and `?sql=` in, `?sql=` out.
+//! The address bar: `?db=`, `?sql=` and `?p=` in, `?sql=` and `?p=` out.
 
 use web_sys::{UrlSearchParams, window};
 
@@ -10,6 +10,8 @@ pub struct Params {
     pub dbs: Vec<(Option<String>, String)>,
     /// SQL to put in the editor and run once the data is loaded.
     pub sql: Option<String>,
+    /// Values of its parameters (`?p=`, repeated, in order).
+    pub values: Vec<String>,
 }
 
 /// Splits `build:URL` into its schema name and URL; `https://…` and other
@@ -42,6 +44,11 @@ impl Params {
                 .map(|s| split_named(&s))
                 .collect(),
             sql: q.get("sql").filter(|s| !s.trim().is_empty()),
+            values: q
+                .get_all("p")
+                .iter()
+                .filter_map(|v| v.as_string())
+                .collect(),
         }
     }
 }
@@ -68,8 +75,9 @@ pub fn resolve(href: &str) -> String {
         .unwrap_or_else(|_| href.to_string())
 }
 
-/// Puts `sql` in the address (`?sql=`), keeping the other parameters.
-pub fn set_sql(sql: &str) {
+/// Puts `sql` and its parameter values in the address (`?sql=`, `?p=`),
+/// keeping the other parameters.
+pub fn set_sql(sql: &str, values: &[String]) {
     let Some(w) = window() else { return };
     let Ok(href) = w.location().href() else {
         return;
@@ -77,7 +85,12 @@ pub fn set_sql(sql: &str) {
     let Ok(url) = web_sys::Url::new(&href) else {
         return;
     };
-    url.search_params().set("sql", sql);
+    let search = url.search_params();
+    search.set("sql", sql);
+    search.delete("p");
+    for v in values {
+        search.append("p", v);
+    }
     if let Ok(history) = w.history() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
     }

@@ -285,6 +285,24 @@ pub async fn open_demo() -> (Server, Browser, String) {
     (server, b, status)
 }
 
+/// Serves `dir` at `/{mount}/` beside `dist/`, opens `/` with the
+/// address's `query` in a new browser, and waits for the load; gives the
+/// load status too.
+pub async fn open_with_dir(
+    mount: &'static str,
+    dir: PathBuf,
+    query: &str,
+) -> (Server, Browser, String) {
+    let server = Server::start(vec![(mount, dir), ("/", dist())]).await;
+    let b = Browser::start().await;
+    b.driver
+        .goto(format!("{}/{query}", server.origin))
+        .await
+        .unwrap();
+    let status = b.wait_loaded().await;
+    (server, b, status)
+}
+
 /// Serves `tests/fixtures/` at `/fixtures/` beside `dist/`, opens `/` with
 /// the address's `query` (e.g. `?db=fixtures/x.sql`) in a new browser, and
 /// waits for the load; gives the load status too.

@@ -1,0 +1,341 @@
+//! Presets for greenboard's own schema (see `src/schema.sql`): pass rates by
+//! branch and platform, trends, flaky tests, regressions.
+
+use super::{Chart, Preset};
+
+/// The dashboard's headline: runs, tests, overall pass rate, date range.
+pub const HEADLINE_SQL: &str = "SELECT
+  (SELECT COUNT(*) FROM test_runs) AS runs,
+  (SELECT COUNT(DISTINCT test_name) FROM test_results) AS tests,
+  (SELECT ROUND(100.0 * SUM(passed) / NULLIF(SUM(passed + failed), 0), 2) FROM test_runs) AS pass_rate_pct,
+  (SELECT MIN(run_timestamp) FROM test_runs) AS first_run,
+  (SELECT MAX(run_timestamp) FROM test_runs) AS last_run,
+  (SELECT COUNT(DISTINCT branch_name) FROM test_runs) AS branches,
+  (SELECT COUNT(DISTINCT platform_id) FROM test_runs) AS platforms;";
+
+/// The preset charted on the dashboard as "pass rate by branch".
+pub const BY_BRANCH: &str = "pass-rate-by-branch";
+/// The preset charted on the dashboard as "pass rate by platform".
+pub const BY_PLATFORM: &str = "pass-rate-by-platform";
+
+/// Presets for greenboard's own schema, in the order they are listed.
+pub const GREENBOARD: &[Preset] = &[
+    Preset {
+        id: BY_BRANCH,
+        group: "Pass rates",
+        title: "Pass rate by branch",
+        description: "Share of decided tests that passed, per branch, over all runs.",
+        sql: "SELECT branch_name AS branch,
+       COUNT(*) AS runs,
+       ROUND(100.0 * SUM(passed) / NULLIF(SUM(passed + failed), 0), 2) AS pass_rate_pct
+FROM test_runs
+GROUP BY branch_name
+ORDER BY pass_rate_pct DESC, branch;",
+        chart: Some(Chart::PercentBars { value: 2 }),
+        params: &[],
+    },
+    Preset {
+        id: BY_PLATFORM,
+        group: "Pass rates",
+        title: "Pass rate by platform",
+        description: "Share of decided tests that passed, per platform, over all runs.",
+        sql: "SELECT p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
+       COUNT(*) AS runs,
+       ROUND(100.0 * SUM(r.passed) / NULLIF(SUM(r.passed + r.failed), 0), 2) AS pass_rate_pct
+FROM test_runs r JOIN platforms p ON p.id = r.platform_id
+GROUP BY p.id
+ORDER BY pass_rate_pct DESC, platform;",
+        chart: Some(Chart::PercentBars { value: 2 }),
+        params: &[],
+    },
+    Preset {
+        id: "branch-x-platform",
+        group: "Pass rates",
+        title: "Branch × platform",
+        description: "Pass rate of every branch on every platform it ran on.",
+        sql: "SELECT r.branch_name AS branch, p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
+       COUNT(*) AS runs,
+       ROUND(100.0 * SUM(r.passed) / NULLIF(SUM(r.passed + r.failed), 0), 2) AS pass_rate_pct
+FROM test_runs r JOIN platforms p ON p.id = r.platform_id
+GROUP BY r.branch_name, p.id
+ORDER BY branch, platform;",
+        chart: None,
+        params: &[],
+    },
+    Preset {
+        id: "weekly-trend-by-branch",
+        group: "Trends",
+        title: "Weekly pass rate per branch",
+        description: "Pass rate of each branch week by week (weeks start on Monday).",
+        sql: "SELECT date(run_timestamp, 'weekday 1', '-7 days') AS week,
+       branch_name AS branch,
+       COUNT(*) AS runs,
+       ROUND(100.0 * SUM(passed) / NULLIF(SUM(passed + failed), 0), 2) AS pass_rate_pct
+FROM test_runs
+GROUP BY week, branch
+ORDER BY week, branch;",
+        chart: None,
+        params: &[],
+    },
+    Preset {
+        id: "progress-by-branch",
+        group: "Trends",
+        title: "Progress by branch",
+        description: "Runs, average pass rate per run, and the latest run of every branch.",
+        sql: "SELECT branch_name,
+       COUNT(*) AS total_runs,
+       ROUND(AVG(passed * 100.0 / total_tests), 2) AS avg_pass_rate,
+       MAX(run_timestamp) AS last_run
+FROM test_runs
+WHERE branch_name IS NOT NULL
+GROUP BY branch_name
+ORDER BY last_run DESC;",
+        chart: None,
+        params: &[],
+    },
+    Preset {
+        id: "main-progress",
+        group: "Trends",
+        title: "Main branch progress",
+        description: "The latest 30 runs on main with their counts and pass rate.",
+        sql: "SELECT r.id AS run, r.run_timestamp, p.os || '/' || p.arch AS platform,
+       r.git_commit, r.passed, r.failed, r.skipped,
+       ROUND(100.0 * r.passed / NULLIF(r.passed + r.failed, 0), 1) AS pass_rate_pct
+FROM test_runs r JOIN platforms p ON p.id = r.platform_id
+WHERE r.branch_name = 'main'
+ORDER BY r.run_timestamp DESC
+LIMIT 30;",
+        chart: None,
+        params: &[],
+    },
+    Preset {
+        id: "branch-vs-main",
+        group: "Trends",
+        title: "Feature branches against main",
+        description: "Average pass rate per run, main first, then every other branch.",
+        sql: "SELECT 'main' AS branch, ROUND(AVG(passed * 100.0 / total_tests), 2) AS avg_pass_rate
+FROM test_runs WHERE branch_name = 'main'
+UNION ALL
+SELECT branch_name, ROUND(AVG(passed * 100.0 / total_tests), 2)
+FROM test_runs WHERE branch_name != 'main'
+GROUP BY branch_name
+ORDER BY avg_pass_rate DESC;",
+        chart: None,
+        params: &[],
+    },
+    Preset {
+        id: "latest-failures",
+        group: "Failures",
+        title: "Latest failures",
+        description: "The 100 most recent failed, errored or timed-out tests with their messages.",
+        sql: "SELECT r.run_timestamp, r.branch_name AS branch, p.os || '/' || p.arch AS platform,
+       t.test_name, t.outcome, t.error_message
+FROM test_results t
+JOIN test_runs r ON r.id = t.run_id
+JOIN platforms p ON p.id = r.platform_id
+WHERE t.outcome IN ('fail', 'error', 'timeout')
+ORDER BY r.run_timestamp DESC, t.test_name
+LIMIT 100;",
+        chart: None,
+        params: &[],
+    },
+    Preset {
+        id: "regressions",
+        group: "Failures",
+        title: "Regressions on the latest run per platform",
+        description: "Tests that fail in each platform's latest run but passed in the run before it.",
+        sql: "SELECT tr.test_name, tr.test_suite,
+       prev.outcome AS previous_outcome,
+       tr.outcome AS current_outcome,
+       tr.error_message,
+       p.os, p.arch
+FROM test_results tr
+JOIN test_runs run ON tr.run_id = run.id
+JOIN platforms p ON run.platform_id = p.id
+JOIN test_results prev ON tr.test_name = prev.test_name
+JOIN test_runs prev_run ON prev.run_id = prev_run.id
+WHERE tr.outcome = 'fail'
+  AND prev.outcome = 'pass'
+  AND prev_run.platform_id = run.platform_id
+  AND prev_run.run_timestamp < run.run_timestamp
+  AND run.id = (SELECT MAX(id) FROM test_runs WHERE platform_id = p.id AND branch_name = run.branch_name)
+  AND prev_run.id = (SELECT MAX(id) FROM test_runs WHERE platform_id = p.id AND branch_name = run.branch_name AND id < run.id);",
+        chart: None,
+        params: &[],
+    },
+    Preset {
+        id: "failing-platform-only",
+        group: "Failures",
+        title: "Tests failing on one platform only",
+        description: "Tests whose recent failures (last 14 days of data) all come from a single platform.",
+        sql: "WITH recent AS (
+  SELECT t.test_name, r.platform_id
+  FROM test_results t JOIN test_runs r ON r.id = t.run_id
+  WHERE t.outcome IN ('fail', 'error', 'timeout')
+    AND r.run_timestamp >= (SELECT datetime(MAX(run_timestamp), '-14 days') FROM test_runs)
+),
+single AS (
+  SELECT test_name, MIN(platform_id) AS platform_id, COUNT(*) AS failures
+  FROM recent
+  GROUP BY test_name
+  HAVING COUNT(DISTINCT platform_id) = 1 AND COUNT(*) >= 3
+)
+SELECT s.test_name, p.os || '/' || p.arch AS platform, s.failures
+FROM single s JOIN platforms p ON p.id = s.platform_id
+ORDER BY failures DESC, test_name;",
+        chart: None,
+        params: &[],
+    },
+    Preset {
+        id: "failures-by-suite",
+        group: "Failures",
+        title: "Failures by suite",
+        description: "Failed, errored and timed-out results per suite, with the share of its results.",
+        sql: "SELECT test_suite AS suite,
+       SUM(outcome IN ('fail', 'error', 'timeout')) AS failures,
+       COUNT(*) AS results,
+       ROUND(100.0 * SUM(outcome IN ('fail', 'error', 'timeout')) / COUNT(*), 2) AS failure_pct
+FROM test_results
+GROUP BY test_suite
+ORDER BY failures DESC;",
+        chart: None,
+        params: &[],
+    },
+    Preset {
+        id: "flaky-tests",
+        group: "Flaky tests",
+        title: "Flaky tests",
+        description: "Tests whose outcome flips between consecutive runs on the same branch and platform, by flip rate.",
+        sql: "WITH seq AS (
+  SELECT t.test_name, r.branch_name, r.platform_id, t.outcome,
+         LAG(t.outcome) OVER (PARTITION BY t.test_name, r.branch_name, r.platform_id
+                              ORDER BY r.run_timestamp, r.id) AS prev
+  FROM test_results t JOIN test_runs r ON r.id = t.run_id
+  WHERE t.outcome <> 'skip'
+)
+SELECT test_name,
+       SUM(outcome <> prev) AS flips,
+       COUNT(prev) AS pairs,
+       ROUND(100.0 * SUM(outcome <> prev) / COUNT(prev), 1) AS flip_rate_pct,
+       SUM(outcome <> 'pass') AS failures
+FROM seq
+WHERE prev IS NOT NULL
+GROUP BY test_name
+HAVING flips >= 3
+ORDER BY flip_rate_pct DESC, test_name
+LIMIT 50;",
+        chart: None,
+        params: &[],
+    },
+    Preset {
+        id: "flaky-recent-seed",
+        group: "Flaky tests",
+        title: "Mixed outcomes in the last 7 days",
+        description: "Tests with more than one outcome on a platform in the week before the latest run.",
+        sql: "SELECT test_name, platform_id,
+       COUNT(DISTINCT outcome) AS outcome_variance,
+       GROUP_CONCAT(DISTINCT outcome) AS outcomes
+FROM test_results tr
+JOIN test_runs run ON tr.run_id = run.id
+WHERE run.run_timestamp > (SELECT datetime(MAX(run_timestamp), '-7 days') FROM test_runs)
+GROUP BY test_name, platform_id
+HAVING COUNT(DISTINCT outcome) > 1;",
+        chart: None,
+        params: &[],
+    },
+    Preset {
+        id: "passed-on-retry",
+        group: "Flaky tests",
+        title: "Passed only on retry",
+        description: "Tests that needed a retry to pass, most often first.",
+        sql: "SELECT test_name, COUNT(*) AS retried_passes, MAX(retry_count) AS max_retries
+FROM test_results
+WHERE outcome = 'pass' AND retry_count > 0
+GROUP BY test_name
+ORDER BY retried_passes DESC, test_name;",
+        chart: None,
+        params: &[],
+    },
+    Preset {
+        id: "slowest-tests",
+        group: "Durations",
+        title: "Slowest tests",
+        description: "The 25 tests with the highest average duration, with their worst case.",
+        sql: "SELECT test_name, test_suite AS suite,
+       COUNT(*) AS runs,
+       ROUND(AVG(duration_ms)) AS avg_ms,
+       MAX(duration_ms) AS max_ms
+FROM test_results
+WHERE duration_ms IS NOT NULL AND outcome <> 'timeout'
+GROUP BY test_name
+ORDER BY avg_ms DESC
+LIMIT 25;",
+        chart: None,
+        params: &[],
+    },
+    Preset {
+        id: "timeouts",
+        group: "Durations",
+        title: "Timeouts",
+        description: "Tests that hit their time limit, per platform.",
+        sql: "SELECT t.test_name, p.os || '/' || p.arch AS platform, COUNT(*) AS timeouts,
+       MAX(r.run_timestamp) AS last_seen
+FROM test_results t
+JOIN test_runs r ON r.id = t.run_id
+JOIN platforms p ON p.id = r.platform_id
+WHERE t.outcome = 'timeout'
+GROUP BY t.test_name, p.id
+ORDER BY timeouts DESC;",
+        chart: None,
+        params: &[],
+    },
+    Preset {
+        id: "pass-rate-by-platform-seed",
+        group: "Platforms",
+        title: "Average run pass rate by platform",
+        description: "Mean of each run's passed/total, per platform (counts skips as not passed).",
+        sql: "SELECT p.os, p.arch, p.environment,
+       COUNT(*) AS total_runs,
+       ROUND(AVG(run.passed * 1.0 / run.total_tests) * 100, 2) AS avg_pass_rate_pct
+FROM test_runs run
+JOIN platforms p ON run.platform_id = p.id
+WHERE run.total_tests > 0
+GROUP BY p.id
+ORDER BY avg_pass_rate_pct DESC;",
+        chart: None,
+        params: &[],
+    },
+    Preset {
+        id: "last-green-commit",
+        group: "Platforms",
+        title: "Last green commit per platform",
+        description: "The latest commit whose run had no failure, on each platform.",
+        sql: "SELECT p.os, p.arch, run.git_commit, run.branch_name, run.run_timestamp
+FROM test_runs run
+JOIN platforms p ON run.platform_id = p.id
+WHERE run.failed = 0 AND run.total_tests > 0
+  AND run.run_timestamp = (
+      SELECT MAX(r2.run_timestamp)
+      FROM test_runs r2
+      WHERE r2.platform_id = p.id AND r2.failed = 0
+  )
+ORDER BY p.os, p.arch;",
+        chart: None,
+        params: &[],
+    },
+    Preset {
+        id: "skips",
+        group: "Platforms",
+        title: "Skipped tests and why",
+        description: "Skip reasons per platform, with how many results each covers.",
+        sql: "SELECT p.os || '/' || p.arch AS platform, t.error_message AS reason, COUNT(*) AS skipped
+FROM test_results t
+JOIN test_runs r ON r.id = t.run_id
+JOIN platforms p ON p.id = r.platform_id
+WHERE t.outcome = 'skip'
+GROUP BY p.id, t.error_message
+ORDER BY skipped DESC;",
+        chart: None,
+        params: &[],
+    },
+];

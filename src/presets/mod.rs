@@ -1,0 +1,253 @@
+//! Preset queries: a title, a one-line description, the SQL, and for some a
+//! chart. Pure data, shared by the browser and the command line.
+//!
+//! Pass rates count only decided outcomes: `passed / (passed + failed)`,
+//! skipped tests left out (`failed` includes errors and timeouts).
+
+use serde::{Deserialize, Serialize};
+
+use crate::protocol::{SchemaKind, TableCount};
+
+mod coordination;
+mod cortex;
+mod cosmo;
+mod greenboard;
+mod tier2;
+mod vibesql;
+
+pub use coordination::LOOP_COORDINATION;
+pub use cortex::CORTEX;
+pub use cosmo::{COSMO_ARTIFACTS, COSMO_BUILD, COSMO_PIPELINE, COSMO_TESTS};
+pub use greenboard::{BY_BRANCH, BY_PLATFORM, GREENBOARD, HEADLINE_SQL};
+pub use tier2::GGEN_TIER2;
+pub use vibesql::VIBESQL;
+
+/// How a preset's answer is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Chart {
+    /// Horizontal bars: column 0 is the label, `value` the bar length,
+    /// on a 0–100 % scale.
+    PercentBars {
+        /// Index of the value column.
+        value: usize,
+    },
+}
+
+/// A named query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Preset {
+    /// Stable identifier (used by the CLI and in URLs).
+    pub id: &'static str,
+    /// Group it is listed under.
+    pub group: &'static str,
+    /// Title.
+    pub title: &'static str,
+    /// One line saying what it answers.
+    pub description: &'static str,
+    /// The SQL.
+    pub sql: &'static str,
+    /// How to chart the answer, if it is a chart.
+    pub chart: Option<Chart>,
+    /// The parameters its SQL takes (`?`), in order.
+    pub params: &'static [Param],
+}
+
+/// A parameter of a preset: what it stands for, and how to find a sensible
+/// value in the data at hand (the SQL's first column of its first row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Param {
+    /// What the value is, for a label (`loop_id`).
+    pub name: &'static str,
+    /// SQL whose first value is the default.
+    pub default: &'static str,
+}
+
+/// Presets that work on any database.
+pub const GENERIC: &[Preset] = &[
+    Preset {
+        id: "schema",
+        group: "Database",
+        title: "Schema",
+        description: "Every table, index, view and trigger with the SQL that made it.",
+        sql: "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type DESC, name;",
+        chart: None,
+        params: &[],
+    },
+    Preset {
+        id: "sqlite-version",
+        group: "Database",
+        title: "SQLite version",
+        description: "The SQLite library answering the queries.",
+        sql: "SELECT sqlite_version() AS version, sqlite_source_id() AS source;",
+        chart: None,
+        params: &[],
+    },
+];
+
+/// The presets of a known schema.
+pub fn for_schema(kind: SchemaKind) -> &'static [Preset] {
+    match kind {
+        SchemaKind::Greenboard => GREENBOARD,
+        SchemaKind::VibeSql => VIBESQL,
+        SchemaKind::CosmoTests => COSMO_TESTS,
+        SchemaKind::CosmoBuild => COSMO_BUILD,
+        SchemaKind::CosmoArtifacts => COSMO_ARTIFACTS,
+        SchemaKind::CosmoPipeline => COSMO_PIPELINE,
+        SchemaKind::LoopCoordination => LOOP_COORDINATION,
+        SchemaKind::GgenTier2 => GGEN_TIER2,
+        SchemaKind::Cortex => CORTEX,
+        SchemaKind::Unknown => &[],
+    }
+}
+
+/// The presets offered for a database in which `kinds` were recognised:
+/// theirs, in that order, then the generic ones.
+pub fn for_recognised(kinds: &[SchemaKind]) -> impl Iterator<Item = &'static Preset> {
+    kinds.iter().flat_map(|k| for_schema(*k)).chain(GENERIC)
+}
+
+/// Every built-in preset.
+pub fn all() -> impl Iterator<Item = &'static Preset> {
+    [
+        GREENBOARD,
+        VIBESQL,
+        COSMO_TESTS,
+        COSMO_BUILD,
+        COSMO_ARTIFACTS,
+        COSMO_PIPELINE,
+        LOOP_COORDINATION,
+        GGEN_TIER2,
+        CORTEX,
+        GENERIC,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// A preset made for the data at hand (owned, unlike the built-in ones).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Made {
+    /// Identifier (unique among the presets shown).
+    pub id: String,
+    /// Group.
+    pub group: String,
+    /// Title.
+    pub title: String,
+    /// What it answers.
+    pub description: String,
+    /// The SQL.
+    pub sql: String,
+    /// Names of the parameters its SQL takes.
+    pub params: Vec<String>,
+}
+
+impl From<&Preset> for Made {
+    fn from(p: &Preset) -> Self {
+        Made {
+            id: p.id.to_string(),
+            group: p.group.to_string(),
+            title: p.title.to_string(),
+            description: p.description.to_string(),
+            sql: p.sql.to_string(),
+            params: p.params.iter().map(|q| q.name.to_string()).collect(),
+        }
+    }
+}
+
+/// An identifier quoted for SQL (always, so that any name works).
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// `schema.table` quoted part by part (tables of attached databases are
+/// named so in [`TableCount`]).
+fn qualified(name: &str) -> String {
+    match name.split_once('.') {
+        Some((schema, table)) if crate::protocol::valid_schema_name(schema) => {
+            format!("{}.{}", quoted(schema), quoted(table))
+        }
+        _ => quoted(name),
+    }
+}
+
+/// Presets for any database, from its tables: their row counts, and the
+/// first rows of each.
+pub fn for_tables(tables: &[TableCount]) -> Vec<Made> {
+    if tables.is_empty() {
+        return Vec::new();
+    }
+    let counts = tables
+        .iter()
+        .map(|t| {
+            format!(
+                "SELECT '{}' AS \"table\", COUNT(*) AS \"rows\" FROM {}",
+                t.name.replace('\'', "''"),
+                qualified(&t.name)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\nUNION ALL\n");
+    let mut made = vec![Made {
+        id: "table-rows".into(),
+        group: "Tables".into(),
+        title: "Rows per table".into(),
+        description: "How many rows each table holds.".into(),
+        sql: format!("{counts};"),
+        params: Vec::new(),
+    }];
+    made.extend(tables.iter().map(|t| Made {
+        id: format!("table:{}", t.name),
+        group: "Tables".into(),
+        title: t.name.clone(),
+        description: format!("The first 100 of its {} rows.", t.rows),
+        sql: format!("SELECT * FROM {} LIMIT 100;", qualified(&t.name)),
+        params: Vec::new(),
+    }));
+    made
+}
+
+/// The preset with this id, in any schema.
+pub fn find(id: &str) -> Option<&'static Preset> {
+    all().find(|p| p.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_get_counts_and_samples() {
+        let made = for_tables(&[
+            TableCount {
+                name: "my \"odd\" table".into(),
+                rows: 3,
+            },
+            TableCount {
+                name: "build.builds".into(),
+                rows: 2,
+            },
+        ]);
+        assert_eq!(made.len(), 3);
+        assert_eq!(
+            made[0].sql,
+            "SELECT 'my \"odd\" table' AS \"table\", COUNT(*) AS \"rows\" FROM \"my \"\"odd\"\" table\"\nUNION ALL\nSELECT 'build.builds' AS \"table\", COUNT(*) AS \"rows\" FROM \"build\".\"builds\";"
+        );
+        assert_eq!(made[2].sql, "SELECT * FROM \"build\".\"builds\" LIMIT 100;");
+        assert!(for_tables(&[]).is_empty());
+    }
+
+    #[test]
+    fn ids_are_unique_and_charts_point_at_columns() {
+        let all: Vec<_> = all().collect();
+        for (i, p) in all.iter().enumerate() {
+            assert!(
+                all[i + 1..].iter().all(|q| q.id != p.id),
+                "duplicate id {}",
+                p.id
+            );
+            assert!(p.sql.trim_end().ends_with(';'), "{}", p.id);
+        }
+        assert!(find(BY_BRANCH).unwrap().chart.is_some());
+        assert!(find(BY_PLATFORM).unwrap().sql.contains("p.environment"));
+    }
+}
