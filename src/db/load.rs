@@ -75,6 +75,16 @@ pub struct LoadStats {
     pub translated: u64,
 }
 
+/// Whether more text may follow the text being executed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum More {
+    /// More may come: a statement cut at the end waits for it.
+    MayFollow,
+    /// This is the end of the input; `complete` says whether it ends with a
+    /// complete statement.
+    None { complete: bool },
+}
+
 /// Longest excerpt of a statement kept in a [`Problem`].
 const EXCERPT_CHARS: usize = 120;
 
@@ -129,11 +139,16 @@ impl<'c> Loader<'c> {
     }
 
     /// Takes the next chunk of the dump and runs every statement completed by it.
+    ///
+    /// Only a `;` can complete a statement, so the text is cut after the last
+    /// `;` received and its statements run; the last of them, which may have
+    /// been cut in a string, comment or trigger body, runs only if it is
+    /// complete (`sqlite3_complete` over that statement alone). What follows
+    /// the last statement run (blanks, comments, an unfinished statement)
+    /// waits for more text.
     pub fn feed(&mut self, chunk: &[u8]) -> Result<(), LoadError> {
         self.pending.extend_from_slice(chunk);
         self.validate_utf8(false)?;
-        // The last `;` in the text received so far: if the text up to it is
-        // complete, run it all; otherwise wait for more.
         let Some(rel) = self.pending[self.searched..]
             .iter()
             .rposition(|&b| b == b';')
@@ -147,24 +162,16 @@ impl<'c> Loader<'c> {
             Some(_) => self.pending[semi + 1] = 0,
             None => self.pending.push(0),
         }
-        let complete = is_complete(&self.pending[..semi + 2]);
-        let result = if complete {
-            self.execute(semi + 2)
-        } else {
-            Ok(())
-        };
+        let result = self.execute_tail(semi + 2, More::MayFollow);
         match saved {
             Some(b) => self.pending[semi + 1] = b,
             None => {
                 self.pending.pop();
             }
         }
-        result?;
-        if complete {
-            self.drain(semi + 1);
-        } else {
-            self.searched = semi + 1;
-        }
+        let handled = result?;
+        self.drain(handled);
+        self.searched = self.pending.len();
         Ok(())
     }
 
@@ -175,7 +182,7 @@ impl<'c> Loader<'c> {
             self.pending.push(0);
             let len = self.pending.len();
             let complete = is_complete(&self.pending);
-            let result = self.execute_tail(len, complete);
+            let result = self.execute_tail(len, More::None { complete });
             self.pending.pop();
             result?;
             let n = self.pending.len();
@@ -217,31 +224,35 @@ impl<'c> Loader<'c> {
         }
     }
 
-    /// Executes every statement of `pending[..end_with_nul]`, whose last byte
-    /// is a NUL and which ends with a complete statement.
-    fn execute(&mut self, end_with_nul: usize) -> Result<(), LoadError> {
-        self.execute_tail(end_with_nul, true)
-    }
-
-    fn execute_tail(&mut self, end_with_nul: usize, complete: bool) -> Result<(), LoadError> {
+    /// Executes the statements of `pending[..end_with_nul]`, whose last byte
+    /// is a NUL; gives how many bytes were dealt with.
+    fn execute_tail(&mut self, end_with_nul: usize, more: More) -> Result<usize, LoadError> {
         // The text is moved out so that statements can be run while it is read.
         let pending = std::mem::take(&mut self.pending);
-        let result = self.execute_text(&pending[..end_with_nul], complete);
+        let result = self.execute_text(&pending[..end_with_nul], more);
         self.pending = pending;
         result
     }
 
-    fn execute_text(&mut self, text: &[u8], complete: bool) -> Result<(), LoadError> {
+    fn execute_text(&mut self, text: &[u8], more: More) -> Result<usize, LoadError> {
         let end_with_nul = text.len();
         let mut cursor = Cursor::new(self.conn, text);
         let mut line = self.line;
         let mut line_pos = 0usize;
+        // The end of the last statement dealt with.
+        let mut handled = 0;
         loop {
             let next = cursor.next_statement();
             let range = match &next {
                 Next::Statement(_, r) | Next::Error(_, r) => r.clone(),
                 Next::End => break,
             };
+            let at_end = range.end + 1 >= end_with_nul;
+            if at_end && more == More::MayFollow && !is_complete(&text[range.start..]) {
+                // Cut inside a string, comment or trigger body: wait for the rest.
+                return Ok(range.start);
+            }
+            handled = range.end;
             let start = range.start + leading_blank_len(&text[range.clone()]);
             line += count_lines(&text[line_pos..start]);
             line_pos = start;
@@ -266,9 +277,8 @@ impl<'c> Loader<'c> {
                         }
                     }
                 },
-                Next::Error(e, range) => {
-                    let at_end = range.end + 1 >= end_with_nul;
-                    if at_end && !complete {
+                Next::Error(e, _) => {
+                    if at_end && more == (More::None { complete: false }) {
                         return Err(LoadError::Truncated {
                             line,
                             statement: self.seen,
@@ -297,7 +307,12 @@ impl<'c> Loader<'c> {
                 Next::End => unreachable!(),
             }
         }
-        Ok(())
+        Ok(match more {
+            // Blanks and comments after the last statement may go on in the
+            // next chunk.
+            More::MayFollow => handled,
+            More::None { .. } => end_with_nul - 1,
+        })
     }
 
     fn fail(&mut self, p: Problem) -> Result<(), LoadError> {
@@ -536,6 +551,49 @@ mod tests {
             .query_row("SELECT started_at FROM runs INDEXED BY idx_started WHERE ok ORDER BY started_at DESC", [], |r| r.get(0))
             .unwrap();
         assert_eq!(latest, "2025-11-01 10:00:00");
+    }
+
+    #[test]
+    fn comments_and_trigger_bodies_with_semicolons_survive_any_chunking() {
+        // `;` inside line and block comments, strings and a trigger body,
+        // around the statements: cut at every chunk size, the same rows load
+        // and the same lines are reported.
+        let dump = "CREATE TABLE t(a TEXT); -- one; two\n\
+                    INSERT INTO t VALUES('x;y'); /* three; four */\n\
+                    CREATE TRIGGER tr AFTER INSERT ON t BEGIN INSERT INTO t2 VALUES(new.a); END; -- after;\n\
+                    CREATE TABLE t2(a); -- five;\n\
+                    INSERT INTO t VALUES('z'); /* last; */\n\
+                    INSERT INTO nowhere VALUES(1); -- fails; line 6\n";
+        assert_eq!(&dump[..31], "CREATE TABLE t(a TEXT); -- one;");
+        for size in 1..=dump.len() {
+            let conn = Connection::open_in_memory().unwrap();
+            let mut loader = Loader::new(&conn, OnError::Continue).unwrap();
+            for chunk in dump.as_bytes().chunks(size) {
+                loader.feed(chunk).unwrap();
+            }
+            let stats = loader.finish().unwrap();
+            assert_eq!(stats.statements, 5, "chunks of {size}");
+            assert_eq!(
+                stats
+                    .failed
+                    .iter()
+                    .map(|p| (p.statement, p.line))
+                    .collect::<Vec<_>>(),
+                [(6, 6)],
+                "chunks of {size}"
+            );
+            assert_eq!(
+                count(&conn, "SELECT count(*) FROM t"),
+                2,
+                "chunks of {size}"
+            );
+            assert_eq!(
+                count(&conn, "SELECT count(*) FROM t2"),
+                1,
+                "chunks of {size}"
+            );
+            assert_eq!(stats.bytes, dump.len() as u64, "chunks of {size}");
+        }
     }
 
     #[test]
