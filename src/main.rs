@@ -119,6 +119,31 @@ enum Command {
         #[arg(long, default_value_t = 10_000)]
         tests: usize,
     },
+    /// Draw a preset's (or SQL's) answer as an SVG chart, with the same
+    /// chart code as the explorer: the preset's chart, the --spec given, or
+    /// one guessed from the answer's columns.
+    Chart {
+        #[command(flatten)]
+        source: Source,
+        /// A preset id (see `query --list-presets`).
+        #[arg(long, conflicts_with = "sql", required_unless_present = "sql")]
+        preset: Option<String>,
+        /// The chart: `KIND:x=COLUMN,y=COLUMN[,series=COLUMN]`, KIND one of
+        /// bar, stacked, line, scatter, heatmap.
+        #[arg(long)]
+        spec: Option<String>,
+        /// The chart's title (default: the preset's title).
+        #[arg(long)]
+        title: Option<String>,
+        /// A value for the SQL's next parameter, as for `query`.
+        #[arg(long = "param", short = 'p', value_name = "VALUE")]
+        params: Vec<String>,
+        /// Where to write the SVG (`-` for standard output).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// SQL to chart instead of a preset.
+        sql: Option<String>,
+    },
     /// Run a preset (or SQL) as a CI gate: exit 1 and print the rows when it
     /// returns any (e.g. --preset regressions), exit 0 when it returns none.
     Check {
@@ -448,6 +473,45 @@ fn run(cli: Cli) -> Result<bool, CliError> {
         Command::Bench { dir, runs, tests } => {
             let report = greenboard::bench::run(&dir, runs, tests).map_err(CliError::Usage)?;
             println!("{report}");
+        }
+        Command::Chart {
+            source,
+            preset,
+            spec,
+            title,
+            params,
+            output: out,
+            sql,
+        } => {
+            use greenboard::chart::spec::Spec;
+            use greenboard::chart::svg::{Options, render};
+            let (sql, preset) = sql_of(preset, sql)?;
+            let conn = open_source(&source)?;
+            let params = with_defaults(&conn, preset, params);
+            let answer = query::run_with(&conn, &sql, &params).map_err(CliError::Sql)?;
+            let preset_spec = preset
+                .and_then(|p| p.chart)
+                .and_then(|c| c.spec_text(&answer.columns));
+            let spec: Spec = match spec.or(preset_spec) {
+                Some(text) => text.parse().map_err(|e| CliError::Usage(format!("{e}")))?,
+                None => Spec::guess(&answer.columns, &answer.rows).ok_or_else(|| {
+                    CliError::Usage(
+                        "nothing to chart: the answer has no numeric column (give --spec)".into(),
+                    )
+                })?,
+            };
+            let opts = Options {
+                title: title
+                    .or_else(|| preset.map(|p| p.title.to_string()))
+                    .unwrap_or_else(|| "Chart".into()),
+                ..Options::default()
+            };
+            let drawing = render(&spec, &answer.columns, &answer.rows, &opts)
+                .map_err(|e| CliError::Usage(e.to_string()))?;
+            let mut w = output(&out)?;
+            w.write_all(drawing.svg.as_bytes())?;
+            w.flush()?;
+            eprintln!("{spec}: {}", drawing.description);
         }
         Command::Check {
             source,

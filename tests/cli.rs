@@ -222,3 +222,90 @@ fn a_preset_with_a_parameter_takes_it_or_finds_one_in_the_data() {
         text(&missing.stderr)
     );
 }
+
+/// Whether an element has `class="mark"`.
+fn is_mark(e: &quick_xml::events::BytesStart) -> bool {
+    e.try_get_attribute("class")
+        .unwrap()
+        .is_some_and(|a| &*a.value == "mark")
+}
+
+#[test]
+fn chart_writes_a_well_formed_svg_with_a_mark_per_row() {
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/static/demo.sql.gz");
+    for (preset, kind) in [
+        ("branch-x-platform", "heatmap"),
+        ("weekly-trend-by-branch", "line"),
+        ("pass-rate-by-platform", "bar"),
+    ] {
+        let svg = temp(&format!("{preset}.svg"));
+        let out = greenboard(&[
+            "chart",
+            "--dump",
+            demo,
+            "--preset",
+            preset,
+            "-o",
+            svg.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let rows = greenboard(&[
+            "query", "--dump", demo, "--preset", preset, "--format", "csv",
+        ]);
+        let rows = text(&rows.stdout).lines().count() - 1;
+        let doc = std::fs::read_to_string(&svg).unwrap();
+        // Well-formed XML, every element closed.
+        let mut reader = quick_xml::Reader::from_str(&doc);
+        let (mut depth, mut marks) = (0i32, 0);
+        loop {
+            match reader
+                .read_event()
+                .unwrap_or_else(|e| panic!("{preset}: {e}"))
+            {
+                quick_xml::events::Event::Start(e) => {
+                    depth += 1;
+                    marks += usize::from(is_mark(&e));
+                }
+                quick_xml::events::Event::Empty(e) => marks += usize::from(is_mark(&e)),
+                quick_xml::events::Event::End(_) => depth -= 1,
+                quick_xml::events::Event::Eof => break,
+                _ => {}
+            }
+        }
+        assert_eq!(depth, 0, "{preset}");
+        assert_eq!(marks, rows, "{preset}: one mark per row");
+        assert!(doc.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        assert!(
+            doc.contains(&format!("class=\"chart-svg {kind}\"")),
+            "{preset}"
+        );
+        assert!(text(&out.stderr).starts_with(kind), "{}", text(&out.stderr));
+    }
+    let bad = greenboard(&[
+        "chart",
+        "--dump",
+        demo,
+        "--spec",
+        "pie:x=a,y=b",
+        "-o",
+        "-",
+        "SELECT 1 AS a, 2 AS b",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        text(&bad.stderr).contains("expected kind:x=COLUMN"),
+        "{}",
+        text(&bad.stderr)
+    );
+    let missing = greenboard(&[
+        "chart",
+        "--dump",
+        demo,
+        "--spec",
+        "bar:x=a,y=c",
+        "-o",
+        "-",
+        "SELECT 1 AS a, 2 AS b",
+    ]);
+    assert!(text(&missing.stderr).contains("the result has no column \"c\" (it has a, b)"));
+}

@@ -293,3 +293,33 @@ fn a_preset_parameter_defaults_to_a_value_in_the_data() {
         (1, 0, 1)
     );
 }
+
+#[test]
+fn every_preset_chart_draws_a_mark_per_row_of_its_answer() {
+    use greenboard::chart::spec::Spec;
+    use greenboard::chart::svg::{Options, render};
+    let conn = demo_db();
+    let mut charted = 0;
+    for p in presets::all() {
+        let Some(Chart::Spec(text)) = p.chart else {
+            continue;
+        };
+        let spec: Spec = text.parse().unwrap_or_else(|e| panic!("{}: {e}", p.id));
+        let out = query::run(&conn, p.sql).unwrap();
+        let (_, y, _) = spec
+            .columns(&out.columns)
+            .unwrap_or_else(|e| panic!("{}: {e}", p.id));
+        let with_value = out.rows.iter().filter(|r| r[y].as_f64().is_some()).count();
+        let drawing = render(&spec, &out.columns, &out.rows, &Options::default()).unwrap();
+        assert!(with_value > 0, "{}", p.id);
+        assert_eq!(drawing.marks, with_value, "{}", p.id);
+        assert_eq!(
+            drawing.svg.matches("class=\"mark\"").count(),
+            with_value,
+            "{}",
+            p.id
+        );
+        charted += 1;
+    }
+    assert_eq!(charted, 5);
+}

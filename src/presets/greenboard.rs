@@ -59,7 +59,7 @@ ORDER BY pass_rate_pct DESC, platform;",
 FROM test_runs r JOIN platforms p ON p.id = r.platform_id
 GROUP BY r.branch_name, p.id
 ORDER BY branch, platform;",
-        chart: None,
+        chart: Some(Chart::Spec("heatmap:x=platform,y=pass_rate_pct,series=branch")),
         params: &[],
     },
     Preset {
@@ -74,7 +74,7 @@ ORDER BY branch, platform;",
 FROM test_runs
 GROUP BY week, branch
 ORDER BY week, branch;",
-        chart: None,
+        chart: Some(Chart::Spec("line:x=week,y=pass_rate_pct,series=branch")),
         params: &[],
     },
     Preset {
@@ -198,7 +198,7 @@ ORDER BY failures DESC, test_name;",
 FROM test_results
 GROUP BY test_suite
 ORDER BY failures DESC;",
-        chart: None,
+        chart: Some(Chart::Spec("bar:x=suite,y=failures")),
         params: &[],
     },
     Preset {
@@ -224,7 +224,7 @@ GROUP BY test_name
 HAVING flips >= 3
 ORDER BY flip_rate_pct DESC, test_name
 LIMIT 50;",
-        chart: None,
+        chart: Some(Chart::Spec("bar:x=test_name,y=flip_rate_pct")),
         params: &[],
     },
     Preset {
@@ -270,7 +270,7 @@ WHERE duration_ms IS NOT NULL AND outcome <> 'timeout'
 GROUP BY test_name
 ORDER BY avg_ms DESC
 LIMIT 25;",
-        chart: None,
+        chart: Some(Chart::Spec("bar:x=test_name,y=avg_ms")),
         params: &[],
     },
     Preset {

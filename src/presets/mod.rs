@@ -31,6 +31,23 @@ pub enum Chart {
         /// Index of the value column.
         value: usize,
     },
+    /// A chart spec (`line:x=week,y=pass_rate_pct,series=branch`; see
+    /// [`crate::chart::spec::Spec`]).
+    Spec(&'static str),
+}
+
+impl Chart {
+    /// The chart as a spec's text, for an answer with these columns.
+    pub fn spec_text(&self, columns: &[String]) -> Option<String> {
+        match self {
+            Chart::Spec(s) => Some(s.to_string()),
+            Chart::PercentBars { value } => Some(format!(
+                "bar:x={},y={}",
+                columns.first()?,
+                columns.get(*value)?
+            )),
+        }
+    }
 }
 
 /// A named query.
@@ -139,6 +156,8 @@ pub struct Made {
     pub sql: String,
     /// Names of the parameters its SQL takes.
     pub params: Vec<String>,
+    /// Its chart spec, if it has one.
+    pub chart: Option<String>,
 }
 
 impl From<&Preset> for Made {
@@ -150,6 +169,10 @@ impl From<&Preset> for Made {
             description: p.description.to_string(),
             sql: p.sql.to_string(),
             params: p.params.iter().map(|q| q.name.to_string()).collect(),
+            chart: match p.chart {
+                Some(Chart::Spec(spec)) => Some(spec.to_string()),
+                _ => None,
+            },
         }
     }
 }
@@ -194,6 +217,7 @@ pub fn for_tables(tables: &[TableCount]) -> Vec<Made> {
         description: "How many rows each table holds.".into(),
         sql: format!("{counts};"),
         params: Vec::new(),
+        chart: None,
     }];
     made.extend(tables.iter().map(|t| Made {
         id: format!("table:{}", t.name),
@@ -202,6 +226,7 @@ pub fn for_tables(tables: &[TableCount]) -> Vec<Made> {
         description: format!("The first 100 of its {} rows.", t.rows),
         sql: format!("SELECT * FROM {} LIMIT 100;", qualified(&t.name)),
         params: Vec::new(),
+        chart: None,
     }));
     made
 }

@@ -887,6 +887,7 @@ fn presets_for(summary: &LoadSummary) -> Vec<presets::Made> {
             description: p.description.clone(),
             sql: p.sql.clone(),
             params: Vec::new(),
+            chart: p.chart.clone(),
         });
     shipped
         .chain(presets::for_recognised(&summary.recognised).map(presets::Made::from))

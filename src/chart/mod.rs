@@ -1,5 +1,10 @@
 //! Chart geometry, as pure functions: scales, ticks and bar positions.
 //! The SVG components draw what these compute; the tests check them natively.
+//! [`spec`] says what to draw from a result; [`svg`] draws it as an SVG
+//! document, the same for the page and the command line.
+
+pub mod spec;
+pub mod svg;
 
 use crate::protocol::Cell;
 
