@@ -1,8 +1,9 @@
 //! greenboard: explore test results in the browser.
 //!
-//! One crate, three programs: the command-line tool that makes and reads
-//! dumps (`greenboard`), the browser UI (`ui`), and the Web Worker that runs
-//! SQLite for it (`worker`). The modules without SQLite ([`protocol`],
+//! One crate, four programs: the command-line tool that makes and reads
+//! dumps (`greenboard`), the browser UI (`ui`), the Web Worker that runs
+//! SQLite for it (`worker`), and the Web Worker that draws charts
+//! (`charts`, started by the SQLite worker when the first chart is asked for). The modules without SQLite ([`protocol`],
 //! [`presets`], [`chart`]) are shared by all three; [`db`], [`export`] and
 //! [`demo`] need the `sql` feature and compile for both targets.
 
@@ -20,9 +21,11 @@ pub mod demo;
 #[cfg(feature = "cli")]
 pub mod ingest;
 
+#[cfg(feature = "charts")]
+pub mod chart_worker;
 #[cfg(feature = "ui")]
 pub mod ui;
-#[cfg(any(feature = "ui", feature = "worker"))]
+#[cfg(any(feature = "ui", feature = "worker", feature = "charts"))]
 pub mod wire;
 #[cfg(feature = "worker")]
 pub mod worker;

@@ -149,13 +149,71 @@ pub enum Request {
         /// How many rows at most.
         limit: usize,
     },
+    /// Draw the whole answer of an earlier query as an SVG chart.
+    Chart {
+        /// Request id.
+        id: RequestId,
+        /// The [`Request::Query`] whose answer is drawn.
+        query: RequestId,
+        /// The chart spec (`line:x=week,y=rate,series=branch`); `None`: guess.
+        spec: Option<String>,
+        /// The chart's title.
+        title: String,
+    },
+}
+
+/// A whole answer to draw, sent by the SQLite worker to the chart worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChartJob {
+    /// The page's chart request.
+    pub id: RequestId,
+    /// The chart spec; `None`: guess one.
+    pub spec: Option<String>,
+    /// The chart's title.
+    pub title: String,
+    /// The answer's columns.
+    pub columns: Vec<String>,
+    /// Every row of the answer.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// What the chart worker says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ChartReply {
+    /// It has started and takes jobs (jobs sent before are queued).
+    Ready,
+    /// The answer to a [`ChartJob`].
+    Done {
+        /// The page's chart request.
+        id: RequestId,
+        /// The drawing, or why there is none.
+        result: Result<ChartDrawing, String>,
+    },
+}
+
+/// A chart drawn from a whole answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChartDrawing {
+    /// The spec drawn (the one asked for, or the one guessed).
+    pub spec: String,
+    /// The SVG document (every value from the data escaped).
+    pub svg: String,
+    /// Marks drawn: one per value.
+    pub marks: usize,
+    /// What the chart shows, in words.
+    pub description: String,
+    /// Milliseconds the drawing took.
+    pub elapsed_ms: f64,
 }
 
 impl Request {
     /// The request's id.
     pub fn id(&self) -> RequestId {
         match self {
-            Request::Load { id, .. } | Request::Query { id, .. } | Request::Page { id, .. } => *id,
+            Request::Load { id, .. }
+            | Request::Query { id, .. }
+            | Request::Page { id, .. }
+            | Request::Chart { id, .. } => *id,
         }
     }
 }
@@ -329,6 +387,20 @@ pub enum Response {
         /// SQLite's error.
         error: SqlError,
     },
+    /// A chart of an earlier answer.
+    Drawn {
+        /// The chart request.
+        id: RequestId,
+        /// The drawing.
+        drawing: ChartDrawing,
+    },
+    /// A chart could not be drawn (a bad spec, or nothing to draw).
+    ChartFailed {
+        /// The chart request.
+        id: RequestId,
+        /// Why.
+        error: String,
+    },
     /// Rows of an earlier answer.
     Rows {
         /// The page request.
@@ -352,7 +424,9 @@ impl Response {
             | Response::LoadFailed { id, .. }
             | Response::Answer { id, .. }
             | Response::QueryFailed { id, .. }
-            | Response::Rows { id, .. } => Some(*id),
+            | Response::Rows { id, .. }
+            | Response::Drawn { id, .. }
+            | Response::ChartFailed { id, .. } => Some(*id),
         }
     }
 }

@@ -20,13 +20,13 @@ use crate::db::attach::{SQLITE_HEADER, attach, is_database_file, load_file, vali
 use crate::db::load::{LoadError, LoadStats, Loader, OnError};
 use crate::db::{detect_schema, query, recognised, shipped_presets, table_counts};
 use crate::protocol::{
-    Cell, LoadSummary, NamedSource, Problem, Progress, QueryAnswer, Request, RequestId, Response,
-    Source,
+    Cell, ChartJob, ChartReply, LoadSummary, NamedSource, Problem, Progress, QueryAnswer, Request,
+    RequestId, Response, Source,
 };
 use crate::wire;
 
-/// Answers kept for paging, newest last.
-const KEPT_ANSWERS: usize = 4;
+/// Answers kept for paging and charting, newest last.
+const KEPT_ANSWERS: usize = 6;
 /// Milliseconds between two progress messages.
 const PROGRESS_EVERY_MS: f64 = 50.0;
 /// Slice size when text is handed over whole.
@@ -49,10 +49,17 @@ extern "C" {
 /// The first bytes of every gzip stream.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
+/// A query's whole answer, kept for paging and charting.
+struct Kept {
+    query: RequestId,
+    columns: Vec<String>,
+    rows: Vec<Vec<Cell>>,
+}
+
 #[derive(Default)]
 struct State {
     conn: Option<Connection>,
-    kept: VecDeque<(RequestId, Vec<Vec<Cell>>)>,
+    kept: VecDeque<Kept>,
 }
 
 thread_local! {
@@ -116,8 +123,8 @@ fn handle(req: Request) {
             let rows = STATE.with_borrow(|s| {
                 s.kept
                     .iter()
-                    .find(|(q, _)| *q == query)
-                    .map(|(_, rows)| rows.iter().skip(offset).take(limit).cloned().collect())
+                    .find(|k| k.query == query)
+                    .map(|k| k.rows.iter().skip(offset).take(limit).cloned().collect())
                     .unwrap_or_default()
             });
             post(&Response::Rows {
@@ -127,6 +134,124 @@ fn handle(req: Request) {
                 rows,
             });
         }
+        Request::Chart {
+            id,
+            query,
+            spec,
+            title,
+        } => chart(id, query, spec, title),
+    }
+}
+
+/// The chart worker's script, beside this one.
+const CHARTS_SCRIPT: &str = "charts_loader.js";
+
+/// The chart worker, and the jobs waiting for it to be ready.
+struct Charts {
+    worker: web_sys::Worker,
+    ready: bool,
+    queue: Vec<JsValue>,
+    /// The chart requests it has not answered yet.
+    pending: Vec<RequestId>,
+}
+
+thread_local! {
+    /// The chart worker, once started.
+    static CHARTS: RefCell<Option<Charts>> = const { RefCell::new(None) };
+}
+
+/// Sends a job to the chart worker, starting it on first use; its answers
+/// go to the page.
+fn send_chart_job(id: RequestId, job: JsValue) -> Result<(), String> {
+    let sent = CHARTS.with_borrow_mut(|c| {
+        let c = c.as_mut()?;
+        c.pending.push(id);
+        Some(if c.ready {
+            c.worker.post_message(&job).map_err(|e| js_error(&e))
+        } else {
+            c.queue.push(job.clone());
+            Ok(())
+        })
+    });
+    if let Some(result) = sent {
+        return result;
+    }
+    let url = web_sys::Url::new_with_base(CHARTS_SCRIPT, &scope().location().href())
+        .map_err(|e| js_error(&e))?
+        .href();
+    let worker = web_sys::Worker::new(&url)
+        .map_err(|e| format!("cannot start the chart worker: {}", js_error(&e)))?;
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
+        match wire::decode::<ChartReply>(event.data()) {
+            Ok(ChartReply::Ready) => CHARTS.with_borrow_mut(|c| {
+                if let Some(c) = c {
+                    c.ready = true;
+                    for job in c.queue.drain(..) {
+                        let _ = c.worker.post_message(&job);
+                    }
+                }
+            }),
+            Ok(ChartReply::Done { id, result }) => {
+                CHARTS.with_borrow_mut(|c| {
+                    if let Some(c) = c {
+                        c.pending.retain(|p| *p != id);
+                    }
+                });
+                post(&match result {
+                    Ok(drawing) => Response::Drawn { id, drawing },
+                    Err(error) => Response::ChartFailed { id, error },
+                });
+            }
+            Err(e) => web_sys::console::error_1(&format!("bad chart: {e}").into()),
+        }
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(|e: web_sys::ErrorEvent| {
+        // What was asked of it is lost; the next chart starts a new one.
+        let lost = CHARTS.with_borrow_mut(|c| c.take().map(|c| c.pending).unwrap_or_default());
+        for id in lost {
+            post(&Response::ChartFailed {
+                id,
+                error: format!("the chart worker failed: {}", e.message()),
+            });
+        }
+    });
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_error.forget();
+    CHARTS.with_borrow_mut(|c| {
+        *c = Some(Charts {
+            worker,
+            ready: false,
+            queue: vec![job],
+            pending: vec![id],
+        })
+    });
+    Ok(())
+}
+
+/// Hands the whole answer of an earlier query to the chart worker, which
+/// answers the page (with [`Response::Drawn`] or [`Response::ChartFailed`]).
+fn chart(id: RequestId, query: RequestId, spec: Option<String>, title: String) {
+    let failed = |error: String| post(&Response::ChartFailed { id, error });
+    let job = STATE.with_borrow(|s| {
+        s.kept
+            .iter()
+            .find(|k| k.query == query)
+            .map(|kept| ChartJob {
+                id,
+                spec,
+                title,
+                columns: kept.columns.clone(),
+                rows: kept.rows.clone(),
+            })
+    });
+    let Some(job) = job else {
+        return failed("that answer is no longer kept; run the query again".into());
+    };
+    let sent = wire::encode(&job).and_then(|job| send_chart_job(id, job));
+    if let Err(e) = sent {
+        failed(e);
     }
 }
 
@@ -148,11 +273,15 @@ fn run_query(id: RequestId, sql: &str, params: &[String], page_size: usize) -> R
                 let elapsed_ms = now() - started;
                 let total_rows = out.rows.len();
                 let first: Vec<Vec<Cell>> = out.rows.iter().take(page_size).cloned().collect();
-                if total_rows > page_size {
+                if total_rows > 0 {
                     if state.kept.len() == KEPT_ANSWERS {
                         state.kept.pop_front();
                     }
-                    state.kept.push_back((id, out.rows));
+                    state.kept.push_back(Kept {
+                        query: id,
+                        columns: out.columns.clone(),
+                        rows: out.rows,
+                    });
                 }
                 Response::Answer {
                     id,

@@ -1336,3 +1336,125 @@ async fn a_dump_of_a_newer_sqlite3_shell_loads_unistr_text_and_its_fts5_table() 
         ]
     );
 }
+
+/// The chart under the answer: its kind, marks, accessible text and the
+/// address, once drawn.
+const CHART_JS: &str = "const s = document.querySelector('.result-chart .chart-svg svg');
+  if (!s) return null;
+  const a = document.querySelector('.result-chart a.download');
+  return { kind: s.getAttribute('class'), marks: s.querySelectorAll('.mark').length,
+           role: s.getAttribute('role'), title: s.querySelector('title').textContent,
+           desc: s.querySelector('desc').textContent, search: location.search,
+           href: a && a.getAttribute('href') };";
+
+/// Waits for a chart of `kind` to be drawn.
+async fn chart_of(b: &Browser, kind: &str) -> Value {
+    b.wait_for(
+        &format!(
+            "const c = (() => {{ {CHART_JS} }})(); return c && c.kind === 'chart-svg {kind}' && c;"
+        ),
+        QUERY,
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn preset_charts_draw_a_mark_per_row_and_the_spec_travels_in_the_address() {
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
+    let rows_of = |id: &str| {
+        let p = greenboard::presets::find(id).unwrap();
+        query::run(&conn, p.sql).unwrap().rows.len()
+    };
+    let (server, b, status) = open_demo().await;
+    let trend = greenboard::presets::find("weekly-trend-by-branch").unwrap();
+    let heat = greenboard::presets::find("branch-x-platform").unwrap();
+    click_each(&b, &[trend]).await;
+    let line = chart_of(&b, "line").await;
+    b.js("document.querySelector('.result-chart').scrollIntoView()")
+        .await;
+    let png = b.driver.screenshot_as_png().await.unwrap();
+    std::fs::write(root().join("tests/screenshots/chart.png"), png).unwrap();
+    // Re-charted as bars from the builder's menu.
+    b.js(
+        "const k = document.getElementById('chart-kind'); k.value = 'bar';
+          k.dispatchEvent(new Event('change', { bubbles: true }));",
+    )
+    .await;
+    let bars = chart_of(&b, "bar").await;
+    click_each(&b, &[heat]).await;
+    let heatmap = chart_of(&b, "heatmap").await;
+    b.quit().await;
+
+    // The address with the bar chart, opened in a fresh browser profile.
+    let search = bars["search"].as_str().unwrap_or_default().to_string();
+    let b = Browser::start().await;
+    b.driver
+        .goto(format!("{}/{search}", server.origin))
+        .await
+        .unwrap();
+    b.wait_loaded().await;
+    let shared = chart_of(&b, "bar").await;
+    b.quit().await;
+
+    assert!(status.starts_with("Loaded"), "{status}");
+    let weeks = rows_of("weekly-trend-by-branch");
+    assert_eq!(line["marks"], weeks, "{line}");
+    assert_eq!(line["role"], "img");
+    assert_eq!(line["title"], trend.title);
+    assert!(
+        line["desc"].as_str().is_some_and(
+            |d| d.starts_with("Line chart of pass_rate_pct by week and branch (5 series)")
+        ),
+        "{line}"
+    );
+    assert!(
+        line["search"].as_str().is_some_and(
+            |s| s.contains("chart=line%3Ax%3Dweek%2Cy%3Dpass_rate_pct%2Cseries%3Dbranch")
+        ),
+        "{line}"
+    );
+    assert_eq!(bars["marks"], weeks, "{bars}");
+    assert!(search.contains("chart=bar%3A"), "{search}");
+    assert_eq!(heatmap["marks"], rows_of("branch-x-platform"), "{heatmap}");
+    assert_eq!(
+        shared["marks"], weeks,
+        "the shared address draws the same chart: {shared}"
+    );
+    // The download is the SVG document itself, well-formed.
+    let href = bars["href"].as_str().unwrap();
+    let svg = href
+        .strip_prefix("data:image/svg+xml;charset=utf-8,")
+        .map(decode)
+        .unwrap();
+    let mut reader = quick_xml::Reader::from_str(&svg);
+    let mut elements = 0;
+    loop {
+        match reader.read_event().unwrap() {
+            quick_xml::events::Event::Start(_) | quick_xml::events::Event::Empty(_) => {
+                elements += 1
+            }
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert!(elements > weeks, "{elements}");
+    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+}
+
+/// Undoes `encodeURIComponent`.
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}

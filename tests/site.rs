@@ -1,5 +1,6 @@
 //! Checks of the built site in dist/ (the README's test command builds it):
-//! the first load stays small, and SQLite is in the worker only.
+//! the first load stays small, SQLite is in the worker only, and the chart
+//! worker is fetched only when a chart is drawn.
 
 #![cfg(not(target_family = "wasm"))]
 
@@ -36,9 +37,30 @@ fn page_files() -> Vec<(String, Vec<u8>)> {
     files
 }
 
+/// The chart worker's files: started by the SQLite worker on the first
+/// chart, so not part of the first load.
+fn is_lazy(name: &str) -> bool {
+    name.starts_with("charts")
+}
+
 #[test]
 fn the_first_load_is_under_600_kb_gzipped() {
-    let files = page_files();
+    let (lazy, files): (Vec<_>, Vec<_>) = page_files().into_iter().partition(|(n, _)| is_lazy(n));
+    let mut lazy_names: Vec<&str> = lazy.iter().map(|(n, _)| n.as_str()).collect();
+    lazy_names.sort();
+    assert_eq!(
+        lazy_names,
+        ["charts.js", "charts_bg.wasm", "charts_loader.js"]
+    );
+    // Nothing of the first load names them: the page does not preload them.
+    for (name, bytes) in &files {
+        if name.ends_with(".html") || name.starts_with("ui-") {
+            assert!(
+                !bytes.windows(7).any(|w| w == b"charts_" || w == b"charts."),
+                "{name} refers to the chart worker"
+            );
+        }
+    }
     let total: usize = files.iter().map(|(_, b)| gzip_len(b)).sum();
     for kind in [".html", ".css", "_bg.wasm", ".js"] {
         assert!(
@@ -74,6 +96,12 @@ fn sqlite_is_in_the_worker_only() {
         !has_sqlite(&ui[0].1),
         "the UI module must not contain SQLite"
     );
+    let charts = files.iter().find(|(n, _)| n == "charts_bg.wasm").unwrap();
+    assert!(!has_sqlite(&charts.1), "the chart module has no SQLite");
+    // The chart drawing code (its palette) is in the chart module only.
+    let has_palette = |b: &[u8]| b.windows(7).any(|w| w == b"#0072B2");
+    assert!(has_palette(&charts.1));
+    assert!(!has_palette(&ui[0].1) && !has_palette(&worker[0].1));
     assert!(
         has_sqlite(&worker[0].1),
         "the worker module contains SQLite"

@@ -231,14 +231,21 @@ pub fn fmt_count(n: u64) -> String {
     out
 }
 
-/// A number with at most two decimals and no trailing zeros.
+/// A number with at most two decimals and no trailing zeros. Written by
+/// integer arithmetic where it fits, so that float formatting with a
+/// precision stays out of the modules that use it.
 pub fn fmt_num(v: f64) -> String {
-    let s = format!("{v:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".to_string()
-    } else {
-        s.to_string()
+    let hundredths = (v * 100.0).round();
+    if !hundredths.is_finite() || hundredths.abs() >= 9.0e15 {
+        return format!("{v}");
+    }
+    let n = hundredths as i64;
+    let (whole, frac) = (n.unsigned_abs() / 100, n.unsigned_abs() % 100);
+    let sign = if n < 0 { "-" } else { "" };
+    match frac {
+        0 => format!("{sign}{whole}"),
+        f if f % 10 == 0 => format!("{sign}{whole}.{}", f / 10),
+        f => format!("{sign}{whole}.{f:02}"),
     }
 }
 
@@ -309,6 +316,10 @@ mod tests {
         assert!(d[1].value.is_nan());
         assert_eq!(fmt_num(97.456), "97.46");
         assert_eq!(fmt_num(40.0), "40");
+        assert_eq!(fmt_num(-0.001), "0");
+        assert_eq!(fmt_num(-2.5), "-2.5");
+        assert_eq!(fmt_num(0.05), "0.05");
+        assert_eq!(fmt_num(1e300), format!("{}", 1e300));
         assert_eq!(fmt_count(100_000), "100,000");
         assert_eq!(fmt_count(999), "999");
     }

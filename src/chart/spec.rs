@@ -142,8 +142,9 @@ impl Spec {
         ))
     }
 
-    /// A sensible chart for a result, from its columns' values: the first
-    /// numeric column (not the first column) is y; the first column is x;
+    /// A sensible chart for a result, from its columns' values: the last
+    /// numeric column (not the first column; queries tend to end with the
+    /// measure that matters, after the counts) is y; the first column is x;
     /// another text column, if any, is the series. Dates along x make a
     /// line; numbers along x a scatter; a series over text categories a
     /// heatmap; otherwise bars. `None` when nothing is numeric.
@@ -162,7 +163,7 @@ impl Spec {
             }
             any
         };
-        let y = (1..columns.len()).find(|&i| numeric(i))?;
+        let y = (1..columns.len()).rev().find(|&i| numeric(i))?;
         let x = 0;
         let text = |i: usize| {
             rows.iter()
@@ -256,7 +257,7 @@ mod tests {
             Spec::guess(&cols(&["week", "branch", "runs", "rate"]), &trend)
                 .unwrap()
                 .to_string(),
-            "line:x=week,y=runs,series=branch"
+            "line:x=week,y=rate,series=branch"
         );
         let matrix = vec![vec![t("main"), t("linux"), Cell::Real(99.0)]];
         assert_eq!(

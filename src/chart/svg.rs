@@ -31,6 +31,23 @@ const RAMP: [(f64, f64, f64); 5] = [
     (253.0, 231.0, 37.0),
 ];
 
+/// A coordinate, written rounded to a tenth of a pixel (by rounding the
+/// number and writing its shortest form, which keeps float formatting with
+/// a precision out of the module).
+#[derive(Debug, Clone, Copy)]
+struct P(f64);
+
+impl std::fmt::Display for P {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = (self.0 * 10.0).round() / 10.0;
+        if v == 0.0 {
+            f.write_str("0")
+        } else {
+            write!(f, "{v}")
+        }
+    }
+}
+
 /// Size and naming of a drawing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Options {
@@ -244,20 +261,20 @@ pub fn render(
         };
         body.push_str("<g class=\"grid\">");
         for v in ticks {
-            let y = scale.map(v);
+            let y = P(scale.map(v));
             let _ = write!(
                 body,
-                "<line x1=\"{x0}\" x2=\"{x1}\" y1=\"{y:.1}\" y2=\"{y:.1}\"/><text class=\"tick\" x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+                "<line x1=\"{x0}\" x2=\"{x1}\" y1=\"{y}\" y2=\"{y}\"/><text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
                 x0 - 6.0,
-                y + 4.0,
+                P(y.0 + 4.0),
                 fmt_num(v)
             );
         }
         body.push_str("</g>");
         let _ = write!(
             body,
-            "<text class=\"axis-title\" transform=\"translate(14 {:.1}) rotate(-90)\" text-anchor=\"middle\">{}</text>",
-            (y0 + y1) / 2.0,
+            "<text class=\"axis-title\" transform=\"translate(14 {}) rotate(-90)\" text-anchor=\"middle\">{}</text>",
+            P((y0 + y1) / 2.0),
             escape(&spec.y)
         );
         scale
@@ -265,18 +282,19 @@ pub fn render(
     // Category labels along x, centred on each band.
     let x_labels = |body: &mut String, centres: &[f64]| {
         for (x, c) in t.xs.iter().zip(centres) {
+            let c = P(*c);
             let text = escape(&truncate(x, 22));
             if rotate {
                 let _ = write!(
                     body,
-                    "<text class=\"tick\" x=\"{c:.1}\" y=\"{}\" text-anchor=\"end\" transform=\"rotate(-40 {c:.1} {})\">{text}</text>",
+                    "<text class=\"tick\" x=\"{c}\" y=\"{}\" text-anchor=\"end\" transform=\"rotate(-40 {c} {})\">{text}</text>",
                     y0 + 14.0,
                     y0 + 14.0
                 );
             } else {
                 let _ = write!(
                     body,
-                    "<text class=\"tick\" x=\"{c:.1}\" y=\"{}\" text-anchor=\"middle\">{text}</text>",
+                    "<text class=\"tick\" x=\"{c}\" y=\"{}\" text-anchor=\"middle\">{text}</text>",
                     y0 + 18.0
                 );
             }
@@ -340,11 +358,11 @@ pub fn render(
                     } else {
                         (zero, scale.map(v))
                     };
-                    let (y, h) = (a.min(b), (a - b).abs());
+                    let (left, y, h) = (P(left), P(a.min(b)), P((a - b).abs()));
                     let _ = write!(
                         body,
-                        "<rect class=\"mark\" x=\"{left:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{h:.1}\" fill=\"{}\"><title>{}</title></rect>",
-                        (width - 1.0).max(1.0),
+                        "<rect class=\"mark\" x=\"{left}\" y=\"{y}\" width=\"{}\" height=\"{h}\" fill=\"{}\"><title>{}</title></rect>",
+                        P((width - 1.0).max(1.0)),
                         colour(si),
                         tip(x, si, v)
                     );
@@ -368,7 +386,7 @@ pub fn render(
                     .collect();
                 let path: Vec<String> = points
                     .iter()
-                    .map(|(xi, v)| format!("{:.1},{:.1}", centres[*xi], scale.map(*v)))
+                    .map(|(xi, v)| format!("{},{}", P(centres[*xi]), P(scale.map(*v))))
                     .collect();
                 let _ = write!(
                     body,
@@ -381,9 +399,9 @@ pub fn render(
                 for (xi, v) in points {
                     let _ = write!(
                         body,
-                        "<circle class=\"mark\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"{}\" fill=\"{}\"><title>{}</title></circle>",
-                        centres[xi],
-                        scale.map(v),
+                        "<circle class=\"mark\" cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{}\"><title>{}</title></circle>",
+                        P(centres[xi]),
+                        P(scale.map(v)),
                         if main { 3.5 } else { 2.5 },
                         colour(si),
                         tip(&t.xs[xi], si, v)
@@ -407,9 +425,10 @@ pub fn render(
                     .filter(|(_, c)| c.is_finite())
                     .collect();
             for (x, c) in kept {
+                let c = P(c);
                 let _ = write!(
                     body,
-                    "<text class=\"tick\" x=\"{c:.1}\" y=\"{}\" text-anchor=\"end\" transform=\"rotate(-40 {c:.1} {})\">{}</text>",
+                    "<text class=\"tick\" x=\"{c}\" y=\"{}\" text-anchor=\"end\" transform=\"rotate(-40 {c} {})\">{}</text>",
                     y0 + 14.0,
                     y0 + 14.0,
                     escape(&truncate(&x, 22))
@@ -436,8 +455,8 @@ pub fn render(
             for v in ticks {
                 let _ = write!(
                     body,
-                    "<text class=\"tick\" x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-                    xs.map(v),
+                    "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+                    P(xs.map(v)),
                     y0 + 18.0,
                     fmt_num(v)
                 );
@@ -446,9 +465,9 @@ pub fn render(
             for &(x, y, si) in &t.points {
                 let _ = write!(
                     body,
-                    "<circle class=\"mark\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{}\" fill-opacity=\"0.75\"><title>{}</title></circle>",
-                    xs.map(x),
-                    scale.map(y),
+                    "<circle class=\"mark\" cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{}\" fill-opacity=\"0.75\"><title>{}</title></circle>",
+                    P(xs.map(x)),
+                    P(scale.map(y)),
                     colour(si),
                     tip(&fmt_num(x), si, y)
                 );
@@ -465,9 +484,9 @@ pub fn render(
                 let y = y1 + cell_h * si as f64;
                 let _ = write!(
                     body,
-                    "<text class=\"tick\" x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+                    "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
                     x0 - 6.0,
-                    y + cell_h / 2.0 + 4.0,
+                    P(y + cell_h / 2.0 + 4.0),
                     escape(&truncate(s, 24))
                 );
                 for (xi, x) in t.xs.iter().enumerate() {
@@ -478,20 +497,21 @@ pub fn render(
                         continue;
                     }
                     let (fill, dark_text) = ramp((v - lo) / span);
-                    let cx = x0 + band * xi as f64;
+                    let cx = P(x0 + band * xi as f64);
+                    let y = P(y);
                     let _ = write!(
                         body,
-                        "<g class=\"mark\"><title>{}</title><rect x=\"{cx:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{fill}\"/>",
+                        "<g class=\"mark\"><title>{}</title><rect x=\"{cx}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"{fill}\"/>",
                         escape(&format!("{x} · {s}: {}", fmt_num(v))),
-                        (band - 2.0).max(1.0),
-                        (cell_h - 2.0).max(1.0)
+                        P((band - 2.0).max(1.0)),
+                        P((cell_h - 2.0).max(1.0))
                     );
                     if band >= 28.0 && cell_h >= 14.0 {
                         let _ = write!(
                             body,
-                            "<text class=\"cell-value\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{}\">{}</text>",
-                            cx + band / 2.0 - 1.0,
-                            y + cell_h / 2.0 + 3.0,
+                            "<text class=\"cell-value\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"{}\">{}</text>",
+                            P(cx.0 + band / 2.0 - 1.0),
+                            P(y.0 + cell_h / 2.0 + 3.0),
                             if dark_text { "#111" } else { "#fff" },
                             fmt_num(v)
                         );
@@ -506,8 +526,8 @@ pub fn render(
             if !values.is_empty() {
                 let _ = write!(
                     body,
-                    "<g class=\"legend\" transform=\"translate({:.1} 10)\"><text class=\"tick\" x=\"-128\" y=\"12\" text-anchor=\"end\">{}</text>",
-                    x1 - 56.0,
+                    "<g class=\"legend\" transform=\"translate({} 10)\"><text class=\"tick\" x=\"-128\" y=\"12\" text-anchor=\"end\">{}</text>",
+                    P(x1 - 56.0),
                     fmt_num(lo)
                 );
                 for i in 0..10 {
@@ -530,8 +550,8 @@ pub fn render(
     // Axes and legend.
     let _ = write!(
         body,
-        "<line class=\"axis\" x1=\"{x0}\" x2=\"{x1}\" y1=\"{y0}\" y2=\"{y0}\"/><text class=\"axis-title\" x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-        (x0 + x1) / 2.0,
+        "<line class=\"axis\" x1=\"{x0}\" x2=\"{x1}\" y1=\"{y0}\" y2=\"{y0}\"/><text class=\"axis-title\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+        P((x0 + x1) / 2.0),
         opts.height - 6.0,
         escape(&spec.x)
     );

@@ -2,6 +2,7 @@
 //! worker through [`bridge`].
 
 mod bridge;
+mod builder;
 mod chart;
 mod table;
 mod url;
@@ -101,6 +102,14 @@ pub struct Store {
     pub preset: RwSignal<Option<String>>,
     /// The SQL's parameters: a label and the value given, in order.
     pub params: RwSignal<Vec<(String, String)>>,
+    /// The chart spec chosen (`None`: guess one from the answer).
+    pub chart: RwSignal<Option<String>>,
+    /// The chart of the answer.
+    pub drawing: RwSignal<builder::Drawing>,
+    /// The request id of the chart shown (older drawings are dropped).
+    chart_request: RwSignal<Option<RequestId>>,
+    /// The title of the preset shown, if a preset is shown.
+    preset_title: RwSignal<Option<String>>,
     /// The dumps shipped with the site.
     datasets: RwSignal<Vec<Dataset>>,
     /// What was loaded last: still there when a later load fails.
@@ -115,7 +124,7 @@ pub struct Store {
 }
 
 impl Store {
-    fn new(sql: String, values: Vec<String>) -> Self {
+    fn new(sql: String, values: Vec<String>, chart: Option<String>) -> Self {
         Store {
             load: RwSignal::new(LoadState::Loading {
                 url: String::new(),
@@ -131,6 +140,10 @@ impl Store {
                     .map(|(i, v)| (format!("?{}", i + 1), v))
                     .collect(),
             ),
+            chart: RwSignal::new(chart),
+            drawing: RwSignal::new(builder::Drawing::None),
+            chart_request: RwSignal::new(None),
+            preset_title: RwSignal::new(None),
             datasets: RwSignal::new(Vec::new()),
             loaded: RwSignal::new(None),
             current: RwSignal::new(None),
@@ -169,6 +182,7 @@ pub fn start() {
         let store = Store::new(
             params.sql.clone().unwrap_or_default(),
             params.values.clone(),
+            params.chart.clone(),
         );
         provide_context(store);
         let failed = {
@@ -337,6 +351,15 @@ fn run(store: Store, sql: String) {
             let state = match resp {
                 Response::Answer { id, answer } => {
                     name_params(store, &answer.params);
+                    if answer.total_rows > 0 && answer.columns.len() >= 2 {
+                        let title = store
+                            .preset_title
+                            .get_untracked()
+                            .unwrap_or_else(|| "Query result".to_string());
+                        builder::draw(store, id, &answer.columns, title);
+                    } else {
+                        store.drawing.set(builder::Drawing::None);
+                    }
                     QueryState::Done {
                         query: id,
                         answer,
@@ -344,6 +367,7 @@ fn run(store: Store, sql: String) {
                     }
                 }
                 Response::QueryFailed { error, .. } => {
+                    store.drawing.set(builder::Drawing::None);
                     if !error.params.is_empty() {
                         name_params(store, &error.params);
                     }
@@ -953,8 +977,10 @@ fn PresetItem(
         description,
         sql,
         params,
+        chart,
         ..
     } = preset;
+    let title_text = title.clone();
     let active = {
         let id = id.clone();
         move || store.preset.with(|p| p.as_deref() == Some(id.as_str()))
@@ -964,6 +990,9 @@ fn PresetItem(
         move |_| {
             store.sql.set(sql.clone());
             store.preset.set(Some(id.clone()));
+            store.preset_title.set(Some(title_text.clone()));
+            store.chart.set(chart.clone());
+            url::set_param("chart", chart.as_deref());
             // Each parameter starts at the value the data suggests.
             let defaults: Vec<&'static str> = presets::find(&id)
                 .map(|p| p.params.iter().map(|q| q.default).collect())
@@ -996,6 +1025,7 @@ fn Workbench() -> impl IntoView {
         let sql = store.sql.get_untracked();
         if !sql.trim().is_empty() {
             store.preset.set(None);
+            store.preset_title.set(None);
             run(store, sql);
         }
     };
@@ -1027,6 +1057,7 @@ fn Workbench() -> impl IntoView {
                 <QueryStatus/>
             </div>
             <ParamForm on_run=submit/>
+            <builder::ResultChart/>
             <table::ResultView on_page=move |offset| page(store, offset)/>
         </section>
     }

@@ -12,6 +12,8 @@ pub struct Params {
     pub sql: Option<String>,
     /// Values of its parameters (`?p=`, repeated, in order).
     pub values: Vec<String>,
+    /// The chart spec (`?chart=`).
+    pub chart: Option<String>,
 }
 
 /// Splits `build:URL` into its schema name and URL; `https://…` and other
@@ -49,6 +51,7 @@ impl Params {
                 .iter()
                 .filter_map(|v| v.as_string())
                 .collect(),
+            chart: q.get("chart").filter(|s| !s.trim().is_empty()),
         }
     }
 }
@@ -90,6 +93,24 @@ pub fn set_sql(sql: &str, values: &[String]) {
     search.delete("p");
     for v in values {
         search.append("p", v);
+    }
+    if let Ok(history) = w.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
+    }
+}
+
+/// Sets (or with `None`, removes) one parameter of the address.
+pub fn set_param(name: &str, value: Option<&str>) {
+    let Some(w) = window() else { return };
+    let Ok(href) = w.location().href() else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::new(&href) else {
+        return;
+    };
+    match value {
+        Some(v) => url.search_params().set(name, v),
+        None => url.search_params().delete(name),
     }
     if let Ok(history) = w.history() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));

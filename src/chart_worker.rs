@@ -1,0 +1,73 @@
+//! The Web Worker that draws charts. The SQLite worker starts it when the
+//! first chart is asked for and hands it whole answers ([`ChartJob`]) once
+//! it says it is ready; it answers with the SVG ([`ChartReply::Done`]). Its code is thus fetched only when a
+//! chart is drawn, not with the page.
+
+use wasm_bindgen::prelude::*;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+use crate::chart::spec::Spec;
+use crate::chart::svg::{Options, render};
+use crate::protocol::{ChartDrawing, ChartJob, ChartReply};
+use crate::wire;
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn now() -> f64 {
+    scope().performance().map(|p| p.now()).unwrap_or(0.0)
+}
+
+/// Draws one job: with its spec, or with one guessed from its values.
+pub fn draw(job: ChartJob) -> ChartReply {
+    let started = now();
+    let result = (|| {
+        let spec = match job.spec {
+            Some(text) => text.parse::<Spec>().map_err(|e| e.to_string())?,
+            None => Spec::guess(&job.columns, &job.rows)
+                .ok_or("nothing to chart: no column holds numbers")?,
+        };
+        let opts = Options {
+            title: job.title,
+            id: format!("chart-{}", job.id),
+            ..Options::default()
+        };
+        let d = render(&spec, &job.columns, &job.rows, &opts).map_err(|e| e.to_string())?;
+        Ok(ChartDrawing {
+            spec: spec.to_string(),
+            svg: d.svg,
+            marks: d.marks,
+            description: d.description,
+            elapsed_ms: now() - started,
+        })
+    })();
+    ChartReply::Done { id: job.id, result }
+}
+
+/// Starts the worker: answers each job as it comes.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
+        let done = match wire::decode::<ChartJob>(event.data()) {
+            Ok(job) => draw(job),
+            Err(e) => {
+                web_sys::console::error_1(&format!("bad chart job: {e}").into());
+                return;
+            }
+        };
+        reply(&done);
+    });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    reply(&ChartReply::Ready);
+}
+
+fn reply(r: &ChartReply) {
+    match wire::encode(r) {
+        Ok(v) => {
+            let _ = scope().post_message(&v);
+        }
+        Err(e) => web_sys::console::error_1(&format!("cannot encode a chart: {e}").into()),
+    }
+}

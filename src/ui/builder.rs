@@ -1,0 +1,176 @@
+//! The chart of the current answer, drawn by the worker from every row, and
+//! the controls that choose it: kind, x, y and series columns. The spec
+//! travels in the address (`?chart=`).
+
+use leptos::prelude::*;
+
+use super::{QueryState, Store, bridge, url};
+use crate::chart::spec::{Kind, Spec};
+use crate::protocol::{ChartDrawing, Request, RequestId, Response};
+
+/// The chart state of the page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Drawing {
+    /// Nothing to draw (no answer, or one without rows).
+    None,
+    /// Being drawn.
+    Pending,
+    /// Drawn.
+    Done(ChartDrawing),
+    /// Not drawable; why.
+    Failed(String),
+}
+
+/// Asks the worker to draw the answer of `query` with the spec chosen
+/// (kept only if the answer has its columns) or a guessed one.
+pub fn draw(store: Store, query: RequestId, columns: &[String], title: String) {
+    let spec = store.chart.get_untracked().filter(|text| {
+        text.parse::<Spec>()
+            .is_ok_and(|s| s.columns(columns).is_ok())
+    });
+    store.drawing.set(Drawing::Pending);
+    let id = bridge::send(
+        |id| Request::Chart {
+            id,
+            query,
+            spec,
+            title,
+        },
+        move |resp| {
+            if resp.id() != store.chart_request.get_untracked() {
+                return;
+            }
+            match resp {
+                Response::Drawn { drawing, .. } => store.drawing.set(Drawing::Done(drawing)),
+                Response::ChartFailed { error, .. } => store.drawing.set(Drawing::Failed(error)),
+                _ => {}
+            }
+        },
+    );
+    store.chart_request.set(Some(id));
+}
+
+/// The chart of the answer, with its controls and a download link.
+#[component]
+pub fn ResultChart() -> impl IntoView {
+    let store = expect_context::<Store>();
+    move || {
+        let QueryState::Done { query, answer, .. } = store.query.get() else {
+            return None;
+        };
+        let columns = answer.columns;
+        let drawing = store.drawing.get();
+        let (spec, body) = match drawing {
+            Drawing::None => return None,
+            Drawing::Pending => (None, view! { <p class="note">"Drawing…"</p> }.into_any()),
+            Drawing::Failed(e) => (
+                None,
+                view! { <p class="note chart-error" role="status">{e}</p> }.into_any(),
+            ),
+            Drawing::Done(d) => {
+                let href = format!(
+                    "data:image/svg+xml;charset=utf-8,{}",
+                    String::from(js_sys::encode_uri_component(&d.svg))
+                );
+                let note = format!("{} values drawn in {:.0} ms", d.marks, d.elapsed_ms);
+                (
+                    d.spec.parse::<Spec>().ok(),
+                    view! {
+                        <div class="chart-svg" inner_html=d.svg></div>
+                        <p class="chart-foot">
+                            <a class="download" href=href download="chart.svg">"Download SVG"</a>
+                            <span class="note">{note}</span>
+                        </p>
+                    }
+                    .into_any(),
+                )
+            }
+        };
+        let spec = spec.unwrap_or(Spec {
+            kind: Kind::Bar,
+            x: columns.first().cloned().unwrap_or_default(),
+            y: columns.get(1).cloned().unwrap_or_default(),
+            series: None,
+        });
+        let title = store
+            .preset_title
+            .get_untracked()
+            .unwrap_or_else(|| "Query result".to_string());
+        let choose = {
+            let columns = columns.clone();
+            move |spec: Spec| {
+                let text = spec.to_string();
+                url::set_param("chart", Some(&text));
+                store.chart.set(Some(text));
+                draw(store, query, &columns, title.clone());
+            }
+        };
+        let kinds: Vec<(String, String)> = Kind::ALL
+            .into_iter()
+            .map(|k| (k.name().to_string(), k.label().to_string()))
+            .collect();
+        let names: Vec<(String, String)> = columns.iter().map(|c| (c.clone(), c.clone())).collect();
+        let mut with_none = vec![(String::new(), "(none)".to_string())];
+        with_none.extend(names.iter().cloned());
+        let chosen_kind = spec.kind.name().to_string();
+        let chosen_x = spec.x.clone();
+        let chosen_y = spec.y.clone();
+        let chosen_series = spec.series.clone().unwrap_or_default();
+        // One handler for the four menus: which part of the spec, and its new value.
+        let change = Callback::new(move |(part, value): (&'static str, String)| {
+            let mut next = spec.clone();
+            match part {
+                "kind" => match Kind::from_name(&value) {
+                    Some(k) => next.kind = k,
+                    None => return,
+                },
+                "x" => next.x = value,
+                "y" => next.y = value,
+                _ => next.series = (!value.is_empty()).then_some(value),
+            }
+            choose(next);
+        });
+        Some(view! {
+            <section class="result-chart" aria-label="Chart of the answer">
+                <div class="chart-controls">
+                    <Menu part="kind" label="Chart" options=kinds chosen=chosen_kind on_change=change/>
+                    <Menu part="x" label="x" options=names.clone() chosen=chosen_x on_change=change/>
+                    <Menu part="y" label="y" options=names chosen=chosen_y on_change=change/>
+                    <Menu part="series" label="series" options=with_none chosen=chosen_series on_change=change/>
+                </div>
+                {body}
+            </section>
+        })
+    }
+}
+
+/// One menu of the chart builder.
+#[component]
+fn Menu(
+    /// Which part of the spec it sets (also its id: `chart-{part}`).
+    part: &'static str,
+    /// Its label.
+    label: &'static str,
+    /// (value, text) of each option.
+    options: Vec<(String, String)>,
+    /// The value chosen.
+    chosen: String,
+    /// Called with the part and the value chosen.
+    on_change: Callback<(&'static str, String)>,
+) -> impl IntoView {
+    let options = options
+        .into_iter()
+        .map(|(value, text)| {
+            let selected = value == chosen;
+            view! { <option value=value selected=selected>{text}</option> }
+        })
+        .collect_view();
+    view! {
+        <label>
+            {label} " "
+            <select id=format!("chart-{part}") on:change=move |ev| on_change.run((part, event_target_value(&ev)))>
+                {options}
+            </select>
+        </label>
+    }
+}
