@@ -112,7 +112,13 @@ fn the_demo_tells_its_story() {
 fn every_preset_runs_on_the_demo_and_returns_rows() {
     let conn = demo_db();
     for p in presets::for_schema(SchemaKind::Greenboard) {
-        let out = query::run(&conn, p.sql).unwrap_or_else(|e| panic!("{}: {e}", p.id));
+        let values: Vec<String> = p
+            .params
+            .iter()
+            .map(|q| greenboard::db::default_value(&conn, q))
+            .collect();
+        let out =
+            query::run_with(&conn, p.sql, &values).unwrap_or_else(|e| panic!("{}: {e}", p.id));
         assert!(!out.rows.is_empty(), "{} returned no rows", p.id);
         if let Some(Chart::PercentBars { value }) = p.chart {
             assert!(out.rows.iter().all(|r| {
@@ -305,7 +311,12 @@ fn every_preset_chart_draws_a_mark_per_row_of_its_answer() {
             continue;
         };
         let spec: Spec = text.parse().unwrap_or_else(|e| panic!("{}: {e}", p.id));
-        let out = query::run(&conn, p.sql).unwrap();
+        let values: Vec<String> = p
+            .params
+            .iter()
+            .map(|q| greenboard::db::default_value(&conn, q))
+            .collect();
+        let out = query::run_with(&conn, p.sql, &values).unwrap();
         let (_, y, _) = spec
             .columns(&out.columns)
             .unwrap_or_else(|e| panic!("{}: {e}", p.id));
@@ -321,5 +332,64 @@ fn every_preset_chart_draws_a_mark_per_row_of_its_answer() {
         );
         charted += 1;
     }
-    assert_eq!(charted, 5);
+    assert_eq!(charted, 6);
+}
+
+#[test]
+fn the_run_diff_matches_a_hand_checked_case() {
+    let path = format!("{}/tests/fixtures/run-diff.sql", env!("CARGO_MANIFEST_DIR"));
+    let conn = Connection::open_in_memory().unwrap();
+    load_str(
+        &conn,
+        &std::fs::read_to_string(path).unwrap(),
+        OnError::Stop,
+    )
+    .unwrap();
+    let diff = presets::find("run-diff").unwrap();
+    let summary = presets::find("run-diff-summary").unwrap();
+    // By default: the latest main run (3) against the one before it on the
+    // same platform (1, not 2, which ran on windows).
+    let defaults: Vec<String> = diff
+        .params
+        .iter()
+        .map(|q| greenboard::db::default_value(&conn, q))
+        .collect();
+    assert_eq!(defaults, ["1", "3"]);
+    let text = |sql: &str, values: &[&str]| -> Vec<Vec<String>> {
+        let values: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+        query::run_with(&conn, sql, &values)
+            .unwrap()
+            .rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|c| c.display().unwrap_or_else(|| "NULL".into()))
+                    .collect()
+            })
+            .collect()
+    };
+    assert_eq!(
+        text(diff.sql, &["1", "3"]),
+        [
+            ["new failure", "t1", "pass", "fail", "boom"],
+            ["new failure", "t6", "NULL", "timeout", "slow"],
+            ["fixed", "t2", "fail", "pass", "NULL"],
+            ["still failing", "t3", "fail", "error", "still"],
+            ["newly skipped", "t4", "pass", "skip", "disabled"],
+        ]
+    );
+    assert_eq!(
+        text(summary.sql, &["1", "3"]),
+        [
+            ["new failure", "2"],
+            ["fixed", "1"],
+            ["still failing", "1"],
+            ["newly skipped", "1"]
+        ]
+    );
+    // A feature branch against main on windows: its t1 passes there.
+    assert_eq!(
+        text(diff.sql, &["2", "4"]),
+        [["fixed", "t1", "fail", "pass", "NULL"]]
+    );
 }

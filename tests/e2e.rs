@@ -214,7 +214,19 @@ async fn every_preset_runs_and_returns_rows() {
         let status = outcome.unwrap_or_else(|e| panic!("preset {id} failed: {e}"));
         assert_eq!(editor, preset.sql, "preset {id} puts its SQL in the editor");
         assert!(rows > 0, "preset {id} returned no rows ({status})");
-        let n = query::run(&conn, &preset.sql).unwrap().rows.len();
+        // Parameters take the values the data suggests, as on the page.
+        let values: Vec<String> = greenboard::presets::find(&preset.id)
+            .map(|p| {
+                p.params
+                    .iter()
+                    .map(|q| greenboard::db::default_value(&conn, q))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let n = query::run_with(&conn, &preset.sql, &values)
+            .unwrap()
+            .rows
+            .len();
         let shown = if n == 1 {
             "1 row in".to_string()
         } else {
@@ -1457,4 +1469,70 @@ fn decode(s: &str) -> String {
         }
     }
     String::from_utf8(out).unwrap()
+}
+
+/// The parameter form: each label and value.
+const PARAMS_JS: &str = "return [...document.querySelectorAll('.params .param')].map(p =>
+  [p.querySelector('.param-name').textContent, p.querySelector('input').value]);";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_run_diff_lists_what_changed_between_two_runs() {
+    let (_server, b, status) = open_with_fixtures("?db=fixtures/run-diff.sql").await;
+    let diff = greenboard::presets::find("run-diff").unwrap();
+    let summary = greenboard::presets::find("run-diff-summary").unwrap();
+    let counted = click_each(&b, &[summary]).await;
+    let bars = chart_of(&b, "bar").await;
+    let listed = click_each(&b, &[diff]).await;
+    let form = b.js(PARAMS_JS).await;
+    // Another pair: the feature branch's run 4 against main's windows run 2.
+    b.js("const set = (i, v) => { const e = document.querySelector(`.params input[data-param='${i}']`);
+            e.value = v; e.dispatchEvent(new Event('input', { bubbles: true })); };
+          set(0, '2'); set(1, '4');")
+        .await;
+    b.driver
+        .find(By::Css(".params input[data-param='1']"))
+        .await
+        .unwrap()
+        .send_keys("\u{E007}")
+        .await
+        .unwrap();
+    let other = b
+        .wait_for(
+            "const r = [...document.querySelectorAll('table.result tbody tr')];
+             return r.length === 1 && location.search.includes('p=4') && r.map(t => [...t.children].map(c => c.textContent));",
+            QUERY,
+        )
+        .await;
+    b.quit().await;
+
+    assert!(status.starts_with("Loaded"), "{status}");
+    assert_eq!(
+        counted[0].2,
+        [
+            ["new failure", "2"],
+            ["fixed", "1"],
+            ["still failing", "1"],
+            ["newly skipped", "1"]
+        ]
+    );
+    assert_eq!(bars["marks"], 4, "{bars}");
+    // The latest main run (3) against the one before it on linux (1).
+    assert_eq!(
+        form,
+        serde_json::json!([["base_run", "1"], ["head_run", "3"]])
+    );
+    assert_eq!(
+        listed[0].2,
+        [
+            ["new failure", "t1", "pass", "fail", "boom"],
+            ["new failure", "t6", "NULL", "timeout", "slow"],
+            ["fixed", "t2", "fail", "pass", "NULL"],
+            ["still failing", "t3", "fail", "error", "still"],
+            ["newly skipped", "t4", "pass", "skip", "disabled"],
+        ]
+    );
+    assert_eq!(
+        other,
+        serde_json::json!([["fixed", "t1", "fail", "pass", "NULL"]])
+    );
 }

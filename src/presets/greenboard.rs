@@ -1,7 +1,7 @@
 //! Presets for greenboard's own schema (see `src/schema.sql`): pass rates by
 //! branch and platform, trends, flaky tests, regressions.
 
-use super::{Chart, Preset};
+use super::{Chart, Param, Preset};
 
 /// The dashboard's headline: runs, tests, overall pass rate, date range.
 pub const HEADLINE_SQL: &str = "SELECT
@@ -337,5 +337,89 @@ GROUP BY p.id, t.error_message
 ORDER BY skipped DESC;",
         chart: None,
         params: &[],
+    },
+    Preset {
+        id: "run-diff-summary",
+        group: "Run diff",
+        title: "Run against run: summary",
+        description: "How many tests newly fail, were fixed, still fail or are newly skipped in one run against another (default: the latest run on main and the one before it on the same platform).",
+        sql: "WITH base AS (SELECT test_name, outcome FROM test_results WHERE run_id = ?1),
+     head AS (SELECT test_name, outcome, error_message FROM test_results WHERE run_id = ?2),
+     diff AS (
+  SELECT CASE
+           WHEN h.outcome IN ('fail', 'error', 'timeout') THEN
+             CASE WHEN b.outcome IN ('fail', 'error', 'timeout') THEN 'still failing' ELSE 'new failure' END
+           WHEN h.outcome = 'pass' AND b.outcome IN ('fail', 'error', 'timeout') THEN 'fixed'
+           WHEN h.outcome = 'skip' AND b.outcome IS NOT 'skip' THEN 'newly skipped'
+         END AS change,
+         h.test_name, b.outcome AS before, h.outcome AS after, h.error_message
+  FROM head h LEFT JOIN base b ON b.test_name = h.test_name
+)
+SELECT k.change, COUNT(d.test_name) AS tests
+FROM (SELECT 1 AS o, 'new failure' AS change UNION ALL SELECT 2, 'fixed'
+      UNION ALL SELECT 3, 'still failing' UNION ALL SELECT 4, 'newly skipped') k
+LEFT JOIN diff d ON d.change = k.change
+GROUP BY k.o
+ORDER BY k.o;",
+        chart: Some(Chart::Spec("bar:x=change,y=tests")),
+        params: RUN_DIFF_PARAMS,
+    },
+    Preset {
+        id: "run-diff",
+        group: "Run diff",
+        title: "Run against run: tests",
+        description: "The tests that newly fail, were fixed, still fail or are newly skipped in one run against another, with their messages.",
+        sql: "WITH base AS (SELECT test_name, outcome FROM test_results WHERE run_id = ?1),
+     head AS (SELECT test_name, outcome, error_message FROM test_results WHERE run_id = ?2),
+     diff AS (
+  SELECT CASE
+           WHEN h.outcome IN ('fail', 'error', 'timeout') THEN
+             CASE WHEN b.outcome IN ('fail', 'error', 'timeout') THEN 'still failing' ELSE 'new failure' END
+           WHEN h.outcome = 'pass' AND b.outcome IN ('fail', 'error', 'timeout') THEN 'fixed'
+           WHEN h.outcome = 'skip' AND b.outcome IS NOT 'skip' THEN 'newly skipped'
+         END AS change,
+         h.test_name, b.outcome AS before, h.outcome AS after, h.error_message
+  FROM head h LEFT JOIN base b ON b.test_name = h.test_name
+)
+SELECT change, test_name, before, after, error_message
+FROM diff
+WHERE change IS NOT NULL
+ORDER BY CASE change WHEN 'new failure' THEN 1 WHEN 'fixed' THEN 2 WHEN 'still failing' THEN 3 ELSE 4 END,
+         test_name;",
+        chart: None,
+        params: RUN_DIFF_PARAMS,
+    },
+    Preset {
+        id: "runs",
+        group: "Run diff",
+        title: "Runs to compare",
+        description: "The latest 100 runs with their id, branch, platform, commit and counts.",
+        sql: "SELECT r.id, r.run_timestamp, r.branch_name AS branch,
+       p.os || '/' || p.arch AS platform, substr(r.git_commit, 1, 10) AS git_commit,
+       r.passed, r.failed, r.skipped
+FROM test_runs r JOIN platforms p ON p.id = r.platform_id
+ORDER BY r.run_timestamp DESC, r.id DESC
+LIMIT 100;",
+        chart: None,
+        params: &[],
+    },
+];
+
+/// The two runs compared by the run diff: the one before (base) and the one
+/// after (head). By default, the latest run on main (or the latest run when
+/// there is no main) against the run before it on the same branch and
+/// platform.
+const RUN_DIFF_PARAMS: &[Param] = &[
+    Param {
+        name: "base_run",
+        default: "SELECT r.id FROM test_runs r,
+  (SELECT branch_name AS b, platform_id AS p FROM test_runs
+   ORDER BY branch_name = 'main' DESC, run_timestamp DESC, id DESC LIMIT 1) h
+WHERE r.branch_name IS h.b AND r.platform_id = h.p
+ORDER BY r.run_timestamp DESC, r.id DESC LIMIT 1 OFFSET 1",
+    },
+    Param {
+        name: "head_run",
+        default: "SELECT id FROM test_runs ORDER BY branch_name = 'main' DESC, run_timestamp DESC, id DESC LIMIT 1",
     },
 ];
