@@ -393,3 +393,117 @@ fn the_run_diff_matches_a_hand_checked_case() {
         [["fixed", "t1", "fail", "pass", "NULL"]]
     );
 }
+
+#[test]
+fn each_drill_down_lists_what_its_mark_stands_for() {
+    let conn = demo_db();
+    let one = |sql: &str, values: &[&str]| -> i64 {
+        let values: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+        match query::run_with(&conn, sql, &values).unwrap().rows[0][0] {
+            Cell::Integer(n) => n,
+            Cell::Null => 0,
+            ref c => panic!("{c:?}"),
+        }
+    };
+    // The sum of the failures listed, over the drill's rows.
+    let listed = |id: &str, values: &[&str]| -> (usize, i64) {
+        let values: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+        let out = query::run_with(&conn, presets::drill(id).unwrap(), &values).unwrap();
+        let col = out.columns.iter().position(|c| c == "failures");
+        let sum = col.map_or(0, |i| {
+            out.rows.iter().map(|r| r[i].as_f64().unwrap() as i64).sum()
+        });
+        (out.rows.len(), sum)
+    };
+    assert_eq!(
+        listed(presets::BY_BRANCH, &["main", ""]).1,
+        one(
+            "SELECT SUM(failed) FROM test_runs WHERE branch_name = ?1",
+            &["main"]
+        )
+    );
+    assert_eq!(
+        listed(presets::BY_PLATFORM, &["linux/aarch64 (vm)", ""]).1,
+        one(
+            "SELECT SUM(r.failed) FROM test_runs r JOIN platforms p ON p.id = r.platform_id
+             WHERE p.os = 'linux' AND p.arch = 'aarch64' AND p.environment = 'vm'",
+            &[]
+        )
+    );
+    let (rows, sum) = listed("branch-x-platform", &["windows/x86_64", "main"]);
+    assert!(rows > 0);
+    assert_eq!(
+        sum,
+        one(
+            "SELECT SUM(r.failed) FROM test_runs r JOIN platforms p ON p.id = r.platform_id
+             WHERE p.os = 'windows' AND r.branch_name = ?1",
+            &["main"]
+        )
+    );
+    assert_eq!(
+        listed("weekly-trend-by-branch", &["2026-07-27", "main"]).1,
+        one(
+            "SELECT SUM(failed) FROM test_runs WHERE branch_name = 'main'
+             AND date(run_timestamp, 'weekday 1', '-7 days') = ?1",
+            &["2026-07-27"]
+        )
+    );
+    let suite: String = conn
+        .query_row(
+            "SELECT test_suite FROM test_results WHERE outcome = 'fail' GROUP BY test_suite ORDER BY COUNT(*) DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        listed("failures-by-suite", &[&suite, ""]).1,
+        one(
+            "SELECT COUNT(*) FROM test_results WHERE test_suite = ?1 AND outcome IN ('fail', 'error', 'timeout')",
+            &[&suite]
+        )
+    );
+    let test: String = conn
+        .query_row("SELECT test_name FROM test_results LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(listed("flaky-tests", &[&test, ""]).0, 50);
+    // The run diff: as many tests as the summary counts for that change.
+    let summary = presets::find("run-diff-summary").unwrap();
+    let runs: Vec<String> = summary
+        .params
+        .iter()
+        .map(|q| greenboard::db::default_value(&conn, q))
+        .collect();
+    let counts = query::run_with(&conn, summary.sql, &runs).unwrap();
+    for row in &counts.rows {
+        let (Cell::Text(change), Cell::Integer(n)) = (&row[0], &row[1]) else {
+            panic!("{row:?}")
+        };
+        assert_eq!(
+            listed("run-diff-summary", &[change, "", &runs[0], &runs[1]]).0 as i64,
+            *n,
+            "{change}"
+        );
+    }
+    // Every drill-down belongs to a preset with a chart.
+    for (id, _) in presets::DRILLS {
+        assert!(presets::find(id).unwrap().chart.is_some(), "{id}");
+    }
+    // Without one, the rows behind a mark.
+    let sql = presets::rows_behind(
+        "SELECT branch_name AS b, COUNT(*) AS n FROM test_runs GROUP BY b;",
+        "b",
+        None,
+    );
+    assert_eq!(
+        one(
+            &format!("SELECT n FROM ({})", sql.trim_end_matches(';')),
+            &["main"]
+        ),
+        one(
+            "SELECT COUNT(*) FROM test_runs WHERE branch_name = 'main'",
+            &[]
+        )
+    );
+}

@@ -1536,3 +1536,53 @@ async fn the_run_diff_lists_what_changed_between_two_runs() {
         serde_json::json!([["fixed", "t1", "fail", "pass", "NULL"]])
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn clicking_a_heatmap_cell_lists_the_failing_tests_it_stands_for() {
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
+    let drill = greenboard::presets::drill("branch-x-platform").unwrap();
+    let expected: Vec<Vec<String>> = query::run_with(
+        &conn,
+        drill,
+        &["windows/x86_64".to_string(), "main".to_string()],
+    )
+    .unwrap()
+    .rows
+    .iter()
+    .map(|r| {
+        r.iter()
+            .map(|c| c.display().unwrap_or_else(|| "NULL".into()))
+            .collect()
+    })
+    .collect();
+
+    let (_server, b, _status) = open_demo().await;
+    let heat = greenboard::presets::find("branch-x-platform").unwrap();
+    click_each(&b, &[heat]).await;
+    chart_of(&b, "heatmap").await;
+    b.js("document.querySelector(`.result-chart .mark[data-x='windows/x86_64'][data-series='main'] rect`)
+            .dispatchEvent(new MouseEvent('click', { bubbles: true }));")
+        .await;
+    let outcome = query_outcome(&b, QUERY).await;
+    let rows = b
+        .wait_for(
+            &format!(
+                "const t = (() => {{ {TABLE_JS} }})(); return t && t.head[0] === 'test_name' && t;"
+            ),
+            QUERY,
+        )
+        .await;
+    let form = b.js(PARAMS_JS).await;
+    let editor = b.js("return document.getElementById('sql').value").await;
+    b.quit().await;
+
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert!(!expected.is_empty());
+    assert_eq!(table_rows(&rows), expected);
+    assert_eq!(
+        form,
+        serde_json::json!([["platform", "windows/x86_64"], ["branch", "main"]])
+    );
+    assert_eq!(editor, drill);
+}

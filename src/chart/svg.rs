@@ -312,6 +312,15 @@ pub fn render(
         }
     };
 
+    // What a mark stands for, for a drill-down: its x and series values.
+    let data = |x: &str, s: usize| {
+        let mut d = format!(" data-x=\"{}\"", escape(x));
+        if spec.series.is_some() {
+            let _ = write!(d, " data-series=\"{}\"", escape(&t.series[s]));
+        }
+        d
+    };
+
     match spec.kind {
         Kind::Bar | Kind::StackedBar => {
             let stacked = spec.kind == Kind::StackedBar;
@@ -361,7 +370,8 @@ pub fn render(
                     let (left, y, h) = (P(left), P(a.min(b)), P((a - b).abs()));
                     let _ = write!(
                         body,
-                        "<rect class=\"mark\" x=\"{left}\" y=\"{y}\" width=\"{}\" height=\"{h}\" fill=\"{}\"><title>{}</title></rect>",
+                        "<rect class=\"mark\"{} x=\"{left}\" y=\"{y}\" width=\"{}\" height=\"{h}\" fill=\"{}\"><title>{}</title></rect>",
+                        data(x, si),
                         P((width - 1.0).max(1.0)),
                         colour(si),
                         tip(x, si, v)
@@ -399,7 +409,8 @@ pub fn render(
                 for (xi, v) in points {
                     let _ = write!(
                         body,
-                        "<circle class=\"mark\" cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{}\"><title>{}</title></circle>",
+                        "<circle class=\"mark\"{} cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{}\"><title>{}</title></circle>",
+                        data(&t.xs[xi], si),
                         P(centres[xi]),
                         P(scale.map(v)),
                         if main { 3.5 } else { 2.5 },
@@ -465,7 +476,8 @@ pub fn render(
             for &(x, y, si) in &t.points {
                 let _ = write!(
                     body,
-                    "<circle class=\"mark\" cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{}\" fill-opacity=\"0.75\"><title>{}</title></circle>",
+                    "<circle class=\"mark\"{} cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{}\" fill-opacity=\"0.75\"><title>{}</title></circle>",
+                    data(&fmt_num(x), si),
                     P(xs.map(x)),
                     P(scale.map(y)),
                     colour(si),
@@ -501,7 +513,8 @@ pub fn render(
                     let y = P(y);
                     let _ = write!(
                         body,
-                        "<g class=\"mark\"><title>{}</title><rect x=\"{cx}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"{fill}\"/>",
+                        "<g class=\"mark\"{}><title>{}</title><rect x=\"{cx}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"{fill}\"/>",
+                        data(x, si),
                         escape(&format!("{x} · {s}: {}", fmt_num(v))),
                         P((band - 2.0).max(1.0)),
                         P((cell_h - 2.0).max(1.0))
@@ -659,6 +672,11 @@ mod tests {
         assert_eq!(d.marks, 3);
         assert_eq!(d.svg.matches("class=\"mark\"").count(), 3);
         assert!(d.svg.contains("<title>main · windows: 40</title>"));
+        // Each mark says what it stands for, for a drill-down.
+        assert!(
+            d.svg
+                .contains("class=\"mark\" data-x=\"main\" data-series=\"windows\"")
+        );
         assert!(d.svg.contains("role=\"img\""));
         assert_eq!(
             d.description,

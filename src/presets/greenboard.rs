@@ -423,3 +423,72 @@ ORDER BY r.run_timestamp DESC, r.id DESC LIMIT 1 OFFSET 1",
         default: "SELECT id FROM test_runs ORDER BY branch_name = 'main' DESC, run_timestamp DESC, id DESC LIMIT 1",
     },
 ];
+
+/// What clicking a mark of a preset's chart runs: SQL whose `?1` is the
+/// mark's x value, `?2` its series (empty when none), and `?3`, `?4`, … the
+/// preset's own parameters. By preset id.
+pub const DRILLS: &[(&str, &str)] = &[
+    (BY_BRANCH, DRILL_BRANCH),
+    ("weekly-trend-by-branch", "SELECT t.test_name, t.test_suite AS suite, COUNT(*) AS failures, t.error_message AS last_error
+FROM test_results t JOIN test_runs r ON r.id = t.run_id
+WHERE date(r.run_timestamp, 'weekday 1', '-7 days') = ?1 AND r.branch_name = ?2
+  AND t.outcome IN ('fail', 'error', 'timeout')
+GROUP BY t.test_name
+ORDER BY failures DESC, t.test_name;"),
+    (BY_PLATFORM, DRILL_PLATFORM),
+    ("branch-x-platform", "SELECT t.test_name, t.test_suite AS suite, COUNT(*) AS failures, MAX(r.run_timestamp) AS last_failed, t.error_message AS last_error
+FROM test_results t
+JOIN test_runs r ON r.id = t.run_id
+JOIN platforms p ON p.id = r.platform_id
+WHERE p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END = ?1
+  AND r.branch_name = ?2
+  AND t.outcome IN ('fail', 'error', 'timeout')
+GROUP BY t.test_name
+ORDER BY failures DESC, t.test_name;"),
+    ("failures-by-suite", "SELECT t.test_name, COUNT(*) AS failures, MAX(r.run_timestamp) AS last_failed, t.error_message AS last_error
+FROM test_results t JOIN test_runs r ON r.id = t.run_id
+WHERE t.test_suite = ?1 AND t.outcome IN ('fail', 'error', 'timeout')
+GROUP BY t.test_name
+ORDER BY failures DESC, t.test_name;"),
+    ("flaky-tests", DRILL_TEST),
+    ("slowest-tests", DRILL_TEST),
+    ("run-diff-summary", "WITH base AS (SELECT test_name, outcome FROM test_results WHERE run_id = ?3),
+     head AS (SELECT test_name, outcome, error_message FROM test_results WHERE run_id = ?4)
+SELECT h.test_name, b.outcome AS before, h.outcome AS after, h.error_message
+FROM head h LEFT JOIN base b ON b.test_name = h.test_name
+WHERE ?1 = CASE
+    WHEN h.outcome IN ('fail', 'error', 'timeout') THEN
+      CASE WHEN b.outcome IN ('fail', 'error', 'timeout') THEN 'still failing' ELSE 'new failure' END
+    WHEN h.outcome = 'pass' AND b.outcome IN ('fail', 'error', 'timeout') THEN 'fixed'
+    WHEN h.outcome = 'skip' AND b.outcome IS NOT 'skip' THEN 'newly skipped'
+  END
+ORDER BY h.test_name;"),
+];
+
+/// The failing tests of one branch, most often first.
+const DRILL_BRANCH: &str = "SELECT t.test_name, t.test_suite AS suite, COUNT(*) AS failures, MAX(r.run_timestamp) AS last_failed, t.error_message AS last_error
+FROM test_results t JOIN test_runs r ON r.id = t.run_id
+WHERE r.branch_name = ?1 AND t.outcome IN ('fail', 'error', 'timeout')
+GROUP BY t.test_name
+ORDER BY failures DESC, t.test_name;";
+
+/// The failing tests of one platform, most often first.
+const DRILL_PLATFORM: &str = "SELECT t.test_name, t.test_suite AS suite, COUNT(*) AS failures, MAX(r.run_timestamp) AS last_failed, t.error_message AS last_error
+FROM test_results t
+JOIN test_runs r ON r.id = t.run_id
+JOIN platforms p ON p.id = r.platform_id
+WHERE p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END = ?1
+  AND t.outcome IN ('fail', 'error', 'timeout')
+GROUP BY t.test_name
+ORDER BY failures DESC, t.test_name;";
+
+/// One test's latest 50 results, with where and how it ran.
+const DRILL_TEST: &str =
+    "SELECT r.run_timestamp, r.branch_name AS branch, p.os || '/' || p.arch AS platform,
+       t.outcome, t.duration_ms, t.retry_count, t.error_message
+FROM test_results t
+JOIN test_runs r ON r.id = t.run_id
+JOIN platforms p ON p.id = r.platform_id
+WHERE t.test_name = ?1
+ORDER BY r.run_timestamp DESC, r.id DESC
+LIMIT 50;";

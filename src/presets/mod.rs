@@ -18,7 +18,7 @@ mod vibesql;
 pub use coordination::LOOP_COORDINATION;
 pub use cortex::CORTEX;
 pub use cosmo::{COSMO_ARTIFACTS, COSMO_BUILD, COSMO_PIPELINE, COSMO_TESTS};
-pub use greenboard::{BY_BRANCH, BY_PLATFORM, GREENBOARD, HEADLINE_SQL};
+pub use greenboard::{BY_BRANCH, BY_PLATFORM, DRILLS, GREENBOARD, HEADLINE_SQL};
 pub use tier2::GGEN_TIER2;
 pub use vibesql::VIBESQL;
 
@@ -229,6 +229,28 @@ pub fn for_tables(tables: &[TableCount]) -> Vec<Made> {
         chart: None,
     }));
     made
+}
+
+/// The drill-down of a preset's chart (see [`DRILLS`]).
+pub fn drill(id: &str) -> Option<&'static str> {
+    DRILLS.iter().find(|(p, _)| *p == id).map(|(_, sql)| *sql)
+}
+
+/// The SQL that lists the rows of an answer behind one mark of its chart,
+/// for answers without a drill-down of their own: `sql` (one SELECT) kept
+/// to the rows whose `x` column (and `series` column) read as the mark's
+/// values, given as `?1` (and `?2`).
+pub fn rows_behind(sql: &str, x: &str, series: Option<&str>) -> String {
+    let inner = sql.trim().trim_end_matches(';').trim_end();
+    let mut out = format!(
+        "SELECT * FROM ({inner}\n) WHERE CAST({} AS TEXT) IS ?1",
+        quoted(x)
+    );
+    if let Some(s) = series {
+        out.push_str(&format!(" AND CAST({} AS TEXT) IS ?2", quoted(s)));
+    }
+    out.push(';');
+    out
 }
 
 /// The preset with this id, in any schema.

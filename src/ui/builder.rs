@@ -4,8 +4,11 @@
 
 use leptos::prelude::*;
 
-use super::{QueryState, Store, bridge, url};
+use wasm_bindgen::JsCast;
+
+use super::{QueryState, Store, bridge, run, url};
 use crate::chart::spec::{Kind, Spec};
+use crate::presets;
 use crate::protocol::{ChartDrawing, Request, RequestId, Response};
 
 /// The chart state of the page.
@@ -50,6 +53,44 @@ pub fn draw(store: Store, query: RequestId, columns: &[String], title: String) {
     store.chart_request.set(Some(id));
 }
 
+/// Runs what a clicked mark stands for: the preset's drill-down with the
+/// mark's x and series values (and the preset's own parameters after them),
+/// or else the rows of the answer behind the mark.
+pub fn drill(store: Store, spec: &Spec, x: String, series: Option<String>) {
+    let title = store
+        .preset_title
+        .get_untracked()
+        .unwrap_or_else(|| "Query result".to_string());
+    let own = store.params.get_untracked();
+    let preset = store.preset.get_untracked();
+    let series_label = spec.series.clone().unwrap_or_else(|| "series".into());
+    let mut params = vec![(spec.x.clone(), x.clone())];
+    let sql = match preset.as_deref().and_then(presets::drill) {
+        Some(sql) => {
+            params.push((series_label, series.clone().unwrap_or_default()));
+            params.extend(own);
+            sql.to_string()
+        }
+        None => {
+            if let Some(s) = &series {
+                params.push((series_label, s.clone()));
+            }
+            presets::rows_behind(&store.sql.get_untracked(), &spec.x, spec.series.as_deref())
+        }
+    };
+    let what = match &series {
+        Some(s) => format!("{x} · {s}"),
+        None => x,
+    };
+    store.preset.set(None);
+    store.preset_title.set(Some(format!("{title}: {what}")));
+    store.chart.set(None);
+    url::set_param("chart", None);
+    store.params.set(params);
+    store.sql.set(sql.clone());
+    run(store, sql);
+}
+
 /// The chart of the answer, with its controls and a download link.
 #[component]
 pub fn ResultChart() -> impl IntoView {
@@ -72,11 +113,28 @@ pub fn ResultChart() -> impl IntoView {
                     "data:image/svg+xml;charset=utf-8,{}",
                     String::from(js_sys::encode_uri_component(&d.svg))
                 );
-                let note = format!("{} values drawn in {:.0} ms", d.marks, d.elapsed_ms);
+                let note = format!(
+                    "{} values drawn in {:.0} ms · click a mark for what it stands for",
+                    d.marks, d.elapsed_ms
+                );
+                let drawn = d.spec.parse::<Spec>().ok();
+                let on_click = {
+                    let drawn = drawn.clone();
+                    move |ev: leptos::ev::MouseEvent| {
+                        let mark = ev
+                            .target()
+                            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                            .and_then(|e| e.closest(".mark").ok().flatten());
+                        if let (Some(mark), Some(spec)) = (mark, &drawn) {
+                            let x = mark.get_attribute("data-x").unwrap_or_default();
+                            drill(store, spec, x, mark.get_attribute("data-series"));
+                        }
+                    }
+                };
                 (
-                    d.spec.parse::<Spec>().ok(),
+                    drawn,
                     view! {
-                        <div class="chart-svg" inner_html=d.svg></div>
+                        <div class="chart-svg" inner_html=d.svg on:click=on_click></div>
                         <p class="chart-foot">
                             <a class="download" href=href download="chart.svg">"Download SVG"</a>
                             <span class="note">{note}</span>
