@@ -40,6 +40,11 @@ pub fn draw(job: ChartJob) -> ChartReply {
             marks: d.marks,
             description: d.description,
             elapsed_ms: now() - started,
+            drill: job
+                .preset
+                .as_deref()
+                .and_then(crate::presets::drill)
+                .map(str::to_string),
         })
     })();
     ChartReply::Done { id: job.id, result }

@@ -249,7 +249,14 @@ fn output(path: &Path) -> Result<Box<dyn Write>, CliError> {
     })
 }
 
+/// The database to query, with the math functions the browser has too.
 fn open_source(source: &Source) -> Result<Connection, CliError> {
+    let conn = open_data(source)?;
+    greenboard::db::math::register(&conn)?;
+    Ok(conn)
+}
+
+fn open_data(source: &Source) -> Result<Connection, CliError> {
     match (&source.db, &source.dump) {
         (Some(db), _) => {
             if !db.exists() {

@@ -159,6 +159,8 @@ pub enum Request {
         spec: Option<String>,
         /// The chart's title.
         title: String,
+        /// The preset charted, if any (for its drill-down).
+        preset: Option<String>,
     },
 }
 
@@ -171,6 +173,8 @@ pub struct ChartJob {
     pub spec: Option<String>,
     /// The chart's title.
     pub title: String,
+    /// The preset charted, if any.
+    pub preset: Option<String>,
     /// The answer's columns.
     pub columns: Vec<String>,
     /// Every row of the answer.
@@ -204,6 +208,9 @@ pub struct ChartDrawing {
     pub description: String,
     /// Milliseconds the drawing took.
     pub elapsed_ms: f64,
+    /// What clicking a mark runs, when the chart is a preset's that has a
+    /// drill-down (see [`crate::presets::DRILLS`]).
+    pub drill: Option<String>,
 }
 
 impl Request {

@@ -139,7 +139,8 @@ fn handle(req: Request) {
             query,
             spec,
             title,
-        } => chart(id, query, spec, title),
+            preset,
+        } => chart(id, query, spec, title, preset),
     }
 }
 
@@ -232,7 +233,13 @@ fn send_chart_job(id: RequestId, job: JsValue) -> Result<(), String> {
 
 /// Hands the whole answer of an earlier query to the chart worker, which
 /// answers the page (with [`Response::Drawn`] or [`Response::ChartFailed`]).
-fn chart(id: RequestId, query: RequestId, spec: Option<String>, title: String) {
+fn chart(
+    id: RequestId,
+    query: RequestId,
+    spec: Option<String>,
+    title: String,
+    preset: Option<String>,
+) {
     let failed = |error: String| post(&Response::ChartFailed { id, error });
     let job = STATE.with_borrow(|s| {
         s.kept
@@ -242,6 +249,7 @@ fn chart(id: RequestId, query: RequestId, spec: Option<String>, title: String) {
                 id,
                 spec,
                 title,
+                preset,
                 columns: kept.columns.clone(),
                 rows: kept.rows.clone(),
             })
@@ -482,6 +490,7 @@ async fn load_one(
 async fn load(id: RequestId, sources: Vec<NamedSource>) -> Result<LoadSummary, String> {
     let started = now();
     let mut main = Connection::open_in_memory().map_err(|e| e.to_string())?;
+    crate::db::math::register(&main).map_err(|e| e.to_string())?;
     let mut last_progress = started;
     let mut report = |progress: Progress, force: bool| {
         let t = now();

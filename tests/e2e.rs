@@ -1394,6 +1394,19 @@ async fn preset_charts_draw_a_mark_per_row_and_the_spec_travels_in_the_address()
     )
     .await;
     let bars = chart_of(&b, "bar").await;
+    // Saved as PNG: drawn on a canvas at twice the size.
+    b.js("document.querySelector('.result-chart button.download').click()")
+        .await;
+    let png = b
+        .wait_for(
+            "const a = document.getElementById('png-link');
+             if (!a || !a.href.startsWith('data:image/png;base64,')) return null;
+             const bin = atob(a.href.split(',')[1]); const at = i => bin.charCodeAt(i);
+             const u32 = i => ((at(i) << 24) | (at(i + 1) << 16) | (at(i + 2) << 8) | at(i + 3)) >>> 0;
+             return { signature: [0, 1, 2, 3, 4, 5, 6, 7].map(at), width: u32(16), height: u32(20), bytes: bin.length };",
+            QUERY,
+        )
+        .await;
     click_each(&b, &[heat]).await;
     let heatmap = chart_of(&b, "heatmap").await;
     b.quit().await;
@@ -1427,6 +1440,17 @@ async fn preset_charts_draw_a_mark_per_row_and_the_spec_travels_in_the_address()
         "{line}"
     );
     assert_eq!(bars["marks"], weeks, "{bars}");
+    assert_eq!(
+        png["signature"],
+        serde_json::json!([137, 80, 78, 71, 13, 10, 26, 10]),
+        "{png}"
+    );
+    assert_eq!(
+        (png["width"].as_u64(), png["height"].as_u64()),
+        (Some(1440), Some(800)),
+        "{png}"
+    );
+    assert!(png["bytes"].as_u64() > Some(10_000), "{png}");
     assert!(search.contains("chart=bar%3A"), "{search}");
     assert_eq!(heatmap["marks"], rows_of("branch-x-platform"), "{heatmap}");
     assert_eq!(
@@ -1585,4 +1609,42 @@ async fn clicking_a_heatmap_cell_lists_the_failing_tests_it_stands_for() {
         serde_json::json!([["platform", "windows/x86_64"], ["branch", "main"]])
     );
     assert_eq!(editor, drill);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn math_functions_answer_as_the_sqlite3_shells_own() {
+    // The browser's SQLite has greenboard's math functions in place of its
+    // extension; printed by SQLite's printf, they read as the shell's.
+    let exprs = [
+        "floor(2.5)",
+        "ceil(7)",
+        "trunc(-2.7)",
+        "log(2, 8)",
+        "log(100)",
+        "ln(0)",
+        "pow(2, 10)",
+        "mod(-7.5, 2)",
+        "sqrt(-1)",
+        "sqrt('9')",
+        "pi()",
+        "degrees(pi())",
+    ];
+    let sql = format!(
+        "SELECT {};",
+        exprs
+            .iter()
+            .map(|e| format!(
+                "typeof({e}) || ':' || coalesce(printf('%.12g', {e}), 'NULL') AS \"{e}\""
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let (_server, b, _) = open_demo().await;
+    run_sql(&b, &sql).await;
+    let outcome = query_outcome(&b, QUERY).await;
+    let table = b.js(TABLE_JS).await;
+    b.quit().await;
+
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert_eq!(table_rows(&table), sqlite3_cli(&sql));
 }

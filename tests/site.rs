@@ -72,6 +72,7 @@ fn the_first_load_is_under_600_kb_gzipped() {
         .iter()
         .map(|(n, b)| format!("{n}: {} B gz", gzip_len(b)))
         .collect();
+    println!("first load: {total} bytes gzipped\n{}", report.join("\n"));
     assert!(
         total < 600_000,
         "first load is {total} B gzipped:\n{}",

@@ -5,6 +5,7 @@ pub mod cursor;
 pub mod dialect;
 pub mod history;
 pub mod load;
+pub mod math;
 pub mod query;
 
 use rusqlite::Connection;

@@ -1,7 +1,7 @@
 //! Presets for cosmo-sokol's test, build and artifact databases (seed 000),
 //! and the query across the three attached.
 
-use super::Preset;
+use super::{Chart, Preset};
 
 /// Presets for cosmo-sokol's build metadata: its documented queries, as written.
 pub const COSMO_BUILD: &[Preset] = &[
@@ -97,7 +97,7 @@ JOIN platforms p ON run.platform_id = p.id
 WHERE run.total_tests > 0
 GROUP BY p.id
 ORDER BY avg_pass_rate_pct DESC;",
-        chart: None,
+        chart: Some(Chart::Spec("bar:x=os,y=avg_pass_rate_pct,series=arch")),
         params: &[],
     },
     Preset {

@@ -205,25 +205,36 @@ ORDER BY failures DESC;",
         id: "flaky-tests",
         group: "Flaky tests",
         title: "Flaky tests",
-        description: "Tests whose outcome flips between consecutive runs on the same branch and platform, by flip rate.",
+        description: "Tests whose outcome flips between consecutive runs on the same branch and platform, by flip rate, with their last 20 outcomes (✓ pass, ✗ fail, · skip; oldest first).",
         sql: "WITH seq AS (
   SELECT t.test_name, r.branch_name, r.platform_id, t.outcome,
          LAG(t.outcome) OVER (PARTITION BY t.test_name, r.branch_name, r.platform_id
                               ORDER BY r.run_timestamp, r.id) AS prev
   FROM test_results t JOIN test_runs r ON r.id = t.run_id
   WHERE t.outcome <> 'skip'
+),
+flaky AS (
+  SELECT test_name,
+         SUM(outcome <> prev) AS flips,
+         COUNT(prev) AS pairs,
+         ROUND(100.0 * SUM(outcome <> prev) / COUNT(prev), 1) AS flip_rate_pct,
+         SUM(outcome <> 'pass') AS failures
+  FROM seq
+  WHERE prev IS NOT NULL
+  GROUP BY test_name
+  HAVING flips >= 3
+  ORDER BY flip_rate_pct DESC, test_name
+  LIMIT 50
 )
-SELECT test_name,
-       SUM(outcome <> prev) AS flips,
-       COUNT(prev) AS pairs,
-       ROUND(100.0 * SUM(outcome <> prev) / COUNT(prev), 1) AS flip_rate_pct,
-       SUM(outcome <> 'pass') AS failures
-FROM seq
-WHERE prev IS NOT NULL
-GROUP BY test_name
-HAVING flips >= 3
-ORDER BY flip_rate_pct DESC, test_name
-LIMIT 50;",
+SELECT f.*,
+       (SELECT group_concat(CASE outcome WHEN 'pass' THEN '✓' WHEN 'skip' THEN '·' ELSE '✗' END, '' ORDER BY ts, id)
+        FROM (SELECT t.outcome, r.run_timestamp AS ts, r.id
+              FROM test_results t JOIN test_runs r ON r.id = t.run_id
+              WHERE t.test_name = f.test_name
+              ORDER BY r.run_timestamp DESC, r.id DESC
+              LIMIT 20)) AS last_20
+FROM flaky f
+ORDER BY flip_rate_pct DESC, test_name;",
         chart: Some(Chart::Spec("bar:x=test_name,y=flip_rate_pct")),
         params: &[],
     },
@@ -271,6 +282,21 @@ GROUP BY test_name
 ORDER BY avg_ms DESC
 LIMIT 25;",
         chart: Some(Chart::Spec("bar:x=test_name,y=avg_ms")),
+        params: &[],
+    },
+    Preset {
+        id: "duration-trend-by-suite",
+        group: "Durations",
+        title: "Duration trend per suite",
+        description: "Average test duration of each suite, week by week (timeouts left out).",
+        sql: "SELECT date(r.run_timestamp, 'weekday 1', '-7 days') AS week,
+       t.test_suite AS suite,
+       ROUND(AVG(t.duration_ms)) AS avg_ms
+FROM test_results t JOIN test_runs r ON r.id = t.run_id
+WHERE t.duration_ms IS NOT NULL AND t.outcome <> 'timeout'
+GROUP BY week, suite
+ORDER BY week, suite;",
+        chart: Some(Chart::Spec("line:x=week,y=avg_ms,series=suite")),
         params: &[],
     },
     Preset {

@@ -1,6 +1,6 @@
 //! Presets for VibeSQL's SQLLogicTest results database (seed 003).
 
-use super::Preset;
+use super::{Chart, Preset};
 
 /// Presets for VibeSQL's SQLLogicTest results: every query its design
 /// documents ("Useful Queries", the demo's example queries and the
@@ -89,7 +89,7 @@ FROM test_runs
 WHERE branch_name IS NOT NULL
 GROUP BY branch_name
 ORDER BY last_run DESC;",
-        chart: None,
+        chart: Some(Chart::Spec("bar:x=branch_name,y=avg_pass_rate")),
         params: &[],
     },
     Preset {

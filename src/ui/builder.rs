@@ -38,6 +38,7 @@ pub fn draw(store: Store, query: RequestId, columns: &[String], title: String) {
             query,
             spec,
             title,
+            preset: store.preset.get_untracked(),
         },
         move |resp| {
             if resp.id() != store.chart_request.get_untracked() {
@@ -53,19 +54,42 @@ pub fn draw(store: Store, query: RequestId, columns: &[String], title: String) {
     store.chart_request.set(Some(id));
 }
 
+/// Draws an SVG document on a canvas at twice its size, on white, and
+/// saves it as a PNG through the `#png-link` anchor (whose address is then
+/// the PNG's data URL).
+const PNG_JS: &str = "const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
+const img = new Image();
+img.onload = () => {
+  const c = document.createElement('canvas');
+  c.width = img.naturalWidth * 2; c.height = img.naturalHeight * 2;
+  const g = c.getContext('2d');
+  g.fillStyle = '#fff'; g.fillRect(0, 0, c.width, c.height);
+  g.scale(2, 2); g.drawImage(img, 0, 0);
+  URL.revokeObjectURL(url);
+  const a = document.getElementById('png-link');
+  a.href = c.toDataURL('image/png');
+  a.click();
+};
+img.src = url;";
+
+/// Saves an SVG document as a PNG file.
+fn download_png(svg: &str) {
+    let save = js_sys::Function::new_with_args("svg", PNG_JS);
+    let _ = save.call1(&wasm_bindgen::JsValue::NULL, &svg.into());
+}
+
 /// Runs what a clicked mark stands for: the preset's drill-down with the
 /// mark's x and series values (and the preset's own parameters after them),
 /// or else the rows of the answer behind the mark.
-pub fn drill(store: Store, spec: &Spec, x: String, series: Option<String>) {
+pub fn drill(store: Store, spec: &Spec, drill: Option<&str>, x: String, series: Option<String>) {
     let title = store
         .preset_title
         .get_untracked()
         .unwrap_or_else(|| "Query result".to_string());
     let own = store.params.get_untracked();
-    let preset = store.preset.get_untracked();
     let series_label = spec.series.clone().unwrap_or_else(|| "series".into());
     let mut params = vec![(spec.x.clone(), x.clone())];
-    let sql = match preset.as_deref().and_then(presets::drill) {
+    let sql = match drill {
         Some(sql) => {
             params.push((series_label, series.clone().unwrap_or_default()));
             params.extend(own);
@@ -113,6 +137,7 @@ pub fn ResultChart() -> impl IntoView {
                     "data:image/svg+xml;charset=utf-8,{}",
                     String::from(js_sys::encode_uri_component(&d.svg))
                 );
+                let svg = d.svg.clone();
                 let note = format!(
                     "{} values drawn in {:.0} ms · click a mark for what it stands for",
                     d.marks, d.elapsed_ms
@@ -120,6 +145,7 @@ pub fn ResultChart() -> impl IntoView {
                 let drawn = d.spec.parse::<Spec>().ok();
                 let on_click = {
                     let drawn = drawn.clone();
+                    let drill_sql = d.drill.clone();
                     move |ev: leptos::ev::MouseEvent| {
                         let mark = ev
                             .target()
@@ -127,7 +153,8 @@ pub fn ResultChart() -> impl IntoView {
                             .and_then(|e| e.closest(".mark").ok().flatten());
                         if let (Some(mark), Some(spec)) = (mark, &drawn) {
                             let x = mark.get_attribute("data-x").unwrap_or_default();
-                            drill(store, spec, x, mark.get_attribute("data-series"));
+                            let series = mark.get_attribute("data-series");
+                            drill(store, spec, drill_sql.as_deref(), x, series);
                         }
                     }
                 };
@@ -137,6 +164,8 @@ pub fn ResultChart() -> impl IntoView {
                         <div class="chart-svg" inner_html=d.svg on:click=on_click></div>
                         <p class="chart-foot">
                             <a class="download" href=href download="chart.svg">"Download SVG"</a>
+                            <button class="download" on:click=move |_| download_png(&svg)>"Download PNG"</button>
+                            <a id="png-link" download="chart.png" hidden></a>
                             <span class="note">{note}</span>
                         </p>
                     }
