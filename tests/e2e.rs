@@ -257,9 +257,13 @@ async fn presets_shipped_in_a_dump_come_first() {
         .unwrap();
     let outcome = query_outcome(&b, QUERY).await;
     let table = b.js(TABLE_JS).await;
+    // Its chart is the one it ships (a guess would have been bars).
+    let chart = chart_of(&b, "line").await;
     b.quit().await;
 
     assert!(status.starts_with("Loaded"), "{status}");
+    assert_eq!(chart["marks"], 3, "{chart}");
+    assert_eq!(chart["title"], "Slowest checks");
     assert_eq!(
         listed[0],
         serde_json::json!(["From this data", ["Slowest checks", "Checks by owner"]])
@@ -1647,4 +1651,50 @@ async fn math_functions_answer_as_the_sqlite3_shells_own() {
 
     assert!(outcome.is_ok(), "{outcome:?}");
     assert_eq!(table_rows(&table), sqlite3_cli(&sql));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_preset_chart_has_a_mark_per_value_of_its_answer() {
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
+    let charted: Vec<_> = greenboard::presets::GREENBOARD
+        .iter()
+        .filter(|p| matches!(p.chart, Some(greenboard::presets::Chart::Spec(_))))
+        .collect();
+    let (_server, b, _status) = open_demo().await;
+    let mut drawn = Vec::new();
+    for p in &charted {
+        let Some(greenboard::presets::Chart::Spec(spec)) = p.chart else {
+            unreachable!()
+        };
+        let kind = spec.split(':').next().unwrap();
+        click_each(&b, &[p]).await;
+        // Wait for this preset's chart (by its title), then count.
+        let c = b
+            .wait_for(
+                &format!(
+                    "const c = (() => {{ {CHART_JS} }})(); return c && c.title === {} && c.kind === 'chart-svg {kind}' && c;",
+                    serde_json::Value::String(p.title.to_string())
+                ),
+                QUERY,
+            )
+            .await;
+        drawn.push((p.id, spec, c));
+    }
+    b.quit().await;
+
+    assert_eq!(drawn.len(), 7);
+    for (id, spec, c) in drawn {
+        let spec: greenboard::chart::spec::Spec = spec.parse().unwrap();
+        let p = greenboard::presets::find(id).unwrap();
+        let values: Vec<String> = p
+            .params
+            .iter()
+            .map(|q| greenboard::db::default_value(&conn, q))
+            .collect();
+        let out = query::run_with(&conn, p.sql, &values).unwrap();
+        let (_, y, _) = spec.columns(&out.columns).unwrap();
+        let expected = out.rows.iter().filter(|r| r[y].as_f64().is_some()).count();
+        assert_eq!(c["marks"], expected, "{id}: {c}");
+    }
 }
