@@ -1698,3 +1698,46 @@ async fn every_preset_chart_has_a_mark_per_value_of_its_answer() {
         assert_eq!(c["marks"], expected, "{id}: {c}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sorting_by_a_header_matches_order_by() {
+    let sql = "SELECT branch_name, COUNT(*) AS runs, SUM(failed) AS failures FROM test_runs GROUP BY branch_name;";
+    let native = |order: &str| {
+        sqlite3_cli(&format!(
+            "SELECT branch_name, COUNT(*) AS runs, SUM(failed) AS failures FROM test_runs GROUP BY branch_name ORDER BY failures {order};"
+        ))
+    };
+    let (_server, b, _) = open_demo().await;
+    run_sql(&b, sql).await;
+    query_outcome(&b, QUERY).await.unwrap();
+    let mut seen = Vec::new();
+    for (order, expected) in [("ascending", native("ASC")), ("descending", native("DESC"))] {
+        b.js(
+            "document.querySelectorAll('table.result thead th')[2].querySelector('button').click()",
+        )
+        .await;
+        // Waits for the sorted answer (or times out with what is shown).
+        let shown = b
+            .wait_for(
+                &format!(
+                    "const t = (() => {{ {TABLE_JS} }})(); const h = document.querySelectorAll('table.result thead th')[2];
+                     return t && h.getAttribute('aria-sort') === '{order}' && JSON.stringify(t.rows) === {} && t.rows;",
+                    serde_json::Value::String(serde_json::to_string(&expected).unwrap())
+                ),
+                QUERY,
+            )
+            .await;
+        seen.push((order, shown, expected));
+    }
+    let editor = b.js("return document.getElementById('sql').value").await;
+    b.quit().await;
+
+    for (order, shown, expected) in seen {
+        assert_eq!(
+            table_rows(&serde_json::json!({ "rows": shown })),
+            expected,
+            "{order}"
+        );
+    }
+    assert_eq!(editor, sql, "the editor keeps the SQL as written");
+}

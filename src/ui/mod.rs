@@ -102,6 +102,8 @@ pub struct Store {
     pub preset: RwSignal<Option<String>>,
     /// The SQL's parameters: a label and the value given, in order.
     pub params: RwSignal<Vec<(String, String)>>,
+    /// The column the answer is sorted by, and whether descending.
+    pub sort: RwSignal<Option<(usize, bool)>>,
     /// The chart spec chosen (`None`: guess one from the answer).
     pub chart: RwSignal<Option<String>>,
     /// The chart of the answer.
@@ -141,6 +143,7 @@ impl Store {
                     .collect(),
             ),
             chart: RwSignal::new(chart),
+            sort: RwSignal::new(None),
             drawing: RwSignal::new(builder::Drawing::None),
             chart_request: RwSignal::new(None),
             preset_title: RwSignal::new(None),
@@ -321,8 +324,30 @@ thread_local! {
         const { std::cell::RefCell::new(None) };
 }
 
-/// Runs `sql` as the main query and records it in the address.
+/// Runs `sql` as the main query (unsorted) and records it in the address.
 fn run(store: Store, sql: String) {
+    store.sort.set(None);
+    execute(store, sql.clone(), sql);
+}
+
+/// Sorts the answer by column `col` (0-based): ascending, or descending if
+/// it was sorted ascending by it. SQLite sorts: the editor's SQL is run
+/// inside `SELECT * FROM (…) ORDER BY col`.
+fn sort_by(store: Store, col: usize) {
+    let desc = store.sort.get_untracked() == Some((col, false));
+    store.sort.set(Some((col, desc)));
+    let sql = store.sql.get_untracked();
+    let inner = sql.trim().trim_end_matches(';').trim_end();
+    let sorted = format!(
+        "SELECT * FROM ({inner}\n) ORDER BY {} {};",
+        col + 1,
+        if desc { "DESC" } else { "ASC" }
+    );
+    execute(store, sorted, sql);
+}
+
+/// Sends `sql` as the main query; the address records `shown`.
+fn execute(store: Store, sql: String, shown: String) {
     let started = now();
     store.clock.set(started);
     store.query.set(QueryState::Running { started });
@@ -334,7 +359,7 @@ fn run(store: Store, sql: String) {
     let values: Vec<String> = store
         .params
         .with_untracked(|p| p.iter().map(|(_, v)| v.clone()).collect());
-    url::set_sql(&sql, &values);
+    url::set_sql(&shown, &values);
     let text = sql.clone();
     let id = bridge::send(
         |id| Request::Query {

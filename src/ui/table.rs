@@ -22,10 +22,25 @@ pub fn ResultView(
         }
         let total = answer.total_rows;
         let shown = answer.rows.len();
+        let sort = store.sort.get();
         let head = answer
             .columns
             .iter()
-            .map(|c| view! { <th scope="col">{c.clone()}</th> })
+            .enumerate()
+            .map(|(i, c)| {
+                let order = match sort {
+                    Some((col, true)) if col == i => "descending",
+                    Some((col, false)) if col == i => "ascending",
+                    _ => "none",
+                };
+                view! {
+                    <th scope="col" aria-sort=order>
+                        <button class="sort" title="Sort by this column" on:click=move |_| super::sort_by(store, i)>
+                            {c.clone()}
+                        </button>
+                    </th>
+                }
+            })
             .collect_view();
         let body = answer
             .rows
