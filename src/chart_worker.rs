@@ -52,7 +52,7 @@ pub fn draw(job: ChartJob) -> ChartReply {
 
 /// Starts the worker: answers each job as it comes.
 pub fn start() {
-    console_error_panic_hook::set_once();
+    crate::wire::report_panics();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
         let done = match wire::decode::<ChartJob>(event.data()) {
             Ok(job) => draw(job),

@@ -85,7 +85,7 @@ fn post(resp: &Response) {
 
 /// Starts the worker: listens for requests and says it is ready.
 pub fn start() {
-    console_error_panic_hook::set_once();
+    crate::wire::report_panics();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
         match wire::decode::<Request>(event.data()) {
             Ok(req) => handle(req),

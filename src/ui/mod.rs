@@ -178,7 +178,7 @@ impl Store {
 
 /// Starts the app: spawns the worker, mounts the UI, loads the dump.
 pub fn start() {
-    console_error_panic_hook::set_once();
+    crate::wire::report_panics();
     let params = url::Params::from_location();
     let worker = url::resolve(WORKER_SCRIPT);
     leptos::mount::mount_to_body(move || {
