@@ -1,5 +1,6 @@
-//! The Web Worker that draws charts. The SQLite worker starts it when the
-//! first chart is asked for and hands it whole answers ([`ChartJob`]) once
+//! The Web Worker that draws charts and writes answers as files. The SQLite
+//! worker starts it when the first is asked for and hands it whole answers
+//! ([`Job`]) once
 //! it says it is ready; it answers with the SVG ([`ChartReply::Done`]). Its code is thus fetched only when a
 //! chart is drawn, not with the page.
 
@@ -8,7 +9,8 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::chart::spec::Spec;
 use crate::chart::svg::{Options, render};
-use crate::protocol::{ChartDrawing, ChartJob, ChartReply};
+use crate::export;
+use crate::protocol::{ChartDrawing, ChartJob, ChartReply, ExportFormat, Job};
 use crate::wire;
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -54,8 +56,21 @@ pub fn draw(job: ChartJob) -> ChartReply {
 pub fn start() {
     crate::wire::report_panics();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
-        let done = match wire::decode::<ChartJob>(event.data()) {
-            Ok(job) => draw(job),
+        let done = match wire::decode::<Job>(event.data()) {
+            Ok(Job::Chart(job)) => draw(job),
+            Ok(Job::Export {
+                id,
+                format,
+                columns,
+                rows,
+            }) => ChartReply::Exported {
+                id,
+                text: match format {
+                    ExportFormat::Csv => export::csv::to_string(&columns, &rows),
+                    ExportFormat::Json => export::json::to_string(&columns, &rows),
+                    ExportFormat::Markdown => export::markdown::to_string(&columns, &rows),
+                },
+            },
             Err(e) => {
                 web_sys::console::error_1(&format!("bad chart job: {e}").into());
                 return;

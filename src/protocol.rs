@@ -149,6 +149,15 @@ pub enum Request {
         /// How many rows at most.
         limit: usize,
     },
+    /// The whole answer of an earlier query as a file (CSV, JSON, Markdown).
+    Export {
+        /// Request id.
+        id: RequestId,
+        /// The [`Request::Query`] whose answer is wanted.
+        query: RequestId,
+        /// In which format.
+        format: ExportFormat,
+    },
     /// Draw the whole answer of an earlier query as an SVG chart.
     Chart {
         /// Request id.
@@ -161,6 +170,71 @@ pub enum Request {
         title: String,
         /// The preset charted, if any (for its drill-down).
         preset: Option<String>,
+    },
+}
+
+/// A file format an answer can be saved in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExportFormat {
+    /// CSV as the sqlite3 shell writes it (`.mode csv`, `.headers on`).
+    Csv,
+    /// An array of objects, one per row.
+    Json,
+    /// A Markdown table.
+    Markdown,
+}
+
+impl ExportFormat {
+    /// Every format, in the order offered.
+    pub const ALL: [ExportFormat; 3] = [
+        ExportFormat::Csv,
+        ExportFormat::Json,
+        ExportFormat::Markdown,
+    ];
+
+    /// Its name on a button.
+    pub fn label(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "CSV",
+            ExportFormat::Json => "JSON",
+            ExportFormat::Markdown => "Markdown",
+        }
+    }
+
+    /// The file name it is saved as.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "result.csv",
+            ExportFormat::Json => "result.json",
+            ExportFormat::Markdown => "result.md",
+        }
+    }
+
+    /// Its media type.
+    pub fn mime(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "text/csv",
+            ExportFormat::Json => "application/json",
+            ExportFormat::Markdown => "text/markdown",
+        }
+    }
+}
+
+/// Work for the on-demand worker (charts and files).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Job {
+    /// Draw an answer.
+    Chart(ChartJob),
+    /// Write an answer as a file.
+    Export {
+        /// The page's request.
+        id: RequestId,
+        /// In which format.
+        format: ExportFormat,
+        /// The answer's columns.
+        columns: Vec<String>,
+        /// Every row of the answer.
+        rows: Vec<Vec<Cell>>,
     },
 }
 
@@ -193,6 +267,13 @@ pub enum ChartReply {
         /// The drawing, or why there is none.
         result: Result<ChartDrawing, String>,
     },
+    /// The answer to a [`Job::Export`]: the file's text.
+    Exported {
+        /// The page's request.
+        id: RequestId,
+        /// The text.
+        text: String,
+    },
 }
 
 /// A chart drawn from a whole answer.
@@ -220,7 +301,8 @@ impl Request {
             Request::Load { id, .. }
             | Request::Query { id, .. }
             | Request::Page { id, .. }
-            | Request::Chart { id, .. } => *id,
+            | Request::Chart { id, .. }
+            | Request::Export { id, .. } => *id,
         }
     }
 }
@@ -401,7 +483,15 @@ pub enum Response {
         /// The drawing.
         drawing: ChartDrawing,
     },
-    /// A chart could not be drawn (a bad spec, or nothing to draw).
+    /// An answer as a file.
+    Exported {
+        /// The export request.
+        id: RequestId,
+        /// The file's text.
+        text: String,
+    },
+    /// A chart could not be drawn (a bad spec, or nothing to draw), or an
+    /// answer could not be saved.
     ChartFailed {
         /// The chart request.
         id: RequestId,
@@ -433,6 +523,7 @@ impl Response {
             | Response::QueryFailed { id, .. }
             | Response::Rows { id, .. }
             | Response::Drawn { id, .. }
+            | Response::Exported { id, .. }
             | Response::ChartFailed { id, .. } => Some(*id),
         }
     }

@@ -20,8 +20,8 @@ use crate::db::attach::{SQLITE_HEADER, attach, is_database_file, load_file, vali
 use crate::db::load::{LoadError, LoadStats, Loader, OnError};
 use crate::db::{detect_schema, query, recognised, shipped_presets, table_counts};
 use crate::protocol::{
-    Cell, ChartJob, ChartReply, LoadSummary, NamedSource, Problem, Progress, QueryAnswer, Request,
-    RequestId, Response, Source,
+    Cell, ChartJob, ChartReply, Job, LoadSummary, NamedSource, Problem, Progress, QueryAnswer,
+    Request, RequestId, Response, Source,
 };
 use crate::wire;
 
@@ -141,6 +141,26 @@ fn handle(req: Request) {
             title,
             preset,
         } => chart(id, query, spec, title, preset),
+        Request::Export { id, query, format } => {
+            let job = STATE.with_borrow(|s| {
+                s.kept
+                    .iter()
+                    .find(|k| k.query == query)
+                    .map(|kept| Job::Export {
+                        id,
+                        format,
+                        columns: kept.columns.clone(),
+                        rows: kept.rows.clone(),
+                    })
+            });
+            let sent = match job {
+                Some(job) => wire::encode(&job).and_then(|job| send_chart_job(id, job)),
+                None => Err("that answer is no longer kept; run the query again".into()),
+            };
+            if let Err(error) = sent {
+                post(&Response::ChartFailed { id, error });
+            }
+        }
     }
 }
 
@@ -192,6 +212,14 @@ fn send_chart_job(id: RequestId, job: JsValue) -> Result<(), String> {
                     }
                 }
             }),
+            Ok(ChartReply::Exported { id, text }) => {
+                CHARTS.with_borrow_mut(|c| {
+                    if let Some(c) = c {
+                        c.pending.retain(|p| *p != id);
+                    }
+                });
+                post(&Response::Exported { id, text });
+            }
             Ok(ChartReply::Done { id, result }) => {
                 CHARTS.with_borrow_mut(|c| {
                     if let Some(c) = c {
@@ -257,7 +285,7 @@ fn chart(
     let Some(job) = job else {
         return failed("that answer is no longer kept; run the query again".into());
     };
-    let sent = wire::encode(&job).and_then(|job| send_chart_job(id, job));
+    let sent = wire::encode(&Job::Chart(job)).and_then(|job| send_chart_job(id, job));
     if let Err(e) = sent {
         failed(e);
     }
@@ -281,7 +309,7 @@ fn run_query(id: RequestId, sql: &str, params: &[String], page_size: usize) -> R
                 let elapsed_ms = now() - started;
                 let total_rows = out.rows.len();
                 let first: Vec<Vec<Cell>> = out.rows.iter().take(page_size).cloned().collect();
-                if total_rows > 0 {
+                if !out.columns.is_empty() {
                     if state.kept.len() == KEPT_ANSWERS {
                         state.kept.pop_front();
                     }

@@ -1741,3 +1741,66 @@ async fn sorting_by_a_header_matches_order_by() {
     }
     assert_eq!(editor, sql, "the editor keeps the SQL as written");
 }
+
+/// The `sqlite3` shell's raw output for `commands` on the demo dump.
+fn sqlite3_raw(commands: &str) -> String {
+    let mut child = Command::new("sqlite3")
+        .args(["-batch", ":memory:"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the sqlite3 shell must be installed (the README's test command installs it)");
+    let mut stdin = child.stdin.take().unwrap();
+    let input = format!("{}\n{commands}\n", demo_sql());
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answer_saved_as_csv_equals_the_sqlite3_shells_csv() {
+    let sql = "SELECT branch_name, COUNT(*) AS runs, SUM(failed) AS failures, MIN(run_timestamp) AS \"first, run\",
+               'say \"hi\"' AS quoted, AVG(duration_sec) AS avg_sec, 100.0 * SUM(passed) / SUM(passed + failed) AS rate,
+               NULL AS no_value, '' AS empty
+               FROM test_runs GROUP BY branch_name ORDER BY branch_name;";
+    let (_server, b, _) = open_demo().await;
+    run_sql(&b, sql).await;
+    query_outcome(&b, QUERY).await.unwrap();
+    let mut saved = Vec::new();
+    for format in ["CSV", "JSON", "Markdown"] {
+        b.js("const a = document.getElementById('export-link'); if (a) a.removeAttribute('href');")
+            .await;
+        b.js(&format!(
+            "document.querySelector(`.save-as button[data-format='{format}']`).click()"
+        ))
+        .await;
+        let text = b
+            .wait_for(
+                "const a = document.getElementById('export-link');
+                 if (!a || !a.href) return null;
+                 return fetch(a.href).then(r => r.text()).then(t => [a.download, t]);",
+                QUERY,
+            )
+            .await;
+        saved.push(text);
+    }
+    b.quit().await;
+
+    let csv = sqlite3_raw(&format!(".headers on\n.mode csv\n{sql}"));
+    assert_eq!(saved[0][0], "result.csv");
+    assert_eq!(saved[0][1], csv);
+    let json: Value = serde_json::from_str(saved[1][1].as_str().unwrap()).unwrap();
+    assert_eq!(saved[1][0], "result.json");
+    assert_eq!(json.as_array().map(Vec::len), Some(csv.lines().count() - 1));
+    assert_eq!(json[0]["quoted"], "say \"hi\"");
+    assert_eq!(saved[2][0], "result.md");
+    assert!(
+        saved[2][1].as_str().is_some_and(
+            |m| m.starts_with("| branch_name | runs | failures | first, run | quoted |")
+        ),
+        "{}",
+        saved[2][1]
+    );
+}

@@ -2,9 +2,10 @@
 
 use leptos::prelude::*;
 
+use super::bridge;
 use super::{QueryState, Store};
 use crate::chart::fmt_count;
-use crate::protocol::{Cell, DEFAULT_PAGE_SIZE};
+use crate::protocol::{Cell, DEFAULT_PAGE_SIZE, ExportFormat, Request, RequestId, Response};
 
 /// The result table with its pager. Values are always rendered as text.
 #[component]
@@ -14,7 +15,12 @@ pub fn ResultView(
 ) -> impl IntoView {
     let store = expect_context::<Store>();
     move || {
-        let QueryState::Done { answer, offset, .. } = store.query.get() else {
+        let QueryState::Done {
+            query,
+            answer,
+            offset,
+        } = store.query.get()
+        else {
             return None;
         };
         if answer.columns.is_empty() {
@@ -67,6 +73,7 @@ pub fn ResultView(
         });
         Some(view! {
             {pager}
+            <SaveAs query=query/>
             <div class="table-wrap">
                 <table class="result">
                     <thead><tr>{head}</tr></thead>
@@ -74,6 +81,54 @@ pub fn ResultView(
                 </table>
             </div>
         })
+    }
+}
+
+/// Saves a text as a file through the `#export-link` anchor (whose address
+/// is then the file's blob URL).
+const SAVE_JS: &str = "const a = document.getElementById('export-link');
+if (a.href) URL.revokeObjectURL(a.href);
+a.href = URL.createObjectURL(new Blob([text], { type: mime }));
+a.download = name;
+a.click();";
+
+/// Buttons that save the whole answer (every row, not only the page shown)
+/// as CSV, JSON or Markdown, written by the on-demand worker.
+#[component]
+fn SaveAs(
+    /// The query whose answer is saved.
+    query: RequestId,
+) -> impl IntoView {
+    let store = expect_context::<Store>();
+    let save = move |format: ExportFormat| {
+        bridge::send(
+            |id| Request::Export { id, query, format },
+            move |resp| match resp {
+                Response::Exported { text, .. } => {
+                    let f = js_sys::Function::new_with_args("text, mime, name", SAVE_JS);
+                    let _ = f.call3(
+                        &wasm_bindgen::JsValue::NULL,
+                        &text.into(),
+                        &format.mime().into(),
+                        &format.file_name().into(),
+                    );
+                }
+                Response::ChartFailed { error, .. } => {
+                    store.drawing.set(super::builder::Drawing::Failed(error))
+                }
+                _ => {}
+            },
+        );
+    };
+    let buttons = ExportFormat::ALL
+        .into_iter()
+        .map(|f| view! { <button class="download" data-format=f.label() on:click=move |_| save(f)>{f.label()}</button> })
+        .collect_view();
+    view! {
+        <p class="save-as">
+            "Save all rows as " {buttons}
+            <a id="export-link" hidden></a>
+        </p>
     }
 }
 
