@@ -112,11 +112,7 @@ fn the_demo_tells_its_story() {
 fn every_preset_runs_on_the_demo_and_returns_rows() {
     let conn = demo_db();
     for p in presets::for_schema(SchemaKind::Greenboard) {
-        let values: Vec<String> = p
-            .params
-            .iter()
-            .map(|q| greenboard::db::default_value(&conn, q))
-            .collect();
+        let values: Vec<String> = greenboard::db::defaults(&conn, p);
         let out =
             query::run_with(&conn, p.sql, &values).unwrap_or_else(|e| panic!("{}: {e}", p.id));
         assert!(!out.rows.is_empty(), "{} returned no rows", p.id);
@@ -329,11 +325,7 @@ fn every_preset_chart_draws_a_mark_per_row_of_its_answer() {
             &demo
         };
         let spec: Spec = text.parse().unwrap_or_else(|e| panic!("{}: {e}", p.id));
-        let values: Vec<String> = p
-            .params
-            .iter()
-            .map(|q| greenboard::db::default_value(conn, q))
-            .collect();
+        let values: Vec<String> = greenboard::db::defaults(conn, p);
         let out = query::run_with(conn, p.sql, &values).unwrap();
         let (_, y, _) = spec
             .columns(&out.columns)
@@ -367,11 +359,7 @@ fn the_run_diff_matches_a_hand_checked_case() {
     let summary = presets::find("run-diff-summary").unwrap();
     // By default: the latest main run (3) against the one before it on the
     // same platform (1, not 2, which ran on windows).
-    let defaults: Vec<String> = diff
-        .params
-        .iter()
-        .map(|q| greenboard::db::default_value(&conn, q))
-        .collect();
+    let defaults: Vec<String> = greenboard::db::defaults(&conn, diff);
     assert_eq!(defaults, ["1", "3"]);
     let text = |sql: &str, values: &[&str]| -> Vec<Vec<String>> {
         let values: Vec<String> = values.iter().map(|v| v.to_string()).collect();
@@ -488,11 +476,7 @@ fn each_drill_down_lists_what_its_mark_stands_for() {
     assert_eq!(listed("flaky-tests", &[&test, ""]).0, 50);
     // The run diff: as many tests as the summary counts for that change.
     let summary = presets::find("run-diff-summary").unwrap();
-    let runs: Vec<String> = summary
-        .params
-        .iter()
-        .map(|q| greenboard::db::default_value(&conn, q))
-        .collect();
+    let runs: Vec<String> = greenboard::db::defaults(&conn, summary);
     let counts = query::run_with(&conn, summary.sql, &runs).unwrap();
     for row in &counts.rows {
         let (Cell::Text(change), Cell::Integer(n)) = (&row[0], &row[1]) else {

@@ -216,12 +216,7 @@ async fn every_preset_runs_and_returns_rows() {
         assert!(rows > 0, "preset {id} returned no rows ({status})");
         // Parameters take the values the data suggests, as on the page.
         let values: Vec<String> = greenboard::presets::find(&preset.id)
-            .map(|p| {
-                p.params
-                    .iter()
-                    .map(|q| greenboard::db::default_value(&conn, q))
-                    .collect()
-            })
+            .map(|p| greenboard::db::defaults(&conn, p))
             .unwrap_or_default();
         let n = query::run_with(&conn, &preset.sql, &values)
             .unwrap()
@@ -950,18 +945,20 @@ async fn click_each(
     answers
 }
 
-/// Native SQLite's rows for `sql`, as the page shows them.
-fn native_rows(conn: &rusqlite::Connection, sql: &str) -> Vec<Vec<String>> {
-    query::run(conn, sql)
-        .unwrap()
-        .rows
-        .iter()
+/// Rows as the page shows them (NULL as `NULL`).
+fn shown(rows: &[Vec<Cell>]) -> Vec<Vec<String>> {
+    rows.iter()
         .map(|r| {
             r.iter()
                 .map(|c| c.display().unwrap_or_else(|| "NULL".into()))
                 .collect()
         })
         .collect()
+}
+
+/// Native SQLite's rows for `sql`, as the page shows them.
+fn native_rows(conn: &rusqlite::Connection, sql: &str) -> Vec<Vec<String>> {
+    shown(&query::run(conn, sql).unwrap().rows)
 }
 
 /// Seed 003's "Progress by branch" query, as written there (a preset).
@@ -1184,16 +1181,11 @@ fn native_preset_rows(
     preset: &greenboard::presets::Preset,
     values: &[String],
 ) -> Vec<Vec<String>> {
-    query::run_with(conn, preset.sql, values)
-        .unwrap_or_else(|e| panic!("{}: {e}", preset.id))
-        .rows
-        .iter()
-        .map(|r| {
-            r.iter()
-                .map(|c| c.display().unwrap_or_else(|| "NULL".into()))
-                .collect()
-        })
-        .collect()
+    shown(
+        &query::run_with(conn, preset.sql, values)
+            .unwrap_or_else(|e| panic!("{}: {e}", preset.id))
+            .rows,
+    )
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1570,20 +1562,15 @@ async fn clicking_a_heatmap_cell_lists_the_failing_tests_it_stands_for() {
     let conn = rusqlite::Connection::open_in_memory().unwrap();
     load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
     let drill = greenboard::presets::drill("branch-x-platform").unwrap();
-    let expected: Vec<Vec<String>> = query::run_with(
-        &conn,
-        drill,
-        &["windows/x86_64".to_string(), "main".to_string()],
-    )
-    .unwrap()
-    .rows
-    .iter()
-    .map(|r| {
-        r.iter()
-            .map(|c| c.display().unwrap_or_else(|| "NULL".into()))
-            .collect()
-    })
-    .collect();
+    let expected = shown(
+        &query::run_with(
+            &conn,
+            drill,
+            &["windows/x86_64".to_string(), "main".to_string()],
+        )
+        .unwrap()
+        .rows,
+    );
 
     let (_server, b, _status) = open_demo().await;
     let heat = greenboard::presets::find("branch-x-platform").unwrap();
@@ -1687,11 +1674,7 @@ async fn every_preset_chart_has_a_mark_per_value_of_its_answer() {
     for (id, spec, c) in drawn {
         let spec: greenboard::chart::spec::Spec = spec.parse().unwrap();
         let p = greenboard::presets::find(id).unwrap();
-        let values: Vec<String> = p
-            .params
-            .iter()
-            .map(|q| greenboard::db::default_value(&conn, q))
-            .collect();
+        let values: Vec<String> = greenboard::db::defaults(&conn, p);
         let out = query::run_with(&conn, p.sql, &values).unwrap();
         let (_, y, _) = spec.columns(&out.columns).unwrap();
         let expected = out.rows.iter().filter(|r| r[y].as_f64().is_some()).count();

@@ -43,11 +43,7 @@ fn the_demo_dump_loads_and_every_preset_answers() {
         .unwrap();
     assert_eq!(results, runs * 300);
     for p in presets::for_schema(SchemaKind::Greenboard) {
-        let values: Vec<String> = p
-            .params
-            .iter()
-            .map(|q| greenboard::db::default_value(&conn, q))
-            .collect();
+        let values: Vec<String> = greenboard::db::defaults(&conn, p);
         let out =
             query::run_with(&conn, p.sql, &values).unwrap_or_else(|e| panic!("{}: {e}", p.id));
         assert!(!out.rows.is_empty(), "{}", p.id);

@@ -172,10 +172,16 @@ pub fn shipped_presets(conn: &Connection) -> Vec<ShippedPreset> {
 pub fn param_defaults(conn: &Connection, kinds: &[SchemaKind]) -> Vec<(&'static str, Vec<String>)> {
     crate::presets::for_recognised(kinds)
         .filter(|p| !p.params.is_empty())
-        .map(|p| {
-            let values = p.params.iter().map(|param| default_value(conn, param));
-            (p.id, values.collect())
-        })
+        .map(|p| (p.id, defaults(conn, p)))
+        .collect()
+}
+
+/// The defaults of a preset's parameters in the data at hand, in order.
+pub fn defaults(conn: &Connection, preset: &crate::presets::Preset) -> Vec<String> {
+    preset
+        .params
+        .iter()
+        .map(|p| default_value(conn, p))
         .collect()
 }
 
