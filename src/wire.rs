@@ -1,19 +1,23 @@
-//! How [`crate::protocol`] messages cross `postMessage`: serde, through
-//! serde-wasm-bindgen, with 64-bit integers as BigInts so that they arrive exact.
+//! How [`crate::protocol`] messages cross `postMessage`: serde, in
+//! postcard's compact binary form, as a `Uint8Array`. Both ends are this
+//! crate, so the format needs no field names; its decoders are far smaller
+//! code than those of a self-describing format, and the page's first load
+//! has a size budget.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 
-/// Turns a message into a structured-cloneable JS value.
+/// Turns a message into a `Uint8Array` to post.
 pub fn encode<T: Serialize>(msg: &T) -> Result<JsValue, String> {
-    let ser = serde_wasm_bindgen::Serializer::new().serialize_large_number_types_as_bigints(true);
-    msg.serialize(&ser).map_err(|e| e.to_string())
+    let bytes = postcard::to_allocvec(msg).map_err(|e| e.to_string())?;
+    Ok(js_sys::Uint8Array::from(bytes.as_slice()).into())
 }
 
 /// Reads a message back.
 pub fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+    let bytes = js_sys::Uint8Array::new(&value).to_vec();
+    postcard::from_bytes(&bytes).map_err(|e| e.to_string())
 }
 
 /// Reports a panic on the console: its message when it is a plain string,
