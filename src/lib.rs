@@ -9,6 +9,7 @@
 
 pub mod chart;
 pub mod export;
+pub mod library;
 pub mod presets;
 pub mod protocol;
 

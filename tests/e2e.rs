@@ -182,12 +182,7 @@ async fn every_preset_runs_and_returns_rows() {
     );
     let mut outcomes = Vec::new();
     for id in &ids {
-        let button = b
-            .driver
-            .find(By::Css(format!("button.preset[data-preset='{id}']")))
-            .await
-            .unwrap();
-        button.click().await.unwrap();
+        b.click(&format!("button.preset[data-preset='{id}']")).await;
         let outcome = query_outcome(&b, QUERY).await;
         let editor = b.js("return document.getElementById('sql').value").await;
         let rows = table_rows(&b.js(TABLE_JS).await).len();
@@ -929,16 +924,8 @@ async fn click_each(
 ) -> Vec<(&'static str, Result<String, String>, Vec<Vec<String>>)> {
     let mut answers = Vec::new();
     for preset in presets {
-        b.driver
-            .find(By::Css(format!(
-                "button.preset[data-preset='{}']",
-                preset.id
-            )))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        b.click(&format!("button.preset[data-preset='{}']", preset.id))
+            .await;
         let outcome = query_outcome(b, QUERY).await;
         answers.push((preset.id, outcome, table_rows(&b.js(TABLE_JS).await)));
     }
@@ -1786,4 +1773,228 @@ async fn an_answer_saved_as_csv_equals_the_sqlite3_shells_csv() {
         "{}",
         saved[2][1]
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dashboard_bar_clicked_or_chosen_by_keyboard_lists_its_failing_tests() {
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
+    let by_branch = greenboard::presets::drill(greenboard::presets::BY_BRANCH).unwrap();
+    let by_platform = greenboard::presets::drill(greenboard::presets::BY_PLATFORM).unwrap();
+    let main = shown(
+        &query::run_with(&conn, by_branch, &["main".into()])
+            .unwrap()
+            .rows,
+    );
+    let linux = shown(
+        &query::run_with(&conn, by_platform, &["linux/x86_64".into()])
+            .unwrap()
+            .rows,
+    );
+    let failing_tests = "const t = (() => { const el = document.querySelector('table.result');
+        if (!el) return null; const editor = document.getElementById('sql').value;
+        return { editor, rows: [...el.querySelectorAll('tbody tr')].map(r => [...r.cells].map(c => c.textContent)) };
+      })(); return t && t.editor === EXPECTED && document.querySelector('.query-status.done') && t;";
+    let (_server, b, _status) = open_demo().await;
+    b.wait_for(
+        "return document.querySelectorAll('.dashboard .bar').length > 0",
+        QUERY,
+    )
+    .await;
+    // A click on the bar of branch main.
+    b.driver
+        .find(By::Css(
+            ".dashboard figure:first-child .bar[data-x='main'] rect",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let clicked = b
+        .wait_for(
+            &failing_tests.replace("EXPECTED", &serde_json::to_string(by_branch).unwrap()),
+            QUERY,
+        )
+        .await;
+    let title = b
+        .js("return document.querySelector('.result-chart svg title')?.textContent ?? null")
+        .await;
+    let form = b.js(PARAMS_JS).await;
+    // Tab to the bar of platform linux/x86_64, then Enter.
+    b.js("document.querySelector(`.dashboard figure .bar[data-x='linux/x86_64']`).focus()")
+        .await;
+    b.driver
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("\u{E007}")
+        .await
+        .unwrap();
+    let chosen = b
+        .wait_for(
+            &failing_tests.replace("EXPECTED", &serde_json::to_string(by_platform).unwrap()),
+            QUERY,
+        )
+        .await;
+    let label = b
+        .js("return document.querySelector(`.dashboard .bar[data-x='main']`).getAttribute('aria-label')")
+        .await;
+    b.quit().await;
+
+    assert!(!main.is_empty() && !linux.is_empty());
+    assert_eq!(table_rows(&clicked), main, "{clicked}");
+    assert_eq!(form, serde_json::json!([["branch", "main"]]));
+    assert!(
+        title
+            .as_str()
+            .is_some_and(|t| t == "Pass rate by branch: main"),
+        "{title}"
+    );
+    assert_eq!(table_rows(&chosen), linux, "{chosen}");
+    assert!(
+        label.as_str().is_some_and(|l| l.contains("failing tests")),
+        "{label}"
+    );
+}
+
+/// The saved queries' names, and the history's SQL with its details.
+const LIBRARY_JS: &str = "return {
+  saved: [...document.querySelectorAll('.saved-list .open')].map(e => e.textContent),
+  history: [...document.querySelectorAll('.history-list .open')].map(e => [e.querySelector('code').textContent, e.querySelector('.meta').textContent]),
+};";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn saved_queries_and_history_survive_a_reload_a_new_dump_and_travel_as_a_file() {
+    let sql = "SELECT branch_name, COUNT(*) AS runs FROM test_runs GROUP BY 1 ORDER BY 1;";
+    let (server, b, _status) = open_demo().await;
+    run_sql(&b, sql).await;
+    query_outcome(&b, QUERY).await.unwrap();
+    chart_of(&b, "bar").await;
+    // Charted as a line, then saved under a name.
+    b.js(
+        "const k = document.getElementById('chart-kind'); k.value = 'line';
+          k.dispatchEvent(new Event('change', { bubbles: true }));",
+    )
+    .await;
+    chart_of(&b, "line").await;
+    let name = b.driver.find(By::Id("save-name")).await.unwrap();
+    name.send_keys("Runs per branch").await.unwrap();
+    b.click("#save-query").await;
+    let before = b.js(LIBRARY_JS).await;
+
+    // A reload, then another dump loaded: both lists are still there.
+    b.driver.refresh().await.unwrap();
+    b.wait_loaded().await;
+    let reloaded = b.js(LIBRARY_JS).await;
+    b.driver
+        .find(By::Id("pasted"))
+        .await
+        .unwrap()
+        .send_keys("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+        .await
+        .unwrap();
+    b.click("#load-pasted").await;
+    b.wait_for(
+        "const s = document.querySelector('.status.loaded'); return s && s.textContent.includes('pasted') && s.textContent;",
+        QUERY,
+    )
+    .await;
+    let after_new_dump = b.js(LIBRARY_JS).await;
+    // Back on the demo, the saved query opens with its chart.
+    b.driver.goto(format!("{}/", server.origin)).await.unwrap();
+    b.wait_loaded().await;
+    b.click(".saved-list .open").await;
+    query_outcome(&b, QUERY).await.unwrap();
+    let reopened = chart_of(&b, "line").await;
+    let editor = b.js("return document.getElementById('sql').value").await;
+    // Exported as a file.
+    b.click("#export-queries").await;
+    let exported = b
+        .wait_for(
+            "const a = document.getElementById('export-link');
+             if (!a || !a.href) return null;
+             return fetch(a.href).then(r => r.text()).then(t => [a.download, t]);",
+            QUERY,
+        )
+        .await;
+    b.quit().await;
+
+    // Imported into a fresh browser profile.
+    let dir = TempDir::new("queries");
+    let file = dir.0.join("greenboard-queries.json");
+    std::fs::write(&file, exported[1].as_str().unwrap_or_default()).unwrap();
+    std::fs::write(dir.0.join("broken.json"), "{ not json").unwrap();
+    let b = Browser::start().await;
+    b.driver.goto(format!("{}/", server.origin)).await.unwrap();
+    b.wait_loaded().await;
+    let empty = b.js(LIBRARY_JS).await;
+    let picker = b.driver.find(By::Id("import-queries")).await.unwrap();
+    picker
+        .send_keys(dir.0.join("broken.json").to_str().unwrap())
+        .await
+        .unwrap();
+    let refused = b
+        .wait_for(
+            "return document.querySelector('.library .error')?.textContent ?? null",
+            QUERY,
+        )
+        .await;
+    picker.send_keys(file.to_str().unwrap()).await.unwrap();
+    let imported = b
+        .wait_for(
+            &format!("const l = (() => {{ {LIBRARY_JS} }})(); return l.saved.length > 0 && l;"),
+            QUERY,
+        )
+        .await;
+    b.quit().await;
+
+    let entry = |l: &Value| l["saved"].clone();
+    assert_eq!(entry(&before), serde_json::json!(["Runs per branch ▤"]));
+    assert_eq!(before["history"][0][0], sql);
+    assert!(
+        before["history"][0][1]
+            .as_str()
+            .is_some_and(|m| m.ends_with(" · 5 rows")),
+        "{before}"
+    );
+    // The reload runs the address's SQL again: the same entry, newer.
+    let sqls = |l: &Value| {
+        l["history"]
+            .as_array()
+            .map(|h| h.iter().map(|e| e[0].clone()).collect::<Vec<_>>())
+    };
+    assert_eq!(entry(&reloaded), entry(&before));
+    assert_eq!(sqls(&reloaded), sqls(&before));
+    assert_eq!(entry(&after_new_dump), entry(&before));
+    assert_eq!(
+        after_new_dump["history"].as_array().map(Vec::len),
+        before["history"].as_array().map(Vec::len)
+    );
+    assert_eq!(editor, sql);
+    assert!(
+        reopened["search"]
+            .as_str()
+            .is_some_and(|s| s.contains("chart=line")),
+        "{reopened}"
+    );
+    assert_eq!(exported[0], "greenboard-queries.json");
+    let file: Value = serde_json::from_str(exported[1].as_str().unwrap()).unwrap();
+    assert_eq!(file["saved"][0]["name"], "Runs per branch");
+    assert_eq!(file["saved"][0]["sql"], sql);
+    assert!(
+        file["saved"][0]["chart"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("line:")),
+        "{file}"
+    );
+    assert_eq!(empty["saved"], serde_json::json!([]));
+    assert!(
+        refused
+            .as_str()
+            .is_some_and(|r| r.starts_with("broken.json: ")),
+        "{refused}"
+    );
+    assert_eq!(entry(&imported), entry(&before));
+    assert_eq!(sqls(&imported), sqls(&before));
 }

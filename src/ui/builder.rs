@@ -106,13 +106,25 @@ pub fn drill(store: Store, spec: &Spec, drill: Option<&str>, x: String, series: 
         Some(s) => format!("{x} · {s}"),
         None => x,
     };
+    show_drill(store, format!("{title}: {what}"), params, sql);
+}
+
+/// Runs a drill-down's `sql` with `params` as the main query, titled
+/// `title`, with a chart guessed from its answer, and brings it into view.
+pub fn show_drill(store: Store, title: String, params: Vec<(String, String)>, sql: String) {
     store.preset.set(None);
-    store.preset_title.set(Some(format!("{title}: {what}")));
+    store.preset_title.set(Some(title));
     store.chart.set(None);
     url::set_param("chart", None);
     store.params.set(params);
     store.sql.set(sql.clone());
     run(store, sql);
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("sql"))
+    {
+        el.scroll_into_view();
+    }
 }
 
 /// The chart of the answer, with its controls and a download link.

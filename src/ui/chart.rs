@@ -14,6 +14,8 @@ pub fn PercentBars(
     description: String,
     /// The bars.
     data: Vec<Datum>,
+    /// Called with a bar's label when it is clicked (or chosen with Enter).
+    on_pick: Callback<String>,
 ) -> impl IntoView {
     let layout = bar_layout(&data, 100.0, "%", style_for_screen());
     let id = title.to_lowercase().replace(' ', "-");
@@ -40,9 +42,9 @@ pub fn PercentBars(
         .map(|b| {
             let mid = b.y + b.height / 2.0 + 4.0;
             let tip = format!("{}: {}", b.label, b.value_text);
-            let label = tip.clone();
+            let label = format!("{tip}; Enter lists its failing tests");
             view! {
-                <g class="bar" role="listitem" aria-label=label>
+                <g class="bar" role="listitem" tabindex="0" aria-label=label data-x=b.label.clone()>
                     <title>{tip}</title>
                     <text class="label" x=b.x - 8.0 y=mid text-anchor="end">{truncate(&b.label, if layout.width < 400.0 { 20 } else { 26 })}</text>
                     <rect x=b.x y=b.y width=b.width.max(0.0) height=b.height rx="2"></rect>
@@ -51,6 +53,17 @@ pub fn PercentBars(
             }
         })
         .collect_view();
+    // One handler for every bar: the bar is found from the element hit.
+    let pick = move |target: Option<web_sys::EventTarget>| {
+        use wasm_bindgen::JsCast;
+        if let Some(x) = target
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("[data-x]").ok().flatten())
+            .and_then(|e| e.get_attribute("data-x"))
+        {
+            on_pick.run(x);
+        }
+    };
     view! {
         <figure class="chart">
             <figcaption>{title}</figcaption>
@@ -59,6 +72,13 @@ pub fn PercentBars(
                 role="img"
                 aria-labelledby=labelled
                 preserveAspectRatio="xMinYMin meet"
+                on:click=move |ev| pick(ev.target())
+                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                    if ev.key() == "Enter" || ev.key() == " " {
+                        ev.prevent_default();
+                        pick(ev.target());
+                    }
+                }
             >
                 <title id=title_id>{title}</title>
                 <desc id=desc_id>{description}</desc>

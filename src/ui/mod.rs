@@ -4,6 +4,7 @@
 mod bridge;
 mod builder;
 mod chart;
+mod saved;
 mod table;
 mod url;
 
@@ -112,6 +113,8 @@ pub struct Store {
     chart_request: RwSignal<Option<RequestId>>,
     /// The title of the preset shown, if a preset is shown.
     preset_title: RwSignal<Option<String>>,
+    /// Saved queries and the history (kept in the browser's storage).
+    pub library: RwSignal<crate::library::Library>,
     /// The dumps shipped with the site.
     datasets: RwSignal<Vec<Dataset>>,
     /// What was loaded last: still there when a later load fails.
@@ -147,6 +150,7 @@ impl Store {
             drawing: RwSignal::new(builder::Drawing::None),
             chart_request: RwSignal::new(None),
             preset_title: RwSignal::new(None),
+            library: RwSignal::new(saved::stored()),
             datasets: RwSignal::new(Vec::new()),
             loaded: RwSignal::new(None),
             current: RwSignal::new(None),
@@ -188,6 +192,7 @@ pub fn start() {
             params.chart.clone(),
         );
         provide_context(store);
+        saved::persist(store.library);
         let failed = {
             let url = worker.clone();
             move |error| {
@@ -361,11 +366,12 @@ fn execute(store: Store, sql: String, shown: String) {
         .with_untracked(|p| p.iter().map(|(_, v)| v.clone()).collect());
     url::set_sql(&shown, &values);
     let text = sql.clone();
+    let asked = values.clone();
     let id = bridge::send(
         |id| Request::Query {
             id,
             sql: text,
-            params: values,
+            params: asked,
             page_size: DEFAULT_PAGE_SIZE,
         },
         move |resp| {
@@ -376,6 +382,16 @@ fn execute(store: Store, sql: String, shown: String) {
             let state = match resp {
                 Response::Answer { id, answer } => {
                     name_params(store, &answer.params);
+                    store.library.update(|l| {
+                        l.ran(crate::library::Entry {
+                            name: String::new(),
+                            sql: shown.clone(),
+                            params: values.clone(),
+                            chart: store.chart.get_untracked(),
+                            at: saved::now(),
+                            rows: Some(answer.total_rows as u64),
+                        })
+                    });
                     if answer.total_rows > 0 && answer.columns.len() >= 2 {
                         let title = store
                             .preset_title
@@ -519,8 +535,9 @@ fn App() -> impl IntoView {
             <LoadStatus/>
         </header>
         <main class="layout">
-            <aside class="sidebar" aria-label="Preset queries">
+            <aside class="sidebar" aria-label="Presets and saved queries">
                 <PresetList/>
+                <saved::QueryLibrary/>
             </aside>
             <div class="content">
                 <Dashboard/>
@@ -528,6 +545,7 @@ fn App() -> impl IntoView {
                 <LoadPanel/>
             </div>
         </main>
+        <a id="export-link" hidden></a>
     }
 }
 
@@ -809,8 +827,8 @@ fn Dashboard() -> impl IntoView {
             <section class="dashboard" aria-label="Dashboard">
                 <Headline/>
                 <div class="charts">
-                    <ChartPanel panel=store.by_branch title="Pass rate by branch" noun="branch"/>
-                    <ChartPanel panel=store.by_platform title="Pass rate by platform" noun="platform"/>
+                    <ChartPanel panel=store.by_branch preset=presets::BY_BRANCH title="Pass rate by branch" noun="branch"/>
+                    <ChartPanel panel=store.by_platform preset=presets::BY_PLATFORM title="Pass rate by platform" noun="platform"/>
                 </div>
             </section>
         }
@@ -891,6 +909,8 @@ fn mark_first_chart() {
 fn ChartPanel(
     /// The answer to chart.
     panel: Panel,
+    /// The preset it charts (whose drill-down a click on a bar runs).
+    preset: &'static str,
     /// The chart's title.
     title: &'static str,
     /// What one bar stands for.
@@ -910,12 +930,25 @@ fn ChartPanel(
                 .map(|d| format!("{} ({}%)", d.label, d.value))
                 .unwrap_or_default();
             let description = format!(
-                "Horizontal bars, one per {noun}, {} in all, pass rate from 0 to 100 percent. Highest: {best}. Lowest: {worst}.",
+                "Horizontal bars, one per {noun}, {} in all, pass rate from 0 to 100 percent. Highest: {best}. Lowest: {worst}. Choosing a bar lists the failing tests of its {noun}.",
                 data.len()
             );
-            let drawn =
-                view! { <chart::PercentBars title=title description=description data=data/> }
-                    .into_any();
+            let store = expect_context::<Store>();
+            let column = a.columns.first().cloned().unwrap_or_default();
+            let on_pick = Callback::new(move |x: String| {
+                if let Some(sql) = presets::drill(preset) {
+                    builder::show_drill(
+                        store,
+                        format!("{title}: {x}"),
+                        vec![(column.clone(), x)],
+                        sql.to_string(),
+                    );
+                }
+            });
+            let drawn = view! {
+                <chart::PercentBars title=title description=description data=data on_pick=on_pick/>
+            }
+            .into_any();
             request_animation_frame(mark_first_chart);
             drawn
         }

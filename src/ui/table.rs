@@ -84,13 +84,24 @@ pub fn ResultView(
     }
 }
 
-/// Saves a text as a file through the `#export-link` anchor (whose address
-/// is then the file's blob URL).
+/// Saves a text as a file through the page's `#export-link` anchor (whose
+/// address is then the file's blob URL).
 const SAVE_JS: &str = "const a = document.getElementById('export-link');
 if (a.href) URL.revokeObjectURL(a.href);
 a.href = URL.createObjectURL(new Blob([text], { type: mime }));
 a.download = name;
 a.click();";
+
+/// Offers `text` for download as a file called `name`.
+pub fn save_file(text: &str, mime: &str, name: &str) {
+    let f = js_sys::Function::new_with_args("text, mime, name", SAVE_JS);
+    let _ = f.call3(
+        &wasm_bindgen::JsValue::NULL,
+        &text.into(),
+        &mime.into(),
+        &name.into(),
+    );
+}
 
 /// Buttons that save the whole answer (every row, not only the page shown)
 /// as CSV, JSON or Markdown, written by the on-demand worker.
@@ -105,13 +116,7 @@ fn SaveAs(
             |id| Request::Export { id, query, format },
             move |resp| match resp {
                 Response::Exported { text, .. } => {
-                    let f = js_sys::Function::new_with_args("text, mime, name", SAVE_JS);
-                    let _ = f.call3(
-                        &wasm_bindgen::JsValue::NULL,
-                        &text.into(),
-                        &format.mime().into(),
-                        &format.file_name().into(),
-                    );
+                    save_file(&text, format.mime(), format.file_name())
                 }
                 Response::ChartFailed { error, .. } => {
                     store.drawing.set(super::builder::Drawing::Failed(error))
@@ -127,7 +132,6 @@ fn SaveAs(
     view! {
         <p class="save-as">
             "Save all rows as " {buttons}
-            <a id="export-link" hidden></a>
         </p>
     }
 }

@@ -212,6 +212,20 @@ impl Browser {
             .unwrap_or(serde_json::Value::Null)
     }
 
+    /// Clicks the element `css` finds, first scrolled to the middle of its
+    /// scrolling box (the sidebar scrolls on its own).
+    pub async fn click(&self, css: &str) {
+        let el = self.driver.find(By::Css(css)).await.unwrap();
+        self.driver
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center' })",
+                vec![el.to_json().unwrap()],
+            )
+            .await
+            .unwrap();
+        el.click().await.unwrap();
+    }
+
     /// Polls `script` until it returns something other than null/false,
     /// or `timeout` passes (then returns the last value).
     pub async fn wait_for(&self, script: &str, timeout: Duration) -> serde_json::Value {
