@@ -138,6 +138,7 @@ mod tests {
         other.ran(entry("", "SELECT 2", 5.0));
         other.ran(entry("", "SELECT 1", 10.0));
         l.merge(other);
+        // The imported ones come first, in their own order.
         let saved: Vec<_> = l
             .saved
             .iter()
@@ -146,8 +147,8 @@ mod tests {
         assert_eq!(
             saved,
             [
-                ("theirs", "SELECT 2"),
                 ("both", "SELECT 'new'"),
+                ("theirs", "SELECT 2"),
                 ("mine", "SELECT 1")
             ]
         );
