@@ -73,4 +73,15 @@ if ! wasm-opt --version 2>/dev/null | grep -q 'version 132'; then
   npm install --silent --no-audit --no-fund --prefix .tools binaryen@132 >/dev/null
 fi
 
+# --- the SQL editor's module (CodeMirror 6, npm) -> web/editor/build/editor.js ----
+editor=web/editor
+if [ ! -d "$editor/node_modules/@codemirror/lang-sql" ] || [ "$editor/package-lock.json" -nt "$editor/node_modules/.package-lock.json" ]; then
+  say "installing the SQL editor's packages (npm ci, versions pinned in $editor/package-lock.json)"
+  npm ci --silent --no-audit --no-fund --prefix "$editor" >/dev/null
+fi
+if [ ! -f "$editor/build/editor.js" ] || [ "$editor/editor.js" -nt "$editor/build/editor.js" ] || [ "$editor/package-lock.json" -nt "$editor/build/editor.js" ]; then
+  say "bundling the SQL editor (esbuild) into $editor/build/editor.js"
+  npm run --silent --prefix "$editor" build >/dev/null
+fi
+
 say "tools: $(trunk --version), $(wasm-bindgen --version), $(wasm-opt --version | cut -d' ' -f1-3)"

@@ -342,6 +342,86 @@ pub struct TableCount {
     pub rows: u64,
 }
 
+/// A table or view of the loaded data, for the schema browser and the
+/// editor's completion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Relation {
+    /// The database it is in: `main`, or an attached name (`build`).
+    pub schema: String,
+    /// Its name.
+    pub name: String,
+    /// What it is.
+    pub kind: RelationKind,
+    /// Rows in it (tables only; the page fills it in from the load's counts).
+    #[serde(default)]
+    pub rows: Option<u64>,
+    /// Its columns, in order.
+    pub columns: Vec<Column>,
+    /// Its foreign keys.
+    pub foreign_keys: Vec<ForeignKey>,
+    /// Its indexes.
+    pub indexes: Vec<Index>,
+}
+
+/// What kind of relation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RelationKind {
+    /// An ordinary table.
+    Table,
+    /// A view.
+    View,
+    /// A virtual table (FTS5, say).
+    Virtual,
+}
+
+impl RelationKind {
+    /// How the schema browser names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            RelationKind::Table => "table",
+            RelationKind::View => "view",
+            RelationKind::Virtual => "virtual table",
+        }
+    }
+}
+
+/// A column of a relation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Column {
+    /// Its name.
+    pub name: String,
+    /// Its declared type, as written (may be empty).
+    pub decl_type: String,
+    /// Its place in the primary key (1-based), 0 if not part of it.
+    pub pk: u32,
+    /// Declared NOT NULL.
+    pub not_null: bool,
+}
+
+/// A foreign key: `from` columns referring to `table`'s `to` columns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForeignKey {
+    /// The referring columns.
+    pub from: Vec<String>,
+    /// The table referred to.
+    pub table: String,
+    /// Its columns referred to (empty: its primary key).
+    pub to: Vec<String>,
+}
+
+/// An index of a table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Index {
+    /// Its name.
+    pub name: String,
+    /// Whether it is unique.
+    pub unique: bool,
+    /// Where it comes from: `c` (CREATE INDEX), `u` (UNIQUE), `pk`.
+    pub origin: String,
+    /// The columns indexed, in order (an expression shows as empty).
+    pub columns: Vec<String>,
+}
+
 /// Which known schema a loaded database follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SchemaKind {
@@ -390,6 +470,9 @@ pub struct LoadSummary {
     pub recognised: Vec<SchemaKind>,
     /// Presets the dump itself carries (its `_greenboard_presets` table).
     pub presets: Vec<ShippedPreset>,
+    /// The tables and views of every database, with their columns, keys
+    /// and indexes: a JSON array of [`Relation`]s, as SQLite writes it.
+    pub catalog: String,
 }
 
 /// A preset shipped inside a dump, in a table

@@ -584,10 +584,15 @@ async fn load(id: RequestId, sources: Vec<NamedSource>) -> Result<LoadSummary, S
         elapsed_ms: now() - started,
         failed,
         skipped,
-        tables,
         schema,
         recognised: recognised(&main),
         presets: shipped_presets(&main),
+        // Without it only the schema browser and completion lack names.
+        catalog: crate::db::catalog::catalog_json(&main).unwrap_or_else(|e| {
+            web_sys::console::warn_1(&format!("the schema could not be read: {e}").into());
+            "[]".into()
+        }),
+        tables,
     };
     STATE.with_borrow_mut(|s| {
         s.conn = Some(main);

@@ -509,3 +509,101 @@ fn each_drill_down_lists_what_its_mark_stands_for() {
         )
     );
 }
+
+#[test]
+fn the_catalog_lists_tables_views_keys_and_indexes_of_every_database() {
+    use greenboard::protocol::{Column, ForeignKey, Relation, RelationKind};
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    conn.execute_batch(
+        "CREATE TABLE platforms(id INTEGER PRIMARY KEY, os TEXT NOT NULL, arch VARCHAR(16));
+         CREATE TABLE runs(id INTEGER PRIMARY KEY AUTOINCREMENT, platform_id INTEGER REFERENCES platforms(id),
+                           branch TEXT, UNIQUE(branch, id));
+         CREATE INDEX runs_by_platform ON runs(platform_id);
+         CREATE INDEX runs_by_expr ON runs(lower(branch));
+         CREATE VIEW recent AS SELECT * FROM runs;
+         CREATE VIRTUAL TABLE notes USING fts5(body);
+         ATTACH ':memory:' AS build;
+         CREATE TABLE build.builds(commit_sha TEXT, run INTEGER, PRIMARY KEY (commit_sha),
+                                   FOREIGN KEY (commit_sha, run) REFERENCES runs);",
+    )
+    .unwrap();
+    let text = greenboard::db::catalog::catalog_json(&conn).unwrap();
+    let cat: Vec<Relation> = serde_json::from_str(&text).unwrap();
+    let names: Vec<_> = cat
+        .iter()
+        .map(|r| (r.schema.as_str(), r.name.as_str(), r.kind))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("main", "notes", RelationKind::Virtual),
+            ("main", "platforms", RelationKind::Table),
+            ("main", "recent", RelationKind::View),
+            ("main", "runs", RelationKind::Table),
+            ("build", "builds", RelationKind::Table),
+        ]
+    );
+    let platforms = &cat[1];
+    assert_eq!(
+        platforms.columns[1],
+        Column {
+            name: "os".into(),
+            decl_type: "TEXT".into(),
+            pk: 0,
+            not_null: true
+        }
+    );
+    assert_eq!(platforms.columns[2].decl_type, "VARCHAR(16)");
+    assert_eq!(platforms.columns[0].pk, 1);
+    let runs = &cat[3];
+    assert_eq!(
+        runs.foreign_keys,
+        [ForeignKey {
+            from: vec!["platform_id".into()],
+            table: "platforms".into(),
+            to: vec!["id".into()],
+        }]
+    );
+    let idx: Vec<_> = runs
+        .indexes
+        .iter()
+        .map(|i| {
+            (
+                i.name.as_str(),
+                i.unique,
+                i.origin.as_str(),
+                i.columns.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        idx,
+        [
+            ("runs_by_expr", false, "c", vec![String::new()]),
+            (
+                "runs_by_platform",
+                false,
+                "c",
+                vec!["platform_id".to_string()]
+            ),
+            (
+                "sqlite_autoindex_runs_1",
+                true,
+                "u",
+                vec!["branch".into(), "id".into()]
+            ),
+        ]
+    );
+    assert_eq!(cat[2].columns.len(), 3, "a view's columns");
+    let builds = &cat[4];
+    assert_eq!(builds.columns[0].pk, 1);
+    assert_eq!(
+        builds.foreign_keys,
+        [ForeignKey {
+            from: vec!["commit_sha".into(), "run".into()],
+            table: "runs".into(),
+            to: vec![],
+        }]
+    );
+    assert!(cat.iter().all(|r| r.rows.is_none()));
+}

@@ -141,7 +141,10 @@ async fn check_dashboard(prefix: &'static str, dir: std::path::PathBuf, screensh
         };
         assert_eq!(
             label,
-            &format!("{name}: {}%", greenboard::chart::fmt_num(rate))
+            &format!(
+                "{name}: {}%; Enter lists its failing tests",
+                greenboard::chart::fmt_num(rate)
+            )
         );
     }
     let widths: Vec<f64> = charts[0]["widths"]
@@ -274,7 +277,7 @@ async fn a_custom_query_matches_the_sqlite3_shell() {
                FROM test_runs GROUP BY branch_name ORDER BY branch_name;";
     let (_server, b, _) = open_demo().await;
     // Typed for real, then run with Ctrl+Enter.
-    let editor = b.driver.find(By::Id("sql")).await.unwrap();
+    let editor = b.editor().await;
     editor.click().await.unwrap();
     editor.send_keys(sql).await.unwrap();
     editor.send_keys(Key::Control + Key::Enter).await.unwrap();
@@ -340,7 +343,8 @@ async fn the_page_stays_responsive_during_a_long_query() {
     .await;
     let started = Instant::now();
     // While SQLite counts in the worker, the page takes clicks and typing.
-    let editor = b.driver.find(By::Id("sql")).await.unwrap();
+    let editor = b.editor().await;
+    editor.send_keys(Key::Control + Key::End).await.unwrap();
     let mut slowest = Duration::ZERO;
     let mut running_seen = 0;
     let mut clock = std::collections::BTreeSet::new();
@@ -1997,4 +2001,247 @@ async fn saved_queries_and_history_survive_a_reload_a_new_dump_and_travel_as_a_f
     );
     assert_eq!(entry(&imported), entry(&before));
     assert_eq!(sqls(&imported), sqls(&before));
+}
+
+/// Puts `sql` in the editor as if typed elsewhere (a preset does the same).
+async fn set_sql(b: &Browser, sql: &str) {
+    b.driver
+        .execute(
+            "const e = document.getElementById('sql'); e.value = arguments[0];
+             e.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![Value::String(sql.to_string())],
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_editor_completes_columns_runs_the_selection_and_points_at_errors() {
+    let (_server, b, _) = open_demo().await;
+    let editor = b.editor().await;
+    // Completion: a column of the loaded table, offered while typing.
+    editor.click().await.unwrap();
+    editor.send_keys("SELECT branch_n").await.unwrap();
+    let offered = b
+        .wait_for(
+            "const t = document.querySelector('.cm-tooltip-autocomplete');
+             return t && [...t.querySelectorAll('li .cm-completionLabel')].map(l => l.textContent);",
+            QUERY,
+        )
+        .await;
+    // CodeMirror ignores keys for 75 ms after its list opens (against
+    // accidental picks); a person takes longer than that.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    editor.send_keys(Key::Enter).await.unwrap();
+    let completed = b.js("return document.getElementById('sql').value").await;
+    // Highlighting: keywords are marked up as such.
+    let keyword_colour = b
+        .js("const s = [...document.querySelectorAll('.cm-content span')].find(e => e.textContent === 'SELECT');
+             return s ? getComputedStyle(s).color : null;")
+        .await;
+    // Only the selected statement runs.
+    set_sql(&b, "SELECT 1 AS one;\nSELECT 2 AS two;").await;
+    editor.click().await.unwrap();
+    editor.send_keys(Key::Control + Key::End).await.unwrap();
+    editor.send_keys(Key::Shift + Key::Home).await.unwrap();
+    editor.send_keys(Key::Control + Key::Enter).await.unwrap();
+    query_outcome(&b, QUERY).await.unwrap();
+    let selected = b.js(TABLE_JS).await;
+    // Without a selection, the whole text runs (SQLite answers with the last statement).
+    editor.send_keys(Key::Control + "a").await.unwrap();
+    editor.send_keys(Key::Right).await.unwrap();
+    b.js("document.querySelector('.query-status').className = 'query-status'")
+        .await;
+    editor.send_keys(Key::Control + Key::Enter).await.unwrap();
+    query_outcome(&b, QUERY).await.unwrap();
+    let whole = b.js(TABLE_JS).await;
+    // An error: SQLite's message, and its place underlined in the editor.
+    set_sql(
+        &b,
+        "SELECT branch_name,\n       no_such_column\nFROM test_runs;",
+    )
+    .await;
+    editor.click().await.unwrap();
+    editor.send_keys(Key::Control + Key::Enter).await.unwrap();
+    let failed = query_outcome(&b, QUERY).await;
+    let marked = b
+        .wait_for(
+            "const m = document.querySelector('.cm-sql-error'); return m && m.textContent;",
+            QUERY,
+        )
+        .await;
+    b.quit().await;
+
+    assert!(
+        offered
+            .as_array()
+            .is_some_and(|o| o.iter().any(|t| t == "branch_name")),
+        "{offered}"
+    );
+    assert_eq!(completed, "SELECT branch_name");
+    assert!(
+        keyword_colour
+            .as_str()
+            .is_some_and(|c| c != "rgb(29, 36, 33)"),
+        "SELECT is highlighted: {keyword_colour}"
+    );
+    assert_eq!(strings(&selected["head"]), ["two"]);
+    assert_eq!(table_rows(&selected), [["2"]]);
+    assert_eq!(strings(&whole["head"]), ["two"]);
+    let error = failed.unwrap_err();
+    assert!(error.contains("no such column: no_such_column"), "{error}");
+    assert_eq!(marked, "no_such_column");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_schema_browser_shows_tables_columns_keys_and_first_rows() {
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
+    let columns: Vec<Vec<String>> = native_rows(
+        &conn,
+        "SELECT name || ' ' || type || CASE WHEN pk > 0 THEN ' PK' ELSE '' END
+                || CASE WHEN \"notnull\" THEN ' not null' ELSE '' END
+         FROM pragma_table_info('test_results');",
+    );
+    let runs: i64 = conn
+        .query_row("SELECT count(*) FROM test_runs", [], |r| r.get(0))
+        .unwrap();
+    let first = native_rows(&conn, "SELECT * FROM test_runs LIMIT 100;");
+
+    let (_server, b, _) = open_demo().await;
+    let listed = b
+        .wait_for(
+            "const l = [...document.querySelectorAll('.schema-list details.relation')];
+             return l.length && l.map(d => [d.querySelector('.table-name').textContent, d.querySelector('summary .meta').textContent,
+               [...d.querySelectorAll('li')].map(li => li.textContent.replace(/\\s+/g, ' ').trim())]);",
+            QUERY,
+        )
+        .await;
+    b.click(".schema-list .table-name[data-name='test_runs']")
+        .await;
+    query_outcome(&b, QUERY).await.unwrap();
+    let still_closed = b
+        .js("return document.querySelector(`.schema-list .table-name[data-name='test_runs']`).closest('details').open")
+        .await;
+    let editor_sql = b.js("return document.getElementById('sql').value").await;
+    let shown = b.js(TABLE_JS).await;
+    b.quit().await;
+
+    let relation = |name: &str| {
+        listed
+            .as_array()
+            .and_then(|l| l.iter().find(|r| r[0] == name))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let runs_entry = relation("test_runs");
+    assert_eq!(
+        runs_entry[1],
+        format!("table · {} rows", greenboard::chart::fmt_count(runs as u64)),
+        "{listed}"
+    );
+    let results = relation("test_results");
+    let expected: Vec<String> = columns
+        .into_iter()
+        .map(|r| r[0].trim().to_string())
+        .collect();
+    let shown_columns: Vec<String> = results[2]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().replace(" → test_runs", ""))
+        .collect();
+    assert_eq!(shown_columns, expected);
+    assert!(
+        results[2]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c.as_str().unwrap().contains("→ test_runs")),
+        "a foreign key is shown: {results}"
+    );
+    assert_eq!(editor_sql, "SELECT * FROM test_runs LIMIT 100;");
+    assert_eq!(table_rows(&shown), first);
+    assert_eq!(
+        still_closed, false,
+        "the name's click does not unfold the table"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keyboard_shortcuts_and_the_theme_switch_work_and_last() {
+    let (_server, b, _) = open_demo().await;
+    b.editor().await;
+    let body = b.driver.find(By::Css("body")).await.unwrap();
+    // "?" opens the help, Esc closes it.
+    body.send_keys("?").await.unwrap();
+    let help = b
+        .js("const s = document.querySelector('.shortcuts'); return !s.hidden && s.querySelectorAll('dt').length;")
+        .await;
+    b.driver
+        .action_chain()
+        .send_keys(Key::Escape)
+        .perform()
+        .await
+        .unwrap();
+    let closed = b
+        .js("return document.querySelector('.shortcuts').hidden")
+        .await;
+    // Alt+↓ chooses the first preset, then the next one.
+    b.driver
+        .action_chain()
+        .key_down(Key::Alt)
+        .send_keys(Key::Down)
+        .send_keys(Key::Down)
+        .key_up(Key::Alt)
+        .perform()
+        .await
+        .unwrap();
+    query_outcome(&b, QUERY).await.unwrap();
+    let presets = b
+        .js("const p = [...document.querySelectorAll('button.preset')];
+             return [p.findIndex(e => e.classList.contains('active')), document.activeElement === p[1]];")
+        .await;
+    // Alt+S hides the schema, "/" focuses the editor.
+    b.driver
+        .action_chain()
+        .key_down(Key::Alt)
+        .send_keys("s")
+        .key_up(Key::Alt)
+        .perform()
+        .await
+        .unwrap();
+    let schema_open = b.js("return document.getElementById('schema').open").await;
+    b.js("document.activeElement.blur()").await;
+    body.send_keys("/").await.unwrap();
+    let focused = b
+        .js("return document.activeElement.classList.contains('cm-content')")
+        .await;
+    // The theme: system, then light, then dark; dark lasts a reload.
+    let background = "return getComputedStyle(document.body).backgroundColor";
+    let system = b.js(background).await;
+    b.click("#theme").await;
+    let light = b.js(background).await;
+    b.click("#theme").await;
+    let dark = b.js(background).await;
+    b.driver.refresh().await.unwrap();
+    b.wait_loaded().await;
+    let reloaded = (
+        b.js(background).await,
+        b.js("return document.getElementById('theme').textContent")
+            .await,
+    );
+    b.quit().await;
+
+    assert_eq!(help, 6);
+    assert_eq!(closed, true);
+    assert_eq!(presets, serde_json::json!([1, true]));
+    assert_eq!(schema_open, false);
+    assert_eq!(focused, true);
+    // Headless Chromium's system theme is light.
+    assert_eq!(system, "rgb(247, 248, 246)");
+    assert_eq!(light, system);
+    assert_eq!(dark, "rgb(18, 22, 20)");
+    assert_eq!(reloaded.0, dark);
+    assert_eq!(reloaded.1, "Theme: dark");
 }

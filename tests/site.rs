@@ -37,10 +37,11 @@ fn page_files() -> Vec<(String, Vec<u8>)> {
     files
 }
 
-/// The chart worker's files: started by the SQLite worker on the first
-/// chart, so not part of the first load.
+/// The chart worker's files (started by the SQLite worker on the first
+/// chart) and the SQL editor's module (imported once the data is loaded):
+/// not part of the first load.
 fn is_lazy(name: &str) -> bool {
-    name.starts_with("charts")
+    name.starts_with("charts") || name == "editor.js"
 }
 
 #[test]
@@ -50,7 +51,12 @@ fn the_first_load_is_under_600_kb_gzipped() {
     lazy_names.sort();
     assert_eq!(
         lazy_names,
-        ["charts.js", "charts_bg.wasm", "charts_loader.js"]
+        [
+            "charts.js",
+            "charts_bg.wasm",
+            "charts_loader.js",
+            "editor.js"
+        ]
     );
     // Nothing of the first load names them: the page does not preload them.
     for (name, bytes) in &files {
@@ -58,6 +64,12 @@ fn the_first_load_is_under_600_kb_gzipped() {
             assert!(
                 !bytes.windows(7).any(|w| w == b"charts_" || w == b"charts."),
                 "{name} refers to the chart worker"
+            );
+        }
+        if name.ends_with(".html") {
+            assert!(
+                !bytes.windows(9).any(|w| w == b"editor.js"),
+                "{name} preloads the SQL editor"
             );
         }
     }

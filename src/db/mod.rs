@@ -1,6 +1,7 @@
 //! The SQL core: everything that touches SQLite, for both targets.
 
 pub mod attach;
+pub mod catalog;
 pub mod cursor;
 pub mod dialect;
 pub mod history;

@@ -4,7 +4,10 @@
 mod bridge;
 mod builder;
 mod chart;
+mod editor;
+mod keys;
 mod saved;
+mod schema;
 mod table;
 mod url;
 
@@ -113,6 +116,8 @@ pub struct Store {
     chart_request: RwSignal<Option<RequestId>>,
     /// The title of the preset shown, if a preset is shown.
     preset_title: RwSignal<Option<String>>,
+    /// Whether the SQL editor (CodeMirror) has replaced the text area.
+    pub editor: RwSignal<bool>,
     /// Saved queries and the history (kept in the browser's storage).
     pub library: RwSignal<crate::library::Library>,
     /// The dumps shipped with the site.
@@ -151,6 +156,7 @@ impl Store {
             chart_request: RwSignal::new(None),
             preset_title: RwSignal::new(None),
             library: RwSignal::new(saved::stored()),
+            editor: RwSignal::new(false),
             datasets: RwSignal::new(Vec::new()),
             loaded: RwSignal::new(None),
             current: RwSignal::new(None),
@@ -183,6 +189,7 @@ impl Store {
 /// Starts the app: spawns the worker, mounts the UI, loads the dump.
 pub fn start() {
     crate::wire::report_panics();
+    keys::restore_theme();
     let params = url::Params::from_location();
     let worker = url::resolve(WORKER_SCRIPT);
     leptos::mount::mount_to_body(move || {
@@ -275,6 +282,8 @@ fn load(store: Store, sources: Vec<NamedSource>, run_sql: bool) {
                 if schema == SchemaKind::Greenboard {
                     fill_dashboard(store);
                 }
+                // The editor's module comes once the data is there.
+                editor::start(store);
                 if run_sql {
                     run(store, store.sql.get_untracked());
                 }
@@ -332,6 +341,7 @@ thread_local! {
 /// Runs `sql` as the main query (unsorted) and records it in the address.
 fn run(store: Store, sql: String) {
     store.sort.set(None);
+    editor::whole_text();
     execute(store, sql.clone(), sql);
 }
 
@@ -411,6 +421,11 @@ fn execute(store: Store, sql: String, shown: String) {
                     store.drawing.set(builder::Drawing::None);
                     if !error.params.is_empty() {
                         name_params(store, &error.params);
+                    }
+                    if let Some(offset) = error.offset
+                        && sql == shown
+                    {
+                        editor::mark_error(&sql, offset);
                     }
                     QueryState::Failed {
                         error,
@@ -532,10 +547,13 @@ fn App() -> impl IntoView {
             </h1>
             <p class="tagline">"Test results, in SQLite, in your browser."</p>
             <DatasetPicker/>
+            <keys::ThemeSwitch/>
+            <keys::Shortcuts/>
             <LoadStatus/>
         </header>
         <main class="layout">
             <aside class="sidebar" aria-label="Presets and saved queries">
+                <schema::SchemaBrowser/>
                 <PresetList/>
                 <saved::QueryLibrary/>
             </aside>
@@ -1096,10 +1114,12 @@ fn Workbench() -> impl IntoView {
     let ready = move || store.schema().is_some();
     view! {
         <section class="workbench" aria-label="SQL">
-            <label for="sql" class="editor-label">"SQL"</label>
+            <label id="editor-label" for="sql" class="editor-label">"SQL"</label>
+            <div id="editor-host" class="editor-host"></div>
             <textarea
                 id="sql"
                 class="editor"
+                hidden=move || store.editor.get()
                 spellcheck="false"
                 rows="8"
                 placeholder="SELECT * FROM test_runs LIMIT 10;"
@@ -1111,7 +1131,7 @@ fn Workbench() -> impl IntoView {
                 <button id="run" class="run" on:click=move |_| submit() disabled=move || !ready()>
                     "Run"
                 </button>
-                <span class="hint">"Ctrl/⌘ + Enter"</span>
+                <span class="hint">"Ctrl/⌘ + Enter runs the selection, or all"</span>
                 <QueryStatus/>
             </div>
             <ParamForm on_run=submit/>

@@ -102,7 +102,7 @@ fn picked(ev: &leptos::ev::MouseEvent, attr: &str) -> Option<usize> {
 }
 
 /// `text` with HTML's special characters escaped.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -226,6 +226,19 @@ impl Browser {
         el.click().await.unwrap();
     }
 
+    /// The SQL editor (CodeMirror's editable area), once its module is in.
+    pub async fn editor(&self) -> WebElement {
+        self.wait_for(
+            "return document.querySelector('#editor-host .cm-content')",
+            Duration::from_secs(30),
+        )
+        .await;
+        self.driver
+            .find(By::Css("#editor-host .cm-content"))
+            .await
+            .expect("the SQL editor")
+    }
+
     /// Polls `script` until it returns something other than null/false,
     /// or `timeout` passes (then returns the last value).
     pub async fn wait_for(&self, script: &str, timeout: Duration) -> serde_json::Value {

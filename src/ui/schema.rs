@@ -1,0 +1,210 @@
+//! The schema browser: the tables and views of every loaded database, their
+//! columns with declared types, primary and foreign keys, indexes and row
+//! counts. A table's name shows its first rows; a column's name goes into
+//! the editor.
+
+use leptos::prelude::*;
+
+use super::{Store, editor, run, saved::escape};
+use crate::chart::fmt_count;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::protocol::{Column, ForeignKey, Index, LoadSummary, Relation, RelationKind};
+
+/// The relations of a load, with their row counts. The catalog's JSON is
+/// read field by field (serde's generic decoders would cost the page's
+/// first load some kilobytes).
+pub fn relations(summary: &LoadSummary) -> Vec<Relation> {
+    let Ok(list) = js_sys::JSON::parse(&summary.catalog) else {
+        return Vec::new();
+    };
+    items(&list)
+        .map(|r| {
+            let (schema, name) = (text(&r, "schema"), text(&r, "name"));
+            let qualified = if schema == "main" {
+                name.clone()
+            } else {
+                format!("{schema}.{name}")
+            };
+            Relation {
+                kind: match text(&r, "kind").as_str() {
+                    "View" => RelationKind::View,
+                    "Virtual" => RelationKind::Virtual,
+                    _ => RelationKind::Table,
+                },
+                rows: summary
+                    .tables
+                    .iter()
+                    .find(|t| t.name == qualified)
+                    .map(|t| t.rows),
+                columns: items(&field(&r, "columns"))
+                    .map(|c| Column {
+                        name: text(&c, "name"),
+                        decl_type: text(&c, "decl_type"),
+                        pk: field(&c, "pk").as_f64().unwrap_or(0.0) as u32,
+                        not_null: field(&c, "not_null").is_truthy(),
+                    })
+                    .collect(),
+                foreign_keys: items(&field(&r, "foreign_keys"))
+                    .map(|f| ForeignKey {
+                        from: strings(&field(&f, "from")),
+                        table: text(&f, "table"),
+                        to: strings(&field(&f, "to")),
+                    })
+                    .collect(),
+                indexes: items(&field(&r, "indexes"))
+                    .map(|x| Index {
+                        name: text(&x, "name"),
+                        unique: field(&x, "unique").is_truthy(),
+                        origin: text(&x, "origin"),
+                        columns: strings(&field(&x, "columns")),
+                    })
+                    .collect(),
+                schema,
+                name,
+            }
+        })
+        .collect()
+}
+
+fn field(v: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(v, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn text(v: &JsValue, key: &str) -> String {
+    field(v, key).as_string().unwrap_or_default()
+}
+
+/// The items of a JSON array (none if it is not one).
+fn items(v: &JsValue) -> impl Iterator<Item = JsValue> {
+    let array: Option<js_sys::Array> = v.clone().dyn_into().ok();
+    array.into_iter().flat_map(|a| a.into_iter())
+}
+
+fn strings(v: &JsValue) -> Vec<String> {
+    items(v)
+        .map(|s| s.as_string().unwrap_or_default())
+        .collect()
+}
+
+/// `name`, quoted only when SQL needs it to be.
+fn ident(name: &str) -> String {
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if plain {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+/// A relation's name as a query names it (`build.builds` outside `main`).
+fn qualified(r: &Relation) -> String {
+    if r.schema == "main" {
+        ident(&r.name)
+    } else {
+        format!("{}.{}", ident(&r.schema), ident(&r.name))
+    }
+}
+
+/// The browser's HTML for `list` (one handler serves every button in it).
+fn render(list: &[Relation]) -> String {
+    let mut html = String::new();
+    let mut schema = "";
+    let several = list.iter().any(|r| r.schema != "main");
+    for (i, r) in list.iter().enumerate() {
+        if several && r.schema != schema {
+            schema = &r.schema;
+            html.push_str(&format!("<h3 class=\"db\">{}</h3>", escape(schema)));
+        }
+        let rows = r
+            .rows
+            .map(|n| format!(" · {} rows", fmt_count(n)))
+            .unwrap_or_default();
+        html.push_str(&format!(
+            "<details class=\"relation\"><summary><button class=\"table-name\" data-table=\"{i}\" \
+             data-name=\"{}\" title=\"Show its first rows\">{}</button> <span class=\"meta\">{}{rows}</span></summary><ul>",
+            escape(&qualified(r)),
+            escape(&r.name),
+            r.kind.label(),
+        ));
+        for c in &r.columns {
+            let fk = r
+                .foreign_keys
+                .iter()
+                .find(|f| f.from.contains(&c.name))
+                .map(|f| {
+                    format!(
+                        " <span class=\"key\" title=\"foreign key\">→ {}</span>",
+                        escape(&f.table)
+                    )
+                })
+                .unwrap_or_default();
+            html.push_str(&format!(
+                "<li><button class=\"column\" data-column=\"{}\" title=\"Insert into the SQL\">{}</button> \
+                 <span class=\"type\">{}</span>{}{}{fk}</li>",
+                escape(&ident(&c.name)),
+                escape(&c.name),
+                escape(&c.decl_type),
+                if c.pk > 0 { " <span class=\"key\" title=\"primary key\">PK</span>" } else { "" },
+                if c.not_null { " <span class=\"meta\">not null</span>" } else { "" },
+            ));
+        }
+        html.push_str("</ul>");
+        for x in &r.indexes {
+            html.push_str(&format!(
+                "<p class=\"index meta\">{} {}({})</p>",
+                if x.unique { "unique index" } else { "index" },
+                escape(&x.name),
+                escape(&x.columns.join(", ")),
+            ));
+        }
+        html.push_str("</details>");
+    }
+    html
+}
+
+/// The tables and views of what is loaded.
+#[component]
+pub fn SchemaBrowser() -> impl IntoView {
+    let store = expect_context::<Store>();
+    let list = Memo::new(move |_| {
+        store
+            .loaded
+            .with(|l| l.as_ref().map(|(_, s)| relations(s)).unwrap_or_default())
+    });
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some(button) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("button").ok().flatten())
+        else {
+            return;
+        };
+        if let Some(column) = button.get_attribute("data-column") {
+            editor::insert(store, &column);
+        } else if let Some(r) = button
+            .get_attribute("data-table")
+            .and_then(|i| i.parse::<usize>().ok())
+            .and_then(|i| list.with_untracked(|l| l.get(i).cloned()))
+        {
+            // The button sits in the summary: the list stays as it is.
+            ev.prevent_default();
+            let sql = format!("SELECT * FROM {} LIMIT 100;", qualified(&r));
+            store.preset.set(None);
+            store.preset_title.set(Some(r.name.clone()));
+            store.params.set(Vec::new());
+            store.sql.set(sql.clone());
+            run(store, sql);
+        }
+    };
+    view! {
+        <details class="schema" id="schema" open>
+            <summary><h2>"Schema"</h2></summary>
+            <div class="schema-list" on:click=on_click inner_html=move || list.with(|l| render(l))></div>
+        </details>
+    }
+}
