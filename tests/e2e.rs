@@ -2111,8 +2111,8 @@ async fn the_schema_browser_shows_tables_columns_keys_and_first_rows() {
     let (_server, b, _) = open_demo().await;
     let listed = b
         .wait_for(
-            "const l = [...document.querySelectorAll('.schema-list details.relation')];
-             return l.length && l.map(d => [d.querySelector('.table-name').textContent, d.querySelector('summary .meta').textContent,
+            "const l = [...document.querySelectorAll('.schema-list .relation')];
+             return l.length && l.map(d => [d.querySelector('.table-name').textContent, d.querySelector('.meta').textContent,
                [...d.querySelectorAll('li')].map(li => li.textContent.replace(/\\s+/g, ' ').trim())]);",
             QUERY,
         )
@@ -2120,11 +2120,38 @@ async fn the_schema_browser_shows_tables_columns_keys_and_first_rows() {
     b.click(".schema-list .table-name[data-name='test_runs']")
         .await;
     query_outcome(&b, QUERY).await.unwrap();
-    let still_closed = b
-        .js("return document.querySelector(`.schema-list .table-name[data-name='test_runs']`).closest('details').open")
-        .await;
     let editor_sql = b.js("return document.getElementById('sql').value").await;
     let shown = b.js(TABLE_JS).await;
+    const RELATION: &str =
+        "document.querySelector(`.relation:has(.table-name[data-name='test_runs'])`)";
+    let still_closed = b
+        .js(&format!(
+            "return {RELATION}.querySelector('.relation-body').hidden"
+        ))
+        .await;
+    // Its columns unfold; a column's name goes in the editor at the cursor.
+    b.click(".relation:has(.table-name[data-name='test_runs']) .toggle")
+        .await;
+    let unfolded = b
+        .js(&format!(
+            "const r = {RELATION}; return [r.querySelector('.relation-body').hidden, r.querySelector('.toggle').getAttribute('aria-expanded')];"
+        ))
+        .await;
+    set_sql(&b, "SELECT  FROM test_runs;").await;
+    let editor = b.editor().await;
+    editor.click().await.unwrap();
+    editor.send_keys(Key::Control + Key::Home).await.unwrap();
+    for _ in 0..7 {
+        editor.send_keys(Key::Right).await.unwrap();
+    }
+    b.click(".relation:has(.table-name[data-name='test_runs']) .column[data-column='branch_name']")
+        .await;
+    let inserted = b
+        .wait_for(
+            "const v = document.getElementById('sql').value; return v.includes('branch_name') && v;",
+            QUERY,
+        )
+        .await;
     b.quit().await;
 
     let relation = |name: &str| {
@@ -2163,9 +2190,11 @@ async fn the_schema_browser_shows_tables_columns_keys_and_first_rows() {
     assert_eq!(editor_sql, "SELECT * FROM test_runs LIMIT 100;");
     assert_eq!(table_rows(&shown), first);
     assert_eq!(
-        still_closed, false,
+        still_closed, true,
         "the name's click does not unfold the table"
     );
+    assert_eq!(unfolded, serde_json::json!([false, "true"]));
+    assert_eq!(inserted, "SELECT branch_name FROM test_runs;");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -2244,4 +2273,53 @@ async fn keyboard_shortcuts_and_the_theme_switch_work_and_last() {
     assert_eq!(dark, "rgb(18, 22, 20)");
     assert_eq!(reloaded.0, dark);
     assert_eq!(reloaded.1, "Theme: dark");
+}
+
+/// Runs axe-core (from the editor's npm packages) on the page as it is;
+/// gives its serious and critical violations.
+async fn axe(b: &Browser) -> Value {
+    let source =
+        std::fs::read_to_string(root().join("web/editor/node_modules/axe-core/axe.min.js"))
+            .expect("axe-core is installed with the editor's packages (npm ci in web/editor)");
+    b.js(&source).await;
+    b.js(
+        "return axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                         nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')) })));",
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_accessibility_audit_finds_no_serious_or_critical_violation() {
+    let (_server, b, _) = open_demo().await;
+    b.editor().await;
+    b.wait_for(
+        "return document.querySelectorAll('.dashboard .bar').length > 0",
+        QUERY,
+    )
+    .await;
+    let dashboard = axe(&b).await;
+    // A preset's answer with its chart, the schema unfolded, the help open.
+    let heat = greenboard::presets::find("branch-x-platform").unwrap();
+    click_each(&b, &[heat]).await;
+    chart_of(&b, "heatmap").await;
+    b.js(
+        "document.querySelectorAll('.schema-list .toggle').forEach(t => t.click());
+          document.querySelector('.history').open = true;",
+    )
+    .await;
+    b.click(".help-button").await;
+    let answer = axe(&b).await;
+    // The same in the dark theme.
+    b.click(".help-button").await;
+    b.click("#theme").await;
+    b.click("#theme").await;
+    let dark = axe(&b).await;
+    b.quit().await;
+
+    assert_eq!(dashboard, serde_json::json!([]), "{dashboard:#}");
+    assert_eq!(answer, serde_json::json!([]), "{answer:#}");
+    assert_eq!(dark, serde_json::json!([]), "{dark:#}");
 }

@@ -120,15 +120,17 @@ fn render(list: &[Relation]) -> String {
             schema = &r.schema;
             html.push_str(&format!("<h3 class=\"db\">{}</h3>", escape(schema)));
         }
+        let name = escape(&r.name);
         let rows = r
             .rows
             .map(|n| format!(" · {} rows", fmt_count(n)))
             .unwrap_or_default();
         html.push_str(&format!(
-            "<details class=\"relation\"><summary><button class=\"table-name\" data-table=\"{i}\" \
-             data-name=\"{}\" title=\"Show its first rows\">{}</button> <span class=\"meta\">{}{rows}</span></summary><ul>",
+            "<div class=\"relation\"><button class=\"toggle\" data-toggle aria-expanded=\"false\" \
+             aria-label=\"Columns of {name}\">▸</button><button class=\"table-name\" data-table=\"{i}\" \
+             data-name=\"{}\" title=\"Show its first rows\">{name}</button> <span class=\"meta\">{}{rows}</span>\
+             <div class=\"relation-body\" hidden><ul>",
             escape(&qualified(r)),
-            escape(&r.name),
             r.kind.label(),
         ));
         for c in &r.columns {
@@ -162,7 +164,7 @@ fn render(list: &[Relation]) -> String {
                 escape(&x.columns.join(", ")),
             ));
         }
-        html.push_str("</details>");
+        html.push_str("</div></div>");
     }
     html
 }
@@ -184,15 +186,28 @@ pub fn SchemaBrowser() -> impl IntoView {
         else {
             return;
         };
-        if let Some(column) = button.get_attribute("data-column") {
+        if button.has_attribute("data-toggle") {
+            // Shows or hides the columns, in place.
+            if let Some(body) = button
+                .parent_element()
+                .and_then(|p| p.query_selector(".relation-body").ok().flatten())
+            {
+                let open = body.has_attribute("hidden");
+                let _ = if open {
+                    body.remove_attribute("hidden")
+                } else {
+                    body.set_attribute("hidden", "")
+                };
+                let _ = button.set_attribute("aria-expanded", if open { "true" } else { "false" });
+                button.set_text_content(Some(if open { "▾" } else { "▸" }));
+            }
+        } else if let Some(column) = button.get_attribute("data-column") {
             editor::insert(store, &column);
         } else if let Some(r) = button
             .get_attribute("data-table")
             .and_then(|i| i.parse::<usize>().ok())
             .and_then(|i| list.with_untracked(|l| l.get(i).cloned()))
         {
-            // The button sits in the summary: the list stays as it is.
-            ev.prevent_default();
             let sql = format!("SELECT * FROM {} LIMIT 100;", qualified(&r));
             store.preset.set(None);
             store.preset_title.set(Some(r.name.clone()));

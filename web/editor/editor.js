@@ -9,9 +9,22 @@ import {
 } from "@codemirror/view";
 import { Compartment, EditorSelection, EditorState, Prec, StateEffect, StateField } from "@codemirror/state";
 import { history, defaultKeymap, historyKeymap } from "@codemirror/commands";
-import { bracketMatching, indentOnInput, syntaxHighlighting, defaultHighlightStyle } from "@codemirror/language";
+import { bracketMatching, indentOnInput, syntaxHighlighting, HighlightStyle } from "@codemirror/language";
+import { tags } from "@lezer/highlight";
 import { autocompletion, closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
 import { sql, SQLite } from "@codemirror/lang-sql";
+
+// SQL's colours, from the page's CSS variables (one set per theme, each
+// readable on its background).
+const highlight = HighlightStyle.define([
+  { tag: tags.keyword, color: "var(--code-keyword)", fontWeight: "600" },
+  { tag: [tags.string, tags.special(tags.string)], color: "var(--code-string)" },
+  { tag: [tags.number, tags.bool, tags.null], color: "var(--code-number)" },
+  { tag: [tags.lineComment, tags.blockComment, tags.comment], color: "var(--muted)", fontStyle: "italic" },
+  { tag: [tags.typeName, tags.standard(tags.name)], color: "var(--code-type)" },
+  { tag: [tags.operator, tags.punctuation, tags.bracket], color: "var(--ink)" },
+  { tag: tags.special(tags.name), color: "var(--code-string)" },
+]);
 
 // What the editor does beyond showing text: line numbers, undo history,
 // bracket matching and closing, highlighting, completion. Tab is left to
@@ -24,7 +37,7 @@ const setup = [
   drawSelection(),
   EditorState.allowMultipleSelections.of(true),
   indentOnInput(),
-  syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+  syntaxHighlighting(highlight),
   bracketMatching(),
   closeBrackets(),
   autocompletion(),
@@ -56,6 +69,7 @@ const theme = EditorView.theme({
   ".cm-scroller": { fontFamily: "var(--mono)", maxHeight: "24rem" },
   ".cm-gutters": { backgroundColor: "var(--bg)", color: "var(--muted)", borderRight: "1px solid var(--line)" },
   ".cm-activeLine, .cm-activeLineGutter": { backgroundColor: "color-mix(in srgb, var(--accent-soft) 45%, transparent)" },
+  ".cm-placeholder": { color: "var(--muted)" },
   ".cm-sql-error": { textDecoration: "underline wavy var(--bad)", backgroundColor: "color-mix(in srgb, var(--bad) 18%, transparent)" },
   ".cm-tooltip": { backgroundColor: "var(--panel)", color: "var(--ink)", border: "1px solid var(--line)" },
   ".cm-tooltip-autocomplete > ul > li[aria-selected]": { backgroundColor: "var(--accent)", color: "var(--bg)" },
