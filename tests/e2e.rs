@@ -454,7 +454,7 @@ async fn values_render_as_text_never_as_markup() {
             "",
             "42",
             "1.5",
-            "BLOB (2 bytes)"
+            "BLOB · 2 bytes · 00 ff"
         ]]
     );
     assert_eq!(
@@ -470,43 +470,97 @@ async fn values_render_as_text_never_as_markup() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_hundred_thousand_rows_come_in_pages() {
+async fn a_hundred_thousand_rows_scroll_to_the_last_and_cells_copy() {
     let (_server, b, _) = open_demo().await;
     run_sql(
         &b,
-        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000) SELECT x, 'row ' || x AS label FROM c;",
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000) \
+         SELECT x, 'row ' || x AS label, CASE WHEN x = 99999 THEN printf('%.300c', 'y') END AS long FROM c;",
     )
     .await;
     let outcome = query_outcome(&b, QUERY).await;
     let first = b.js(TABLE_JS).await;
-    let info1 = b
-        .js("return document.querySelector('.page-info').textContent")
+    let in_document = b
+        .js("return document.querySelectorAll('table.result tr').length")
         .await;
-    b.driver
-        .find(By::XPath(
-            "//nav[@class='pager']/button[contains(., 'Last')]",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let info2 = b
+    // Scrolled to the bottom: the worker sends the pages in view.
+    b.js("const w = document.querySelector('.table-wrap'); w.scrollTop = w.scrollHeight;")
+        .await;
+    let last = b
         .wait_for(
-            "const t = document.querySelector('.page-info').textContent; return t.startsWith('rows 99,801') && t;",
+            &format!(
+                "const t = (() => {{ {TABLE_JS} }})(); const r = t && t.rows;
+                 return r && r.length && r[r.length - 1][0] === '100000' && t;"
+            ),
             QUERY,
         )
         .await;
-    let last = b.js(TABLE_JS).await;
+    let row_99999 = b
+        .js("const r = document.querySelector(`tr[data-row='99998']`);
+             const box = r.getBoundingClientRect(), wrap = document.querySelector('.table-wrap').getBoundingClientRect();
+             const long = r.cells[2];
+             return [[...r.cells].map(c => c.textContent), box.top >= wrap.top && box.bottom <= wrap.bottom + 28,
+                     long.scrollWidth > long.clientWidth, Math.round(box.height)];")
+        .await;
+    // Row 99,999's long text: cut short in the table, whole when clicked.
+    b.click("tr[data-row='99998'] td:nth-child(3)").await;
+    let inspected = b
+        .wait_for(
+            "const i = document.querySelector('.inspector'); return i && [i.querySelector('.where').textContent, i.querySelector('.value').textContent];",
+            QUERY,
+        )
+        .await;
+    // Copied, and pasted into a field: the value, then the row.
+    b.click("#copy-value").await;
+    b.js("const t = document.createElement('textarea'); t.id = 'paste'; document.body.append(t);")
+        .await;
+    let paste = b.driver.find(By::Id("paste")).await.unwrap();
+    paste.send_keys(Key::Control + "v").await.unwrap();
+    let pasted_value = b.js("return document.getElementById('paste').value").await;
+    b.click("tr[data-row='99998'] td:nth-child(1)").await;
+    b.click("#copy-row").await;
+    b.js("document.getElementById('paste').value = ''").await;
+    paste.send_keys(Key::Control + "v").await.unwrap();
+    let pasted_row = b.js("return document.getElementById('paste').value").await;
+    // The arrow keys move the chosen cell (once the table has the focus).
+    b.click("tr[data-row='99998'] td:nth-child(1)").await;
+    b.driver
+        .action_chain()
+        .send_keys(Key::Down)
+        .send_keys(Key::Right)
+        .perform()
+        .await
+        .unwrap();
+    let moved = b
+        .js("return document.querySelector('.inspector .where').textContent")
+        .await;
     b.quit().await;
 
     assert!(outcome.unwrap().starts_with("100,000 rows"));
     assert_eq!(table_rows(&first).len(), 200);
-    assert_eq!(info1, "rows 1–200 of 100,000");
-    assert_eq!(info2, "rows 99,801–100,000 of 100,000");
+    assert_eq!(table_rows(&first)[0], ["1", "row 1", "NULL"]);
+    assert!(
+        in_document.as_u64().is_some_and(|n| n < 250),
+        "only the rows in view are in the document: {in_document}"
+    );
     let rows = table_rows(&last);
-    assert_eq!(rows.len(), 200);
-    assert_eq!(rows[199], ["100000", "row 100000"]);
+    assert!(rows.len() <= 400, "{}", rows.len());
+    assert_eq!(rows.last().unwrap(), &["100000", "row 100000", "NULL"]);
+    let long = "y".repeat(300);
+    assert_eq!(
+        row_99999[0],
+        serde_json::json!(["99999", "row 99999", long])
+    );
+    assert_eq!(row_99999[1], true, "row 99,999 is in view");
+    assert_eq!(row_99999[2], true, "the long value is cut short on screen");
+    assert_eq!(row_99999[3], 28, "rows keep their height");
+    assert_eq!(
+        inspected,
+        serde_json::json!(["Row 99,999 · long · text, 300 characters", long])
+    );
+    assert_eq!(pasted_value, long);
+    assert_eq!(pasted_row, format!("99999\trow 99999\t{long}"));
+    assert_eq!(moved, "Row 100,000 · label · text, 10 characters");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1254,7 +1308,7 @@ async fn the_other_seed_systems_dumps_load_and_every_preset_matches_native_sqlit
         .unwrap();
     let typed = b
         .wait_for(
-            "const t = document.querySelector('table.result tbody tr td');
+            "const t = document.querySelector('table.result tbody tr[data-row] td');
              return t && t.textContent === 'INF-BLD-003' && location.search;",
             QUERY,
         )
@@ -1509,7 +1563,7 @@ async fn the_run_diff_lists_what_changed_between_two_runs() {
         .unwrap();
     let other = b
         .wait_for(
-            "const r = [...document.querySelectorAll('table.result tbody tr')];
+            "const r = [...document.querySelectorAll('table.result tbody tr[data-row]')];
              return r.length === 1 && location.search.includes('p=4') && r.map(t => [...t.children].map(c => c.textContent));",
             QUERY,
         )
@@ -1797,7 +1851,7 @@ async fn a_dashboard_bar_clicked_or_chosen_by_keyboard_lists_its_failing_tests()
     );
     let failing_tests = "const t = (() => { const el = document.querySelector('table.result');
         if (!el) return null; const editor = document.getElementById('sql').value;
-        return { editor, rows: [...el.querySelectorAll('tbody tr')].map(r => [...r.cells].map(c => c.textContent)) };
+        return { editor, rows: [...el.querySelectorAll('tbody tr[data-row]')].map(r => [...r.cells].map(c => c.textContent)) };
       })(); return t && t.editor === EXPECTED && document.querySelector('.query-status.done') && t;";
     let (_server, b, _status) = open_demo().await;
     b.wait_for(

@@ -5,6 +5,7 @@ mod bridge;
 mod builder;
 mod chart;
 mod editor;
+mod js;
 mod keys;
 mod saved;
 mod schema;
@@ -63,14 +64,12 @@ pub enum QueryState {
         /// When it started.
         started: f64,
     },
-    /// An answer, showing the page of rows that starts at `offset`.
+    /// An answer.
     Done {
-        /// The query's request id (for paging).
+        /// The query's request id (for more rows, charts and files).
         query: RequestId,
-        /// The answer, with `rows` the page shown.
+        /// The answer, with its first page of rows.
         answer: QueryAnswer,
-        /// Index of the first row shown.
-        offset: usize,
     },
     /// SQLite refused it.
     Failed {
@@ -82,7 +81,7 @@ pub enum QueryState {
 }
 
 /// A dump shipped with the site, listed in `static/datasets.json`.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Dataset {
     /// What it is.
     pub name: String,
@@ -232,8 +231,16 @@ pub fn start() {
             }),
         }
         leptos::task::spawn_local(async move {
-            match url::fetch_json::<Vec<Dataset>>(&url::resolve(DATASETS)).await {
-                Ok(list) => store.datasets.set(list),
+            match url::fetch_json(&url::resolve(DATASETS)).await {
+                Ok(list) => store.datasets.set(
+                    js::items(&list)
+                        .map(|d| Dataset {
+                            name: js::text(&d, "name"),
+                            url: js::text(&d, "url"),
+                        })
+                        .filter(|d| !d.url.is_empty())
+                        .collect(),
+                ),
                 Err(e) => web_sys::console::warn_1(&format!("{DATASETS}: {e}").into()),
             }
         });
@@ -411,11 +418,7 @@ fn execute(store: Store, sql: String, shown: String) {
                     } else {
                         store.drawing.set(builder::Drawing::None);
                     }
-                    QueryState::Done {
-                        query: id,
-                        answer,
-                        offset: 0,
-                    }
+                    QueryState::Done { query: id, answer }
                 }
                 Response::QueryFailed { error, .. } => {
                     store.drawing.set(builder::Drawing::None);
@@ -494,43 +497,6 @@ fn values_of(
             if let Some((queries, mut found, done)) = next.borrow_mut().take() {
                 found.push(value);
                 values_of(queries, found, done);
-            }
-        },
-    );
-}
-
-/// Shows rows `offset..` of the current answer.
-fn page(store: Store, offset: usize) {
-    let QueryState::Done { query, .. } = store.query.get_untracked() else {
-        return;
-    };
-    bridge::send(
-        |id| Request::Page {
-            id,
-            query,
-            offset,
-            limit: DEFAULT_PAGE_SIZE,
-        },
-        move |resp| {
-            if let Response::Rows {
-                query: q,
-                offset,
-                rows,
-                ..
-            } = resp
-            {
-                store.query.update(|state| {
-                    if let QueryState::Done {
-                        query,
-                        answer,
-                        offset: shown,
-                    } = state
-                        && *query == q
-                    {
-                        answer.rows = rows;
-                        *shown = offset;
-                    }
-                });
             }
         },
     );
@@ -1136,7 +1102,7 @@ fn Workbench() -> impl IntoView {
             </div>
             <ParamForm on_run=submit/>
             <builder::ResultChart/>
-            <table::ResultView on_page=move |offset| page(store, offset)/>
+            <table::ResultView/>
         </section>
     }
 }

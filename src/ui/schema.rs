@@ -7,7 +7,9 @@ use leptos::prelude::*;
 
 use super::{Store, editor, run, saved::escape};
 use crate::chart::fmt_count;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
+
+use super::js::{field, items, strings, text};
 
 use crate::protocol::{Column, ForeignKey, Index, LoadSummary, Relation, RelationKind};
 
@@ -64,26 +66,6 @@ pub fn relations(summary: &LoadSummary) -> Vec<Relation> {
                 name,
             }
         })
-        .collect()
-}
-
-fn field(v: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(v, &key.into()).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn text(v: &JsValue, key: &str) -> String {
-    field(v, key).as_string().unwrap_or_default()
-}
-
-/// The items of a JSON array (none if it is not one).
-fn items(v: &JsValue) -> impl Iterator<Item = JsValue> {
-    let array: Option<js_sys::Array> = v.clone().dyn_into().ok();
-    array.into_iter().flat_map(|a| a.into_iter())
-}
-
-fn strings(v: &JsValue) -> Vec<String> {
-    items(v)
-        .map(|s| s.as_string().unwrap_or_default())
         .collect()
 }
 

@@ -1,36 +1,189 @@
-//! The answer as an HTML table, one page of rows at a time.
+//! The answer as a table that scrolls through every row. Rows come from the
+//! worker a page at a time as they scroll into view, and only the pages in
+//! view are in the document, so an answer of any size scrolls smoothly.
+//! A cell clicked (or reached with the arrow keys) is shown whole below the
+//! table, with buttons that copy it, its row, or every row.
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::bridge;
+use super::saved::escape;
 use super::{QueryState, Store};
 use crate::chart::fmt_count;
 use crate::protocol::{Cell, DEFAULT_PAGE_SIZE, ExportFormat, Request, RequestId, Response};
 
-/// The result table with its pager. Values are always rendered as text.
+/// Rows per page fetched from the worker.
+const PAGE: usize = DEFAULT_PAGE_SIZE;
+/// The height of a row, in CSS pixels (`table.result td` has it too).
+const ROW_PX: f64 = 28.0;
+/// Characters of text a cell holds before "…" (the style cuts the line
+/// short well before; this keeps huge values out of the document). The
+/// inspector shows all.
+const CELL_CHARS: usize = 2000;
+
+/// The pages of the answer fetched so far, by page number (`None`: not yet).
+type Pages = RwSignal<Vec<Option<Vec<Vec<Cell>>>>>;
+
+/// The cell at `row`, `col`, if its page is here.
+fn cell_at(pages: Pages, row: usize, col: usize) -> Option<Cell> {
+    pages.with(|p| {
+        p.get(row / PAGE)?
+            .as_ref()?
+            .get(row % PAGE)?
+            .get(col)
+            .cloned()
+    })
+}
+
+/// Up to `n` bytes in hex, spaced: `89 50 4e 47`.
+fn hex(bytes: &[u8], n: usize) -> String {
+    let mut out: Vec<String> = bytes.iter().take(n).map(|b| format!("{b:02x}")).collect();
+    if bytes.len() > n {
+        out.push("…".into());
+    }
+    out.join(" ")
+}
+
+/// A cell's `<td>`: NULL, numbers, the empty string, text and blobs each
+/// look different.
+fn cell_html(cell: &Cell, selected: bool) -> String {
+    let sel = if selected { " selected" } else { "" };
+    match cell {
+        Cell::Null => format!("<td class=\"null{sel}\">NULL</td>"),
+        Cell::Integer(_) | Cell::Real(_) => format!(
+            "<td class=\"num{sel}\">{}</td>",
+            cell.display().unwrap_or_default()
+        ),
+        Cell::Text(t) if t.is_empty() => {
+            format!("<td class=\"empty{sel}\" title=\"empty string\"></td>")
+        }
+        Cell::Text(t) => {
+            let mut shown: String = t.chars().take(CELL_CHARS).collect();
+            if shown.len() < t.len() {
+                shown.push('…');
+            }
+            format!("<td class=\"text{sel}\">{}</td>", escape(&shown))
+        }
+        Cell::Blob(b) => format!(
+            "<td class=\"blob{sel}\">BLOB · {} bytes · {}</td>",
+            fmt_count(b.len() as u64),
+            hex(b, 8)
+        ),
+    }
+}
+
+/// The rows of pages `first..=last` (placeholders where a page is still on
+/// its way), between spacers as tall as the rows above and below.
+fn body_html(
+    pages: &[Option<Vec<Vec<Cell>>>],
+    (first, last): (usize, usize),
+    total: usize,
+    width: usize,
+    selected: Option<(usize, usize)>,
+) -> String {
+    let spacer = |rows: usize| {
+        if rows == 0 {
+            String::new()
+        } else {
+            format!(
+                "<tr class=\"spacer\" aria-hidden=\"true\" style=\"height:{}px\"><td colspan=\"{width}\"></td></tr>",
+                rows as f64 * ROW_PX
+            )
+        }
+    };
+    let from = first * PAGE;
+    let to = ((last + 1) * PAGE).min(total);
+    let mut html = spacer(from);
+    for i in from..to {
+        let stripe = if i % 2 == 1 { " class=\"odd\"" } else { "" };
+        html.push_str(&format!(
+            "<tr data-row=\"{i}\"{stripe} aria-rowindex=\"{}\">",
+            i + 2
+        ));
+        match pages.get(i / PAGE).and_then(|p| p.as_ref()?.get(i % PAGE)) {
+            Some(row) => {
+                for (c, cell) in row.iter().enumerate() {
+                    html.push_str(&cell_html(cell, selected == Some((i, c))));
+                }
+            }
+            None => html.push_str(&format!("<td class=\"pending\" colspan=\"{width}\">…</td>")),
+        }
+        html.push_str("</tr>");
+    }
+    html.push_str(&spacer(total - to));
+    html
+}
+
+/// Asks the worker for page `page` of `query`'s answer.
+fn fetch(query: RequestId, page: usize, pages: Pages) {
+    bridge::send(
+        |id| Request::Page {
+            id,
+            query,
+            offset: page * PAGE,
+            limit: PAGE,
+        },
+        move |resp| {
+            if let Response::Rows { rows, .. } = resp {
+                pages.update(|p| {
+                    if let Some(slot) = p.get_mut(page) {
+                        *slot = Some(rows);
+                    }
+                });
+            }
+        },
+    );
+}
+
+/// Puts `text` on the clipboard (through a hidden text area, which needs
+/// no permission; the focus goes back where it was).
+const COPY_JS: &str = "const was = document.activeElement;
+const t = document.createElement('textarea');
+t.value = text; t.setAttribute('readonly', ''); t.style.position = 'fixed'; t.style.opacity = '0';
+document.body.append(t); t.select();
+const ok = document.execCommand('copy');
+t.remove(); if (was) was.focus();
+if (!ok && navigator.clipboard) navigator.clipboard.writeText(text);";
+
+/// Copies `text`.
+fn copy(text: &str) {
+    let f = js_sys::Function::new_with_args("text", COPY_JS);
+    let _ = f.call1(&wasm_bindgen::JsValue::NULL, &text.into());
+}
+
+/// A cell as copied: NULL as nothing, blobs in hex.
+fn plain(cell: &Cell) -> String {
+    match cell {
+        Cell::Null => String::new(),
+        Cell::Blob(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
+        other => other.display().unwrap_or_default(),
+    }
+}
+
+/// The answer: its header (click to sort), its rows, and the cell chosen.
 #[component]
-pub fn ResultView(
-    /// Called with the first row of the page to show.
-    on_page: impl Fn(usize) + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+pub fn ResultView() -> impl IntoView {
     let store = expect_context::<Store>();
     move || {
-        let QueryState::Done {
-            query,
-            answer,
-            offset,
-        } = store.query.get()
-        else {
+        let QueryState::Done { query, answer } = store.query.get() else {
             return None;
         };
         if answer.columns.is_empty() {
             return None;
         }
         let total = answer.total_rows;
-        let shown = answer.rows.len();
+        let columns = answer.columns;
+        let width = columns.len();
+        let mut fetched = vec![None; total.div_ceil(PAGE)];
+        if let Some(first) = fetched.first_mut() {
+            *first = Some(answer.rows);
+        }
+        let pages: Pages = RwSignal::new(fetched);
+        let shown = RwSignal::new((0usize, 0usize));
+        let selected = RwSignal::new(None::<(usize, usize)>);
         let sort = store.sort.get();
-        let head = answer
-            .columns
+        let head = columns
             .iter()
             .enumerate()
             .map(|(i, c)| {
@@ -48,38 +201,144 @@ pub fn ResultView(
                 }
             })
             .collect_view();
-        let body = answer
-            .rows
-            .into_iter()
-            .map(|row| {
-                view! { <tr>{row.into_iter().map(|c| view! { <CellView cell=c/> }).collect_view()}</tr> }
-            })
-            .collect_view();
-        let pager = (total > DEFAULT_PAGE_SIZE).then(|| {
-            let prev = offset.saturating_sub(DEFAULT_PAGE_SIZE);
-            let next = offset + DEFAULT_PAGE_SIZE;
-            let last = (total - 1) / DEFAULT_PAGE_SIZE * DEFAULT_PAGE_SIZE;
-            view! {
-                <nav class="pager" aria-label="Result pages">
-                    <button on:click=move |_| on_page(0) disabled={offset == 0}>"« First"</button>
-                    <button on:click=move |_| on_page(prev) disabled={offset == 0}>"‹ Previous"</button>
-                    <span class="page-info">
-                        {format!("rows {}–{} of {}", fmt_count(offset as u64 + 1), fmt_count((offset + shown) as u64), fmt_count(total as u64))}
-                    </span>
-                    <button on:click=move |_| on_page(next) disabled={next >= total}>"Next ›"</button>
-                    <button on:click=move |_| on_page(last) disabled={next >= total}>"Last »"</button>
-                </nav>
+        // The pages in view follow the scrolling; missing ones are fetched.
+        let follow = move |el: &web_sys::Element| {
+            let top = el.scroll_top().max(0) as f64;
+            let first_row = ((top / ROW_PX) as usize).min(total.saturating_sub(1));
+            let last_row = (((top + el.client_height() as f64) / ROW_PX) as usize)
+                .min(total.saturating_sub(1));
+            let view = (first_row / PAGE, last_row / PAGE);
+            if view != shown.get_untracked() {
+                for page in view.0..=view.1 {
+                    if pages.with_untracked(|p| p.get(page).is_some_and(Option::is_none)) {
+                        fetch(query, page, pages);
+                    }
+                }
+                shown.set(view);
             }
-        });
+        };
+        let on_scroll = move |ev: leptos::ev::Event| follow(&event_target::<web_sys::Element>(&ev));
+        let on_click = move |ev: leptos::ev::MouseEvent| {
+            let Some(td) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|e| e.closest("td").ok().flatten())
+                .and_then(|e| e.dyn_into::<web_sys::HtmlTableCellElement>().ok())
+            else {
+                return;
+            };
+            if let Some(row) = td
+                .parent_element()
+                .and_then(|tr| tr.get_attribute("data-row"))
+                .and_then(|r| r.parse().ok())
+            {
+                selected.set(Some((row, td.cell_index().max(0) as usize)));
+            }
+        };
+        // Arrow keys move the chosen cell, scrolling it into view.
+        let on_key = move |ev: leptos::ev::KeyboardEvent| {
+            let (row, col) = selected.get_untracked().unwrap_or((0, 0));
+            let (row, col) = match ev.key().as_str() {
+                "ArrowDown" => ((row + 1).min(total - 1), col),
+                "ArrowUp" => (row.saturating_sub(1), col),
+                "ArrowRight" => (row, (col + 1).min(width - 1)),
+                "ArrowLeft" => (row, col.saturating_sub(1)),
+                "Home" if ev.ctrl_key() => (0, col),
+                "End" if ev.ctrl_key() => (total - 1, col),
+                _ => return,
+            };
+            ev.prevent_default();
+            selected.set(Some((row, col)));
+            let el: web_sys::Element = event_target(&ev);
+            let y = row as f64 * ROW_PX;
+            let top = el.scroll_top() as f64;
+            let room = el.client_height() as f64 - 2.0 * ROW_PX;
+            if y < top || y > top + room {
+                el.set_scroll_top((y - room / 2.0).max(0.0) as i32);
+                follow(&el);
+            }
+        };
+        let body = move || pages.with(|p| body_html(p, shown.get(), total, width, selected.get()));
+        let label = format!("Answer: {} rows", fmt_count(total as u64));
         Some(view! {
-            {pager}
             <SaveAs query=query/>
-            <div class="table-wrap">
-                <table class="result">
-                    <thead><tr>{head}</tr></thead>
-                    <tbody>{body}</tbody>
+            <div class="table-wrap" tabindex="0" role="region" aria-label=label
+                on:scroll=on_scroll on:click=on_click on:keydown=on_key>
+                <table class="result" aria-rowcount=total + 1>
+                    <thead><tr aria-rowindex="1">{head}</tr></thead>
+                    <tbody inner_html=body></tbody>
                 </table>
             </div>
+            <Inspector query=query columns=columns pages=pages selected=selected/>
+        })
+    }
+}
+
+/// The chosen cell in full, and the copy buttons.
+#[component]
+fn Inspector(
+    /// The answer's query (to copy every row).
+    query: RequestId,
+    /// Column names.
+    columns: Vec<String>,
+    /// The rows fetched.
+    pages: Pages,
+    /// The chosen cell: row and column.
+    selected: RwSignal<Option<(usize, usize)>>,
+) -> impl IntoView {
+    let copied = RwSignal::new("");
+    let copy_all = move |_| {
+        bridge::send(
+            |id| Request::Export {
+                id,
+                query,
+                format: ExportFormat::Csv,
+            },
+            move |resp| {
+                if let Response::Exported { text, .. } = resp {
+                    copy(&text);
+                    copied.set("Every row copied, as CSV.");
+                }
+            },
+        );
+    };
+    move || {
+        let (row, col) = selected.get()?;
+        let cell = cell_at(pages, row, col)?;
+        let (kind, full) = match &cell {
+            Cell::Null => ("NULL", String::new()),
+            Cell::Integer(_) => ("integer", plain(&cell)),
+            Cell::Real(_) => ("real", plain(&cell)),
+            Cell::Text(t) => ("text", t.clone()),
+            Cell::Blob(b) => (
+                "blob",
+                format!("{} bytes\n{}", fmt_count(b.len() as u64), hex(b, 1024)),
+            ),
+        };
+        let chars = match &cell {
+            Cell::Text(t) => format!(", {} characters", fmt_count(t.chars().count() as u64)),
+            _ => String::new(),
+        };
+        let value = plain(&cell);
+        let line = pages.with(|p| {
+            p.get(row / PAGE)
+                .and_then(|r| r.as_ref()?.get(row % PAGE))
+                .map(|r| r.iter().map(plain).collect::<Vec<_>>().join("\t"))
+                .unwrap_or_default()
+        });
+        Some(view! {
+            <section class="inspector" aria-label="The chosen value" aria-live="polite">
+                <p class="where">
+                    {format!("Row {} · {} · {kind}{chars}", fmt_count(row as u64 + 1), columns.get(col).cloned().unwrap_or_default())}
+                </p>
+                <pre class="value">{full}</pre>
+                <p class="copy">
+                    <button id="copy-value" on:click=move |_| { copy(&value); copied.set("Value copied."); }>"Copy value"</button>
+                    <button id="copy-row" on:click=move |_| { copy(&line); copied.set("Row copied, tab-separated."); }>"Copy row"</button>
+                    <button id="copy-all" on:click=copy_all>"Copy all rows (CSV)"</button>
+                    <span class="copied" role="status">{move || copied.get()}</span>
+                </p>
+            </section>
         })
     }
 }
@@ -133,24 +392,5 @@ fn SaveAs(
         <p class="save-as">
             "Save all rows as " {buttons}
         </p>
-    }
-}
-
-/// One value: NULL, numbers, text and blobs each look different.
-#[component]
-fn CellView(
-    /// The value.
-    cell: Cell,
-) -> impl IntoView {
-    match cell {
-        Cell::Null => view! { <td class="null">"NULL"</td> }.into_any(),
-        Cell::Integer(_) | Cell::Real(_) => {
-            view! { <td class="num">{cell.display()}</td> }.into_any()
-        }
-        Cell::Text(t) if t.is_empty() => {
-            view! { <td class="empty" title="empty string"></td> }.into_any()
-        }
-        Cell::Text(t) => view! { <td class="text">{t}</td> }.into_any(),
-        Cell::Blob(_) => view! { <td class="blob">{cell.display()}</td> }.into_any(),
     }
 }

@@ -133,7 +133,7 @@ pub fn open_db(db: &str) {
 }
 
 /// Fetches `url` and reads its JSON body.
-pub async fn fetch_json<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, String> {
+pub async fn fetch_json(url: &str) -> Result<wasm_bindgen::JsValue, String> {
     use wasm_bindgen_futures::JsFuture;
     let w = window().ok_or("no window")?;
     let resp: web_sys::Response = JsFuture::from(w.fetch_with_str(url))
@@ -143,10 +143,9 @@ pub async fn fetch_json<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, 
     if !resp.ok() {
         return Err(format!("the server answered {}", resp.status()));
     }
-    let json = JsFuture::from(resp.json().map_err(|e| format!("{e:?}"))?)
+    JsFuture::from(resp.json().map_err(|e| format!("{e:?}"))?)
         .await
-        .map_err(|e| format!("not JSON: {e:?}"))?;
-    serde_wasm_bindgen::from_value(json).map_err(|e| e.to_string())
+        .map_err(|e| format!("not JSON: {e:?}"))
 }
 
 /// Takes `?db=` out of the address (the data now loaded is not a URL).

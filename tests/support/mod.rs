@@ -270,8 +270,8 @@ impl Browser {
 /// What the result table shows: its header and its rows, as text.
 pub const TABLE_JS: &str = "const t = document.querySelector('table.result'); if (!t) return null;
   return { head: [...t.querySelectorAll('thead th')].map(e => e.textContent),
-           rows: [...t.querySelectorAll('tbody tr')].map(r => [...r.children].map(c => c.textContent)),
-           classes: [...t.querySelectorAll('tbody tr')].map(r => [...r.children].map(c => c.className)) };";
+           rows: [...t.querySelectorAll('tbody tr[data-row]')].map(r => [...r.children].map(c => c.textContent)),
+           classes: [...t.querySelectorAll('tbody tr[data-row]')].map(r => [...r.children].map(c => c.className)) };";
 
 /// Sets the editor's text as typing would, and runs it with the Run button.
 pub async fn run_sql(b: &Browser, sql: &str) {
