@@ -2377,3 +2377,53 @@ async fn the_accessibility_audit_finds_no_serious_or_critical_violation() {
     assert_eq!(answer, serde_json::json!([]), "{answer:#}");
     assert_eq!(dark, serde_json::json!([]), "{dark:#}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_back_button_steps_through_the_queries_run() {
+    const SHOWN: &str =
+        "const t = (() => { TABLE })(); const e = document.getElementById('sql').value;
+        return t && document.querySelector('.query-status.done') && [e, t.head, location.search];";
+    let shown = SHOWN.replace("TABLE", TABLE_JS);
+    let (_server, b, _) = open_demo().await;
+    let first = "SELECT 1 AS first;";
+    let second = "SELECT 2 AS second;";
+    run_sql(&b, first).await;
+    query_outcome(&b, QUERY).await.unwrap();
+    run_sql(&b, second).await;
+    b.wait_for(
+        &format!("const v = (() => {{ {shown} }})(); return v && v[1][0] === 'second' && v;"),
+        QUERY,
+    )
+    .await;
+    // Sorting the answer is the same query: no new entry.
+    b.click("table.result th button.sort").await;
+    query_outcome(&b, QUERY).await.unwrap();
+    b.driver.back().await.unwrap();
+    let back = b
+        .wait_for(
+            &format!("const v = (() => {{ {shown} }})(); return v && v[1][0] === 'first' && v;"),
+            QUERY,
+        )
+        .await;
+    b.driver.forward().await.unwrap();
+    let forward = b
+        .wait_for(
+            &format!("const v = (() => {{ {shown} }})(); return v && v[1][0] === 'second' && v;"),
+            QUERY,
+        )
+        .await;
+    b.driver.back().await.unwrap();
+    b.driver.back().await.unwrap();
+    let start = b
+        .wait_for(
+            "return !document.querySelector('table.result') && [document.getElementById('sql').value, location.search];",
+            QUERY,
+        )
+        .await;
+    b.quit().await;
+
+    assert_eq!(back[0], first, "{back}");
+    assert!(back[2].as_str().unwrap().contains("first"), "{back}");
+    assert_eq!(forward[0], second, "{forward}");
+    assert_eq!(start, serde_json::json!(["", ""]));
+}

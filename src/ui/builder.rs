@@ -115,7 +115,6 @@ pub fn show_drill(store: Store, title: String, params: Vec<(String, String)>, sq
     store.preset.set(None);
     store.preset_title.set(Some(title));
     store.chart.set(None);
-    url::set_param("chart", None);
     store.params.set(params);
     store.sql.set(sql.clone());
     run(store, sql);

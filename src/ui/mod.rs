@@ -199,6 +199,30 @@ pub fn start() {
         );
         provide_context(store);
         saved::persist(store.library);
+        // Back and forward step through the queries run: each is an entry.
+        let popped = window_event_listener(leptos::ev::popstate, move |_| {
+            let p = url::Params::from_location();
+            if let Some(sql) = p.sql {
+                store.preset.set(None);
+                store.preset_title.set(None);
+                store.chart.set(p.chart);
+                store.params.set(
+                    p.values
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, v)| (format!("?{}", i + 1), v))
+                        .collect(),
+                );
+                store.sql.set(sql.clone());
+                run(store, sql);
+            } else {
+                // Back to before the first query: nothing shown.
+                store.sql.set(String::new());
+                store.query.set(QueryState::Idle);
+                store.drawing.set(builder::Drawing::None);
+            }
+        });
+        on_cleanup(move || popped.remove());
         let failed = {
             let url = worker.clone();
             move |error| {
@@ -381,7 +405,7 @@ fn execute(store: Store, sql: String, shown: String) {
     let values: Vec<String> = store
         .params
         .with_untracked(|p| p.iter().map(|(_, v)| v.clone()).collect());
-    url::set_sql(&shown, &values);
+    url::set_sql(&shown, &values, store.chart.get_untracked().as_deref());
     let text = sql.clone();
     let asked = values.clone();
     let id = bridge::send(
@@ -1034,7 +1058,6 @@ fn PresetItem(
             store.preset.set(Some(id.clone()));
             store.preset_title.set(Some(title_text.clone()));
             store.chart.set(chart.clone());
-            url::set_param("chart", chart.as_deref());
             // Each parameter starts at the value the data suggests.
             let defaults: Vec<&'static str> = presets::find(&id)
                 .map(|p| p.params.iter().map(|q| q.default).collect())

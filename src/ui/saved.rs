@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use wasm_bindgen::JsValue;
 
-use super::{Store, builder::Drawing, js, run, url};
+use super::{Store, builder::Drawing, js, run};
 use crate::library::{Entry, Library};
 
 /// The storage key of the saved queries and the history.
@@ -118,7 +118,6 @@ fn open(store: Store, entry: Entry) {
     store
         .preset_title
         .set((!entry.name.is_empty()).then(|| entry.name.clone()));
-    url::set_param("chart", entry.chart.as_deref());
     store.chart.set(entry.chart);
     store.params.set(
         entry

@@ -1,4 +1,5 @@
-//! The address bar: `?db=`, `?sql=` and `?p=` in, `?sql=` and `?p=` out.
+//! The address bar: `?db=`, `?sql=`, `?p=` and `?chart=` in; `?sql=`, `?p=`
+//! and `?chart=` out, a history entry per query.
 
 use web_sys::{UrlSearchParams, window};
 
@@ -78,9 +79,11 @@ pub fn resolve(href: &str) -> String {
         .unwrap_or_else(|_| href.to_string())
 }
 
-/// Puts `sql` and its parameter values in the address (`?sql=`, `?p=`),
-/// keeping the other parameters.
-pub fn set_sql(sql: &str, values: &[String]) {
+/// Puts `sql`, its parameter values and its chart in the address (`?sql=`,
+/// `?p=`, `?chart=`), keeping the other parameters. Other SQL than the
+/// address holds makes a new history entry, so that the back button returns
+/// to the query before; the same SQL (sorted, say) replaces the entry.
+pub fn set_sql(sql: &str, values: &[String], chart: Option<&str>) {
     let Some(w) = window() else { return };
     let Ok(href) = w.location().href() else {
         return;
@@ -89,13 +92,22 @@ pub fn set_sql(sql: &str, values: &[String]) {
         return;
     };
     let search = url.search_params();
+    let new = search.get("sql").as_deref() != Some(sql);
     search.set("sql", sql);
     search.delete("p");
     for v in values {
         search.append("p", v);
     }
+    match chart {
+        Some(c) => search.set("chart", c),
+        None => search.delete("chart"),
+    }
     if let Ok(history) = w.history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
+        let _ = if new {
+            history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()))
+        } else {
+            history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()))
+        };
     }
 }
 
