@@ -793,8 +793,34 @@ async fn three_attached_databases_answer_the_pipeline_query() {
     let (_server, b, status) = open_with_fixtures(&format!("?db=build:fixtures/cosmo/build_metadata.sql&db=test:fixtures/cosmo/test_results.sql&db=artifact:fixtures/cosmo/artifact_registry.sql&sql={}", encode(pipeline_sql()))).await;
     let outcome = query_outcome(&b, QUERY).await;
     let table = b.js(TABLE_JS).await;
+    // The editor completes an attached database's tables after its name.
+    set_sql(&b, "").await;
+    let editor = b.editor().await;
+    editor.click().await.unwrap();
+    editor.send_keys("SELECT * FROM build.").await.unwrap();
+    let offered = b
+        .wait_for(
+            "const t = document.querySelector('.cm-tooltip-autocomplete');
+             return t && [...t.querySelectorAll('li .cm-completionLabel')].map(l => l.textContent);",
+            QUERY,
+        )
+        .await;
+    let schema_groups = b
+        .js("return [...document.querySelectorAll('.schema-list h3.db')].map(h => h.textContent)")
+        .await;
     b.quit().await;
 
+    assert!(
+        offered
+            .as_array()
+            .is_some_and(|o| o.iter().any(|t| t == "builds")),
+        "{offered}"
+    );
+    assert_eq!(
+        schema_groups,
+        serde_json::json!(["build", "test", "artifact"]),
+        "the schema lists each attached database (the main one is empty)"
+    );
     assert!(status.starts_with("Loaded"), "{status}");
     assert!(
         status.contains("build:") && status.contains("test:") && status.contains("artifact:"),
@@ -1497,6 +1523,11 @@ async fn preset_charts_draw_a_mark_per_row_and_the_spec_travels_in_the_address()
     assert_eq!(
         shared["marks"], weeks,
         "the shared address draws the same chart: {shared}"
+    );
+    assert!(search.contains("preset=weekly-trend-by-branch"), "{search}");
+    assert_eq!(
+        shared["title"], trend.title,
+        "the shared address names the preset: {shared}"
     );
     // The download is the SVG document itself, well-formed.
     let href = bars["href"].as_str().unwrap();

@@ -197,14 +197,17 @@ pub fn start() {
             params.values.clone(),
             params.chart.clone(),
         );
+        store.preset.set(params.preset.clone());
         provide_context(store);
         saved::persist(store.library);
         // Back and forward step through the queries run: each is an entry.
         let popped = window_event_listener(leptos::ev::popstate, move |_| {
             let p = url::Params::from_location();
             if let Some(sql) = p.sql {
-                store.preset.set(None);
-                store.preset_title.set(None);
+                store
+                    .preset_title
+                    .set(p.preset.as_deref().and_then(|id| preset_title(store, id)));
+                store.preset.set(p.preset);
                 store.chart.set(p.chart);
                 store.params.set(
                     p.values
@@ -272,6 +275,17 @@ pub fn start() {
     });
 }
 
+/// The title of preset `id` (built in, or shipped in the loaded dump).
+fn preset_title(store: Store, id: &str) -> Option<String> {
+    if let Some(p) = presets::find(id) {
+        return Some(p.title.to_string());
+    }
+    let i: usize = id.strip_prefix("shipped:")?.parse().ok()?;
+    store
+        .loaded
+        .with_untracked(|l| Some(l.as_ref()?.1.presets.get(i)?.title.clone()))
+}
+
 /// What the status line calls a set of sources.
 fn describe(sources: &[NamedSource]) -> String {
     sources
@@ -316,6 +330,10 @@ fn load(store: Store, sources: Vec<NamedSource>, run_sql: bool) {
                 // The editor's module comes once the data is there.
                 editor::start(store);
                 if run_sql {
+                    let id = store.preset.get_untracked();
+                    store
+                        .preset_title
+                        .set(id.as_deref().and_then(|id| preset_title(store, id)));
                     run(store, store.sql.get_untracked());
                 }
             }
@@ -405,7 +423,12 @@ fn execute(store: Store, sql: String, shown: String) {
     let values: Vec<String> = store
         .params
         .with_untracked(|p| p.iter().map(|(_, v)| v.clone()).collect());
-    url::set_sql(&shown, &values, store.chart.get_untracked().as_deref());
+    url::set_sql(
+        &shown,
+        &values,
+        store.chart.get_untracked().as_deref(),
+        store.preset.get_untracked().as_deref(),
+    );
     let text = sql.clone();
     let asked = values.clone();
     let id = bridge::send(

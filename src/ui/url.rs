@@ -15,6 +15,8 @@ pub struct Params {
     pub values: Vec<String>,
     /// The chart spec (`?chart=`).
     pub chart: Option<String>,
+    /// The preset the SQL is (`?preset=`): its title and drill-downs apply.
+    pub preset: Option<String>,
 }
 
 /// Splits `build:URL` into its schema name and URL; `https://…` and other
@@ -53,6 +55,7 @@ impl Params {
                 .filter_map(|v| v.as_string())
                 .collect(),
             chart: q.get("chart").filter(|s| !s.trim().is_empty()),
+            preset: q.get("preset").filter(|s| !s.trim().is_empty()),
         }
     }
 }
@@ -79,11 +82,11 @@ pub fn resolve(href: &str) -> String {
         .unwrap_or_else(|_| href.to_string())
 }
 
-/// Puts `sql`, its parameter values and its chart in the address (`?sql=`,
-/// `?p=`, `?chart=`), keeping the other parameters. Other SQL than the
+/// Puts `sql`, its parameter values, its chart and the preset it is in the
+/// address (`?sql=`, `?p=`, `?chart=`, `?preset=`), keeping the others. Other SQL than the
 /// address holds makes a new history entry, so that the back button returns
 /// to the query before; the same SQL (sorted, say) replaces the entry.
-pub fn set_sql(sql: &str, values: &[String], chart: Option<&str>) {
+pub fn set_sql(sql: &str, values: &[String], chart: Option<&str>, preset: Option<&str>) {
     let Some(w) = window() else { return };
     let Ok(href) = w.location().href() else {
         return;
@@ -98,9 +101,11 @@ pub fn set_sql(sql: &str, values: &[String], chart: Option<&str>) {
     for v in values {
         search.append("p", v);
     }
-    match chart {
-        Some(c) => search.set("chart", c),
-        None => search.delete("chart"),
+    for (name, value) in [("chart", chart), ("preset", preset)] {
+        match value {
+            Some(v) => search.set(name, v),
+            None => search.delete(name),
+        }
     }
     if let Ok(history) = w.history() {
         let _ = if new {
