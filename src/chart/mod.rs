@@ -218,6 +218,22 @@ pub fn bar_layout(data: &[Datum], max: f64, unit: &str, style: BarStyle) -> BarL
     }
 }
 
+/// `s` with the characters that are special in HTML and XML escaped.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A count with thousands separators: `100,000`.
 pub fn fmt_count(n: u64) -> String {
     let s = n.to_string();

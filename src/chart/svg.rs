@@ -153,21 +153,10 @@ pub fn nice_domain(lo: f64, hi: f64, count: usize) -> (f64, f64, Vec<f64>) {
     (lo, hi, super::nice_ticks(lo, hi, count))
 }
 
-/// Escapes text for SVG content and attribute values.
+/// Escapes text for SVG content and attribute values (control characters,
+/// which XML does not allow, become spaces).
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    super::escape_html(&s.replace(|c: char| (c as u32) < 0x20 && c != '\n' && c != '\t', " "))
 }
 
 fn truncate(s: &str, max: usize) -> String {

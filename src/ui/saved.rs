@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
 use super::{Store, builder::Drawing, js, run};
+use crate::chart::escape_html as escape;
 use crate::library::{Entry, Library};
 
 /// The storage key of the saved queries and the history.
@@ -142,21 +143,6 @@ fn picked(ev: &leptos::ev::MouseEvent, attr: &str) -> Option<usize> {
         .get_attribute(attr)?
         .parse()
         .ok()
-}
-
-/// `text` with HTML's special characters escaped.
-pub(super) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// The SQL's first line, for a list.

@@ -5,7 +5,8 @@
 
 use leptos::prelude::*;
 
-use super::{Store, editor, run, saved::escape};
+use super::{Store, editor, run};
+use crate::chart::escape_html as escape;
 use crate::chart::fmt_count;
 use wasm_bindgen::JsCast;
 

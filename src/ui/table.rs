@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::bridge;
-use super::saved::escape;
 use super::{QueryState, Store};
+use crate::chart::escape_html as escape;
 use crate::chart::fmt_count;
 use crate::protocol::{Cell, DEFAULT_PAGE_SIZE, ExportFormat, Request, RequestId, Response};
 
