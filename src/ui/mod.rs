@@ -1087,6 +1087,11 @@ fn PresetItem(
                 .unwrap_or_default();
             let names = params.clone();
             let sql = sql.clone();
+            // The earlier answer is gone from now on, not only once the
+            // defaults are found and the query runs.
+            let started = now();
+            store.clock.set(started);
+            store.query.set(QueryState::Running { started });
             values_of(defaults, Vec::new(), move |values| {
                 store
                     .params
