@@ -4,7 +4,7 @@
 //! shell, greenboard in headless Chromium (in the worker, first byte
 //! requested to last statement), sql.js's `db.exec` in the same Chromium,
 //! and the whole path from navigation to the first chart drawn. Each is the
-//! best of three.
+//! best of five (each run is printed too).
 
 #![cfg(not(target_family = "wasm"))]
 
@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use greenboard::db::load::{OnError, load_str};
 use support::*;
 
-const RUNS: usize = 3;
+const RUNS: usize = 5;
 const SCALE: u32 = 3;
 
 fn best(times: impl IntoIterator<Item = f64>) -> f64 {
@@ -166,6 +166,14 @@ async fn load_benchmark() {
             .unwrap_or_else(|| panic!("no time in {text:?}"));
         render.push((kind, ms));
     }
+    let all = |label: &str, times: &[f64]| {
+        let shown: Vec<String> = times.iter().map(|t| format!("{t:.0}")).collect();
+        println!("  {label:<36}{} ms", shown.join(", "));
+    };
+    println!("each run:");
+    all("greenboard in Chromium", &in_browser);
+    all("sql.js db.exec", &sqljs_exec);
+    all("navigation to first chart", &first_chart);
     let (browser, chart, exec, total) = (
         best(in_browser),
         best(first_chart),

@@ -79,6 +79,12 @@ impl<'c, 't> Cursor<'c, 't> {
         self.pos
     }
 
+    /// Moves to `pos`, the end of a statement that was run another way.
+    pub fn skip_to(&mut self, pos: usize) {
+        assert!(pos < self.text.len(), "inside the text");
+        self.pos = pos;
+    }
+
     /// Prepares the next statement.
     pub fn next_statement(&mut self) -> Next<'c> {
         loop {
@@ -205,7 +211,85 @@ pub struct Statement<'c> {
     stmt: *mut ffi::sqlite3_stmt,
 }
 
+impl<'c> Statement<'c> {
+    /// Prepares the single statement `sql`.
+    pub fn prepare(conn: &'c Connection, sql: &str) -> Result<Self, SqlError> {
+        let buf = SqlBuf::new(sql);
+        let mut stmt: *mut ffi::sqlite3_stmt = ptr::null_mut();
+        // SAFETY: the buffer is NUL-terminated and lives for the call; SQLite
+        // writes the statement handle.
+        let rc = unsafe {
+            ffi::sqlite3_prepare_v2(
+                conn.handle(),
+                buf.with_nul().as_ptr().cast::<c_char>(),
+                -1,
+                &mut stmt,
+                ptr::null_mut(),
+            )
+        };
+        if rc != ffi::SQLITE_OK || stmt.is_null() {
+            // SAFETY: a valid handle.
+            return Err(error_of(unsafe { conn.handle() }, None));
+        }
+        Ok(Statement { conn, stmt })
+    }
+}
+
 impl Statement<'_> {
+    /// Binds NULL to parameter `i` (1-based); false if there is no such parameter.
+    pub fn bind_null(&mut self, i: usize) -> bool {
+        // SAFETY: live statement.
+        unsafe { ffi::sqlite3_bind_null(self.stmt, i as c_int) == ffi::SQLITE_OK }
+    }
+
+    /// Binds an integer to parameter `i` (1-based); false if there is no such parameter.
+    pub fn bind_int(&mut self, i: usize, value: i64) -> bool {
+        // SAFETY: live statement.
+        unsafe { ffi::sqlite3_bind_int64(self.stmt, i as c_int, value) == ffi::SQLITE_OK }
+    }
+
+    /// Binds bytes to parameter `i` (1-based), as text or as a blob; false
+    /// if there is no such parameter or the value is too long.
+    pub fn bind_bytes(&mut self, i: usize, value: &[u8], text: bool) -> bool {
+        let Ok(len) = c_int::try_from(value.len()) else {
+            return false;
+        };
+        let p = value.as_ptr();
+        // SAFETY: live statement; SQLITE_TRANSIENT makes SQLite copy the
+        // bytes, which are valid for `len` bytes during the call.
+        let rc = unsafe {
+            if text {
+                ffi::sqlite3_bind_text(
+                    self.stmt,
+                    i as c_int,
+                    p.cast(),
+                    len,
+                    ffi::SQLITE_TRANSIENT(),
+                )
+            } else {
+                ffi::sqlite3_bind_blob(
+                    self.stmt,
+                    i as c_int,
+                    p.cast(),
+                    len,
+                    ffi::SQLITE_TRANSIENT(),
+                )
+            }
+        };
+        rc == ffi::SQLITE_OK
+    }
+
+    /// Runs a statement that returns no rows, then resets it for another
+    /// run; false if it failed (its changes are then undone, and SQLite's
+    /// error is left for a run of the same text to report).
+    pub fn run_and_reset(&mut self) -> bool {
+        // SAFETY: live statement.
+        unsafe {
+            let done = ffi::sqlite3_step(self.stmt) == ffi::SQLITE_DONE;
+            ffi::sqlite3_reset(self.stmt) == ffi::SQLITE_OK && done
+        }
+    }
+
     /// Runs the statement one step: `Ok(true)` when a row is ready.
     pub fn step(&mut self) -> Result<bool, SqlError> {
         // SAFETY: `stmt` is a live statement of this connection.

@@ -10,8 +10,9 @@
 
 use rusqlite::Connection;
 
-use super::cursor::{Cursor, Next, is_complete, leading_blank_len};
+use super::cursor::{Cursor, Next, Statement, is_complete, leading_blank_len};
 use super::dialect::{Translation, translate};
+use super::fast_insert::{self, Literal};
 use crate::protocol::Problem;
 
 /// What to do when a statement of the dump fails.
@@ -85,8 +86,21 @@ enum More {
     None { complete: bool },
 }
 
+/// How many INSERT statements [`Loader`] keeps prepared (one per table
+/// being filled is enough: a dump fills its tables one after another).
+const INSERT_CACHE: usize = 8;
+
 /// Longest excerpt of a statement kept in a [`Problem`].
 const EXCERPT_CHARS: usize = 120;
+
+/// An INSERT prepared to take a row as parameters.
+struct PreparedInsert<'c> {
+    /// The text before the row, e.g. `INSERT INTO t VALUES(`.
+    head: String,
+    /// The number of values in the row.
+    params: usize,
+    stmt: Statement<'c>,
+}
 
 /// Feeds SQL text to SQLite as it arrives. See the module documentation.
 pub struct Loader<'c> {
@@ -106,6 +120,12 @@ pub struct Loader<'c> {
     /// are fine; this is how far `pending` has been validated.
     validated: usize,
     uses_writable_schema: bool,
+    /// Prepared INSERTs taking a row as parameters, the most recently used last.
+    inserts: Vec<PreparedInsert<'c>>,
+    /// The row of the INSERT being run.
+    row: Vec<Literal>,
+    /// A blob of that row.
+    blob: Vec<u8>,
     stats: LoadStats,
 }
 
@@ -124,6 +144,9 @@ impl<'c> Loader<'c> {
             consumed: 0,
             validated: 0,
             uses_writable_schema: false,
+            inserts: Vec::new(),
+            row: Vec::new(),
+            blob: Vec::new(),
             stats: LoadStats::default(),
         })
     }
@@ -188,6 +211,7 @@ impl<'c> Loader<'c> {
             let n = self.pending.len();
             self.drain(n);
         }
+        self.inserts.clear();
         self.conn
             .execute_batch("COMMIT")
             .map_err(|e| LoadError::Transaction(format!("cannot commit the load: {e}")))?;
@@ -241,7 +265,22 @@ impl<'c> Loader<'c> {
         let mut line_pos = 0usize;
         // The end of the last statement dealt with.
         let mut handled = 0;
+        // SAFETY: `feed` and `finish` checked the text as UTF-8 up to here
+        // (`validate_utf8`; in `feed`, only an unfinished character may
+        // follow, after the last `;`, where the text handed here ends).
+        let sql = unsafe { std::str::from_utf8_unchecked(&text[..end_with_nul - 1]) };
         loop {
+            let pos = cursor.position();
+            let start = pos + leading_blank_len(&text[pos..end_with_nul - 1]);
+            if let Some(len) = self.fast_insert(&sql[start..]) {
+                // Its line is not needed: the lines are counted up to the
+                // next statement that needs its own.
+                handled = start + len;
+                self.seen += 1;
+                self.stats.statements += 1;
+                cursor.skip_to(handled);
+                continue;
+            }
             let next = cursor.next_statement();
             let range = match &next {
                 Next::Statement(_, r) | Next::Error(_, r) => r.clone(),
@@ -315,6 +354,70 @@ impl<'c> Loader<'c> {
         })
     }
 
+    /// Runs the INSERT at the start of `text` through a prepared statement
+    /// that takes its row as parameters, if it has the plainest form (see
+    /// [`fast_insert`]); gives its length when it ran. One that fails is
+    /// left to SQLite's parser, whose error is then reported.
+    fn fast_insert(&mut self, text: &str) -> Option<usize> {
+        let known = self.inserts.last().map(|p| p.head.as_str());
+        let insert = fast_insert::parse(text, known, &mut self.row)?;
+        let head = &text[..insert.head];
+        let n = self.row.len();
+        let found = self
+            .inserts
+            .iter()
+            .rposition(|p| p.params == n && p.head == head);
+        let mut prepared = match found {
+            Some(i) => self.inserts.remove(i),
+            None => {
+                // The schema's own table is left to the parser (it changes the schema).
+                if head.to_ascii_lowercase().contains("sqlite_") {
+                    return None;
+                }
+                let mut sql = String::with_capacity(head.len() + 2 * n);
+                sql.push_str(head);
+                for i in 0..n {
+                    sql.push_str(if i == 0 { "?" } else { ",?" });
+                }
+                sql.push(')');
+                let stmt = Statement::prepare(self.conn, &sql).ok()?;
+                if self.inserts.len() == INSERT_CACHE {
+                    self.inserts.remove(0);
+                }
+                PreparedInsert {
+                    head: head.to_string(),
+                    params: n,
+                    stmt,
+                }
+            }
+        };
+        let stmt = &mut prepared.stmt;
+        let mut bound = true;
+        for (i, value) in self.row.iter().enumerate() {
+            let i = i + 1;
+            bound &= match value {
+                Literal::Null => stmt.bind_null(i),
+                Literal::Integer(v) => stmt.bind_int(i, *v),
+                Literal::Text { range, quotes } => {
+                    let s = &text[range.clone()];
+                    if *quotes {
+                        stmt.bind_bytes(i, fast_insert::unquote(s).as_bytes(), true)
+                    } else {
+                        stmt.bind_bytes(i, s.as_bytes(), true)
+                    }
+                }
+                Literal::Blob(range) => {
+                    fast_insert::unhex(&text[range.clone()], &mut self.blob);
+                    stmt.bind_bytes(i, &self.blob, false)
+                }
+            };
+        }
+        let ran = bound && stmt.run_and_reset();
+        // The most recent last: it is the one the next statement is compared with.
+        self.inserts.push(prepared);
+        ran.then_some(insert.len)
+    }
+
     fn fail(&mut self, p: Problem) -> Result<(), LoadError> {
         match self.on_error {
             OnError::Continue => {
@@ -368,8 +471,21 @@ fn classify(body: &str) -> Kind {
     }
 }
 
+/// The number of `\n` in `bytes`, eight bytes at a time.
 fn count_lines(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const LOW7: u64 = u64::from_ne_bytes([0x7f; 8]);
+    let words = bytes.chunks_exact(8);
+    let rest = words.remainder();
+    let mut n = 0u64;
+    for w in words {
+        // Each byte of `x` is zero where `w` holds a newline; the high bit
+        // of each byte of `zero` is set exactly for those bytes.
+        let x = u64::from_ne_bytes(w.try_into().unwrap_or_default()) ^ (ONES * u64::from(b'\n'));
+        let zero = !(((x & LOW7) + LOW7) | x | LOW7);
+        n += u64::from(zero.count_ones());
+    }
+    n + rest.iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 fn excerpt(body: &str) -> String {
@@ -594,6 +710,48 @@ mod tests {
             );
             assert_eq!(stats.bytes, dump.len() as u64, "chunks of {size}");
         }
+    }
+
+    #[test]
+    fn lines_are_counted_exactly() {
+        let mut text = Vec::new();
+        for i in 0..300u32 {
+            text.push(match i % 7 {
+                0 => b'\n',
+                1 => 0x8a,
+                2 => 0x0b,
+                3 => 0x09,
+                4 => 0xff,
+                _ => (i % 251) as u8,
+            });
+        }
+        for from in 0..20 {
+            for to in from..text.len() {
+                let slow = text[from..to].iter().filter(|&&b| b == b'\n').count() as u64;
+                assert_eq!(count_lines(&text[from..to]), slow, "{from}..{to}");
+            }
+        }
+    }
+
+    #[test]
+    fn rows_go_to_the_table_of_the_moment() {
+        // The loader keeps INSERTs prepared across statements; a table
+        // dropped and made again, with other columns, still gets its rows,
+        // and a row that no longer fits fails with SQLite's words.
+        let conn = Connection::open_in_memory().unwrap();
+        let dump = "CREATE TABLE t(a);\nINSERT INTO t VALUES(1);\nDROP TABLE t;\n\
+                    CREATE TABLE t(a, b);\nINSERT INTO t VALUES(2,'x');\nINSERT INTO t VALUES(3);\n\
+                    ALTER TABLE t ADD COLUMN c;\nINSERT INTO t VALUES(4,'y','z');\n";
+        let stats = load_str(&conn, dump, OnError::Continue).unwrap();
+        assert_eq!(stats.statements, 7);
+        assert_eq!(stats.failed.len(), 1);
+        let p = &stats.failed[0];
+        assert_eq!((p.statement, p.line), (6, 6));
+        assert_eq!(p.reason, "table t has 2 columns but 1 values were supplied");
+        assert_eq!(
+            count(&conn, "SELECT count(*) FROM t WHERE a + 0 IN (2, 4)"),
+            2
+        );
     }
 
     #[test]

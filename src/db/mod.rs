@@ -4,6 +4,7 @@ pub mod attach;
 pub mod catalog;
 pub mod cursor;
 pub mod dialect;
+pub mod fast_insert;
 pub mod history;
 pub mod load;
 pub mod math;
