@@ -290,6 +290,12 @@ impl Statement<'_> {
         }
     }
 
+    /// SQLite's latest error message on this statement's connection.
+    pub fn error_message(&self) -> String {
+        // SAFETY: a valid handle.
+        error_of(unsafe { self.conn.handle() }, None).message
+    }
+
     /// Runs the statement one step: `Ok(true)` when a row is ready.
     pub fn step(&mut self) -> Result<bool, SqlError> {
         // SAFETY: `stmt` is a live statement of this connection.

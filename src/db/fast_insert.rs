@@ -43,23 +43,48 @@ pub struct Insert {
     pub head: usize,
     /// Bytes of the statement, its `;` included.
     pub len: usize,
+    /// The number of values in its row.
+    pub values: usize,
 }
 
 /// Longest INSERT head (name and column list) taken.
 const MAX_HEAD: usize = 1024;
 
-/// Reads the INSERT statement at the start of `text` (no leading blanks), if
+/// Reads the INSERT statement at byte `at` of `text` (no leading blanks), if
 /// it has the plainest form and ends, with its `;`, inside `text`. Its
-/// literals replace the contents of `row`. `known_head`, the head of the
-/// previous statement, saves reading it again when this one starts alike.
-pub fn parse(text: &str, known_head: Option<&str>, row: &mut Vec<Literal>) -> Option<Insert> {
-    let b = text.as_bytes();
+/// literals are appended to `row`, their places counted from the start of
+/// `text`; `row` is left as it was when the statement is not taken.
+/// `known_head`, the head of the previous statement, saves reading it again
+/// when this one starts alike.
+pub fn parse(
+    text: &str,
+    at: usize,
+    known_head: Option<&str>,
+    row: &mut Vec<Literal>,
+) -> Option<Insert> {
+    let before = row.len();
+    let found = parse_at(text.as_bytes(), at, known_head, row);
+    if found.is_none() {
+        row.truncate(before);
+    }
+    found.map(|(head, len)| Insert {
+        head,
+        len,
+        values: row.len() - before,
+    })
+}
+
+fn parse_at(
+    b: &[u8],
+    at: usize,
+    known_head: Option<&str>,
+    row: &mut Vec<Literal>,
+) -> Option<(usize, usize)> {
     let head = match known_head {
-        Some(h) if text.starts_with(h) => h.len(),
-        _ => head(b)?,
+        Some(h) if b[at..].starts_with(h.as_bytes()) => h.len(),
+        _ => head(&b[at..])?,
     };
-    row.clear();
-    let mut i = head;
+    let mut i = at + head;
     loop {
         i = skip_spaces(b, i);
         i = literal(b, i, row)?;
@@ -71,7 +96,7 @@ pub fn parse(text: &str, known_head: Option<&str>, row: &mut Vec<Literal>) -> Op
         }
     }
     i = skip_spaces(b, i + 1);
-    (b.get(i) == Some(&b';')).then_some(Insert { head, len: i + 1 })
+    (b.get(i) == Some(&b';')).then_some((head, i + 1 - at))
 }
 
 /// A string literal's content with its doubled quotes undone.
@@ -258,7 +283,8 @@ mod tests {
 
     fn values(sql: &str) -> Option<Vec<V>> {
         let mut row = Vec::new();
-        parse(sql, None, &mut row)?;
+        let ins = parse(sql, 0, None, &mut row)?;
+        assert_eq!(ins.values, row.len());
         Some(
             row.into_iter()
                 .map(|l| match l {
@@ -282,7 +308,7 @@ mod tests {
     #[test]
     fn reads_the_rows_of_sqlite3_dump() {
         let sql = "INSERT INTO test_results VALUES(44,1,'it''s','gfx',NULL,-46,X'00fF');\nINSERT";
-        let ins = parse(sql, None, &mut Vec::new()).unwrap();
+        let ins = parse(sql, 0, None, &mut Vec::new()).unwrap();
         assert_eq!(&sql[..ins.head], "INSERT INTO test_results VALUES(");
         assert_eq!(&sql[..ins.len], &sql[..sql.len() - 7]);
         assert_eq!(
@@ -300,21 +326,28 @@ mod tests {
     }
 
     #[test]
-    fn a_known_head_is_not_read_again() {
+    fn a_known_head_is_not_read_again_and_rows_are_appended() {
         let head = "INSERT INTO t VALUES(";
+        let text = "INSERT INTO t VALUES(1);INSERT INTO u VALUES(2,'x');INSERT INTO u VALUES(1.5);";
         let mut row = Vec::new();
-        let ins = parse("INSERT INTO t VALUES(1);", Some(head), &mut row).unwrap();
-        assert_eq!((ins.head, row.len()), (head.len(), 1));
-        // Another head is read in full.
-        let ins = parse("INSERT INTO u VALUES(1,2);", Some(head), &mut row).unwrap();
-        assert_eq!((ins.head, row.len()), (head.len(), 2));
-        assert!(parse("INSERT INTO u VALUES(1.5);", Some(head), &mut row).is_none());
+        let ins = parse(text, 0, Some(head), &mut row).unwrap();
+        assert_eq!((ins.head, ins.len, ins.values), (head.len(), 24, 1));
+        // Another head is read in full; places count from the start of the text.
+        let ins = parse(text, 24, Some(head), &mut row).unwrap();
+        assert_eq!((ins.head, ins.values, row.len()), (21, 2, 3));
+        match &row[2] {
+            Literal::Text { range, .. } => assert_eq!(&text[range.clone()], "x"),
+            other => panic!("{other:?}"),
+        }
+        // A statement not taken leaves the row as it was.
+        assert!(parse(text, 24 + ins.len, Some(head), &mut row).is_none());
+        assert_eq!(row.len(), 3);
     }
 
     #[test]
     fn reads_quoted_names_column_lists_and_blanks() {
         let sql = "insert into \"my table\" (a, \"b c\")\n values ( 1 , 'x;y' ) ;";
-        let ins = parse(sql, None, &mut Vec::new()).unwrap();
+        let ins = parse(sql, 0, None, &mut Vec::new()).unwrap();
         assert_eq!(
             &sql[..ins.head],
             "insert into \"my table\" (a, \"b c\")\n values ("

@@ -86,20 +86,70 @@ enum More {
     None { complete: bool },
 }
 
-/// How many INSERT statements [`Loader`] keeps prepared (one per table
-/// being filled is enough: a dump fills its tables one after another).
+/// How many INSERT statements [`Loader`] keeps prepared (a few per table
+/// being filled are enough: a dump fills its tables one after another).
 const INSERT_CACHE: usize = 8;
+
+/// Rows of one table inserted by one statement, when the dump has them in a
+/// row: each run of a statement costs about as much as inserting a row.
+const BATCH: usize = 32;
+
+/// The batch for what is left at the end of a chunk or table.
+const SMALL_BATCH: usize = 8;
+
+/// At most this many values in a batch (SQLite's lowest parameter limit).
+const MAX_BATCH_VALUES: usize = 999;
 
 /// Longest excerpt of a statement kept in a [`Problem`].
 const EXCERPT_CHARS: usize = 120;
 
-/// An INSERT prepared to take a row as parameters.
+/// An INSERT prepared to take rows as parameters.
 struct PreparedInsert<'c> {
     /// The text before the row, e.g. `INSERT INTO t VALUES(`.
     head: String,
-    /// The number of values in the row.
+    /// The number of values in a row.
     params: usize,
+    /// The number of rows.
+    rows: usize,
     stmt: Statement<'c>,
+}
+
+/// What became of the plain INSERTs at a place of the dump.
+enum Plain {
+    /// `count` statements ran, up to `end`.
+    Ran { end: usize, count: u64 },
+    /// A batch of statements, up to `end`, failed and left nothing: they
+    /// are to run one by one.
+    BatchFailed { end: usize },
+    /// The statement up to `end` failed, for `reason`.
+    Failed { end: usize, reason: String },
+}
+
+/// Binds `row` (places in `sql`) to the parameters of `stmt` in order.
+fn bind_rows(stmt: &mut Statement<'_>, sql: &str, row: &[Literal], blob: &mut Vec<u8>) -> bool {
+    row.iter().enumerate().all(|(i, value)| {
+        let i = i + 1;
+        match value {
+            Literal::Null => stmt.bind_null(i),
+            Literal::Integer(v) => stmt.bind_int(i, *v),
+            Literal::Text {
+                range,
+                quotes: false,
+            } => stmt.bind_bytes(i, sql[range.clone()].as_bytes(), true),
+            Literal::Text {
+                range,
+                quotes: true,
+            } => stmt.bind_bytes(
+                i,
+                fast_insert::unquote(&sql[range.clone()]).as_bytes(),
+                true,
+            ),
+            Literal::Blob(range) => {
+                fast_insert::unhex(&sql[range.clone()], blob);
+                stmt.bind_bytes(i, blob, false)
+            }
+        }
+    })
 }
 
 /// Feeds SQL text to SQLite as it arrives. See the module documentation.
@@ -122,8 +172,10 @@ pub struct Loader<'c> {
     uses_writable_schema: bool,
     /// Prepared INSERTs taking a row as parameters, the most recently used last.
     inserts: Vec<PreparedInsert<'c>>,
-    /// The row of the INSERT being run.
+    /// The rows of the INSERTs being run.
     row: Vec<Literal>,
+    /// SAVEPOINT, RELEASE and ROLLBACK TO, around a batch of INSERTs.
+    savepoint: Option<(Statement<'c>, (Statement<'c>, Statement<'c>))>,
     /// A blob of that row.
     blob: Vec<u8>,
     stats: LoadStats,
@@ -146,6 +198,7 @@ impl<'c> Loader<'c> {
             uses_writable_schema: false,
             inserts: Vec::new(),
             row: Vec::new(),
+            savepoint: None,
             blob: Vec::new(),
             stats: LoadStats::default(),
         })
@@ -212,6 +265,7 @@ impl<'c> Loader<'c> {
             self.drain(n);
         }
         self.inserts.clear();
+        self.savepoint = None;
         self.conn
             .execute_batch("COMMIT")
             .map_err(|e| LoadError::Transaction(format!("cannot commit the load: {e}")))?;
@@ -269,17 +323,35 @@ impl<'c> Loader<'c> {
         // (`validate_utf8`; in `feed`, only an unfinished character may
         // follow, after the last `;`, where the text handed here ends).
         let sql = unsafe { std::str::from_utf8_unchecked(&text[..end_with_nul - 1]) };
+        // Batches are not tried again before this offset, after one failed.
+        let mut no_batch_before = 0;
         loop {
             let pos = cursor.position();
             let start = pos + leading_blank_len(&text[pos..end_with_nul - 1]);
-            if let Some(len) = self.fast_insert(&sql[start..]) {
-                // Its line is not needed: the lines are counted up to the
-                // next statement that needs its own.
-                handled = start + len;
-                self.seen += 1;
-                self.stats.statements += 1;
-                cursor.skip_to(handled);
-                continue;
+            match self.plain_inserts(sql, start, start >= no_batch_before) {
+                None => {}
+                Some(Plain::Ran { end, count }) => {
+                    // Their lines are not needed: the lines are counted up
+                    // to the next statement that needs its own.
+                    handled = end;
+                    self.seen += count;
+                    self.stats.statements += count;
+                    cursor.skip_to(handled);
+                    continue;
+                }
+                Some(Plain::BatchFailed { end }) => {
+                    no_batch_before = end;
+                    continue;
+                }
+                Some(Plain::Failed { end, reason }) => {
+                    line += count_lines(&text[line_pos..start]);
+                    line_pos = start;
+                    self.seen += 1;
+                    self.fail(problem(self.seen, line, &sql[start..end], &reason))?;
+                    handled = end;
+                    cursor.skip_to(handled);
+                    continue;
+                }
             }
             let next = cursor.next_statement();
             let range = match &next {
@@ -354,68 +426,142 @@ impl<'c> Loader<'c> {
         })
     }
 
-    /// Runs the INSERT at the start of `text` through a prepared statement
-    /// that takes its row as parameters, if it has the plainest form (see
-    /// [`fast_insert`]); gives its length when it ran. One that fails is
-    /// left to SQLite's parser, whose error is then reported.
-    fn fast_insert(&mut self, text: &str) -> Option<usize> {
+    /// Runs the plain INSERTs (see [`fast_insert`]) that start at byte
+    /// `start` of `sql` through statements prepared to take rows as
+    /// parameters: up to [`BATCH`] rows of one table at a time when
+    /// `batch`, else one. `None` when the statement there is not a plain
+    /// INSERT, or its statement cannot be prepared: SQLite's parser then
+    /// reads it as written and reports its error.
+    fn plain_inserts(&mut self, sql: &str, start: usize, batch: bool) -> Option<Plain> {
         let known = self.inserts.last().map(|p| p.head.as_str());
-        let insert = fast_insert::parse(text, known, &mut self.row)?;
-        let head = &text[..insert.head];
-        let n = self.row.len();
+        self.row.clear();
+        let first = fast_insert::parse(sql, start, known, &mut self.row)?;
+        let head = &sql[start..start + first.head];
+        let n = first.values;
+        // The statements that follow, of the same table and shape.
+        let mut end = start + first.len;
+        let mut ends = vec![end];
+        let most = if batch {
+            BATCH.min(MAX_BATCH_VALUES / n)
+        } else {
+            1
+        };
+        while ends.len() < most {
+            let next = end + leading_blank_len(&sql.as_bytes()[end..]);
+            match fast_insert::parse(sql, next, Some(head), &mut self.row) {
+                Some(ins) if ins.head == head.len() && ins.values == n => {
+                    end = next + ins.len;
+                    ends.push(end);
+                }
+                Some(ins) => {
+                    let kept = self.row.len() - ins.values;
+                    self.row.truncate(kept);
+                    break;
+                }
+                None => break,
+            }
+        }
+        // Whole batches of BATCH, or of SMALL_BATCH, rows; then one row.
+        let rows = match ends.len() {
+            k if k >= BATCH => BATCH,
+            k if k >= SMALL_BATCH => SMALL_BATCH,
+            _ => 1,
+        };
+        if let Some(mut prepared) = (rows > 1).then(|| self.prepared(head, n, rows)).flatten() {
+            let ran = self.in_savepoint(|row, blob| {
+                bind_rows(&mut prepared.stmt, sql, &row[..rows * n], blob)
+                    && prepared.stmt.run_and_reset()
+            });
+            self.inserts.push(prepared);
+            return Some(match ran {
+                true => Plain::Ran {
+                    end: ends[rows - 1],
+                    count: rows as u64,
+                },
+                // One of them failed: they run again one by one.
+                false => Plain::BatchFailed {
+                    end: ends[rows - 1],
+                },
+            });
+        }
+        let mut prepared = self.prepared(head, n, 1)?;
+        let stmt = &mut prepared.stmt;
+        if !bind_rows(stmt, sql, &self.row[..n], &mut self.blob) {
+            self.inserts.push(prepared);
+            return None;
+        }
+        let failure = (!stmt.run_and_reset()).then(|| stmt.error_message());
+        self.inserts.push(prepared);
+        Some(match failure {
+            None => Plain::Ran {
+                end: ends[0],
+                count: 1,
+            },
+            Some(reason) => Plain::Failed {
+                end: ends[0],
+                reason,
+            },
+        })
+    }
+
+    /// The statement inserting `rows` rows of `n` values after `head`, taken
+    /// out of the cache (the caller puts it back, as the most recent).
+    fn prepared(&mut self, head: &str, n: usize, rows: usize) -> Option<PreparedInsert<'c>> {
         let found = self
             .inserts
             .iter()
-            .rposition(|p| p.params == n && p.head == head);
-        let mut prepared = match found {
-            Some(i) => self.inserts.remove(i),
-            None => {
-                // The schema's own table is left to the parser (it changes the schema).
-                if head.to_ascii_lowercase().contains("sqlite_") {
-                    return None;
-                }
-                let mut sql = String::with_capacity(head.len() + 2 * n);
-                sql.push_str(head);
-                for i in 0..n {
-                    sql.push_str(if i == 0 { "?" } else { ",?" });
-                }
-                sql.push(')');
-                let stmt = Statement::prepare(self.conn, &sql).ok()?;
-                if self.inserts.len() == INSERT_CACHE {
-                    self.inserts.remove(0);
-                }
-                PreparedInsert {
-                    head: head.to_string(),
-                    params: n,
-                    stmt,
-                }
-            }
-        };
-        let stmt = &mut prepared.stmt;
-        let mut bound = true;
-        for (i, value) in self.row.iter().enumerate() {
-            let i = i + 1;
-            bound &= match value {
-                Literal::Null => stmt.bind_null(i),
-                Literal::Integer(v) => stmt.bind_int(i, *v),
-                Literal::Text { range, quotes } => {
-                    let s = &text[range.clone()];
-                    if *quotes {
-                        stmt.bind_bytes(i, fast_insert::unquote(s).as_bytes(), true)
-                    } else {
-                        stmt.bind_bytes(i, s.as_bytes(), true)
-                    }
-                }
-                Literal::Blob(range) => {
-                    fast_insert::unhex(&text[range.clone()], &mut self.blob);
-                    stmt.bind_bytes(i, &self.blob, false)
-                }
-            };
+            .rposition(|p| p.params == n && p.rows == rows && p.head == head);
+        if let Some(i) = found {
+            return Some(self.inserts.remove(i));
         }
-        let ran = bound && stmt.run_and_reset();
-        // The most recent last: it is the one the next statement is compared with.
-        self.inserts.push(prepared);
-        ran.then_some(insert.len)
+        // The schema's own table is left to the parser (it changes the schema).
+        if head.to_ascii_lowercase().contains("sqlite_") {
+            return None;
+        }
+        let mut sql = String::with_capacity(head.len() + 2 * n * rows + 3 * rows);
+        sql.push_str(head);
+        for r in 0..rows {
+            if r > 0 {
+                sql.push_str("),(");
+            }
+            for i in 0..n {
+                sql.push_str(if i == 0 { "?" } else { ",?" });
+            }
+        }
+        sql.push(')');
+        let stmt = Statement::prepare(self.conn, &sql).ok()?;
+        if self.inserts.len() == INSERT_CACHE {
+            self.inserts.remove(0);
+        }
+        Some(PreparedInsert {
+            head: head.to_string(),
+            params: n,
+            rows,
+            stmt,
+        })
+    }
+
+    /// Runs `f` (given the row and a scratch buffer) inside a savepoint,
+    /// which is rolled back when `f` gives false: a failed batch leaves
+    /// nothing behind, whatever the conflict clauses and triggers say.
+    fn in_savepoint(&mut self, f: impl FnOnce(&[Literal], &mut Vec<u8>) -> bool) -> bool {
+        if self.savepoint.is_none() {
+            let prepare = |sql| Statement::prepare(self.conn, sql).ok();
+            self.savepoint = prepare("SAVEPOINT greenboard_rows").zip(
+                prepare("RELEASE greenboard_rows").zip(prepare("ROLLBACK TO greenboard_rows")),
+            );
+        }
+        let Some((begin, (release, rollback))) = &mut self.savepoint else {
+            return false;
+        };
+        if !begin.run_and_reset() {
+            return false;
+        }
+        let ok = f(&self.row, &mut self.blob);
+        if !ok {
+            rollback.run_and_reset();
+        }
+        release.run_and_reset() && ok
     }
 
     fn fail(&mut self, p: Problem) -> Result<(), LoadError> {
