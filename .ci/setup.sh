@@ -18,6 +18,9 @@ export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 # one loads, its R*Tree tables listed as failed): the page's first load stays
 # under its size budget. FTS5 and JSON stay; the math functions come from
 # src/db/math.rs instead (the same as natively, without trigonometry).
+# SQLITE_OMIT_VACUUM, _REINDEX and _INCRBLOB are not among them: with the
+# amalgamation's pre-built parser they leave unresolved symbols, and the
+# worker no longer starts.
 export SQLITE_WASM_RS_FLAGS="-USQLITE_ENABLE_SESSION -USQLITE_ENABLE_PREUPDATE_HOOK -USQLITE_ENABLE_BYTECODE_VTAB \
 -USQLITE_ENABLE_DBPAGE_VTAB -USQLITE_ENABLE_DBSTAT_VTAB -USQLITE_ENABLE_STMTVTAB -USQLITE_ENABLE_COLUMN_METADATA \
 -USQLITE_ENABLE_UNLOCK_NOTIFY -USQLITE_ENABLE_API_ARMOR -DSQLITE_OMIT_AUTHORIZATION -DSQLITE_OMIT_GET_TABLE \
