@@ -3,8 +3,9 @@
 //! greenboard's loader compiled for this machine (the limit), the `sqlite3`
 //! shell, greenboard in headless Chromium (in the worker, first byte
 //! requested to last statement), sql.js's `db.exec` in the same Chromium,
-//! and the whole path from navigation to the first chart drawn. Each is the
-//! best of five (each run is printed too).
+//! and the whole path from navigation to the first chart drawn; then a
+//! pass-rate query over every result, in greenboard's worker and in sql.js.
+//! Each is the best of five (each run is printed too).
 
 #![cfg(not(target_family = "wasm"))]
 
@@ -34,6 +35,24 @@ fn ms_in(text: &str) -> Option<f64> {
         .ok()
 }
 
+/// A query of the kind the dashboard runs (a pass rate per branch and
+/// platform over every result), timed in greenboard's worker and in sql.js
+/// once each has loaded the dump.
+const QUERY: &str = "SELECT r.branch_name, p.os || '/' || p.arch AS platform, COUNT(*) AS results, \
+    ROUND(100.0 * SUM(t.outcome = 'pass') / COUNT(*), 1) AS pass_rate \
+    FROM test_results t JOIN test_runs r ON r.id = t.run_id JOIN platforms p ON p.id = r.platform_id \
+    GROUP BY 1, 2 ORDER BY 1, 2";
+
+/// `s` percent-encoded for a query string.
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 const SQLJS_PAGE: &str = r#"<!doctype html><meta charset="utf-8"><script src="sql-wasm.js"></script>
 <script>
 window.result = null;
@@ -46,7 +65,10 @@ window.result = null;
   db.exec(text);
   const t2 = performance.now();
   const rows = db.exec("SELECT count(*) FROM test_results")[0].values[0][0];
-  window.result = { fetch: t1 - t0, exec: t2 - t1, rows };
+  const q0 = performance.now();
+  const answer = db.exec(QUERY)[0].values;
+  const query = performance.now() - q0;
+  window.result = { fetch: t1 - t0, exec: t2 - t1, rows, query, answer };
 })().catch(e => { window.result = { error: String(e) }; });
 </script>"#;
 
@@ -61,6 +83,12 @@ async fn load_benchmark() {
     let results: i64 = conn
         .query_row("SELECT COUNT(*) FROM test_results", [], |r| r.get(0))
         .unwrap();
+    let answer_rows: usize = conn
+        .prepare(QUERY)
+        .unwrap()
+        .query_map([], |_| Ok(()))
+        .unwrap()
+        .count();
     drop(conn);
     let dump = dir.0.join("results.sql");
     std::fs::write(&dump, &text).unwrap();
@@ -92,10 +120,15 @@ async fn load_benchmark() {
     for f in ["sql-wasm.js", "sql-wasm.wasm"] {
         std::fs::copy(sqljs.join(f), dir.0.join(f)).expect("sql.js is installed by .ci/bench");
     }
-    std::fs::write(dir.0.join("sqljs.html"), SQLJS_PAGE).unwrap();
+    std::fs::write(
+        dir.0.join("sqljs.html"),
+        SQLJS_PAGE.replace("QUERY", &format!("{QUERY:?}")),
+    )
+    .unwrap();
     let server = Server::start(vec![("/bench/", dir.0.clone()), ("/", dist())]).await;
     let (mut in_browser, mut first_chart, mut sqljs_exec, mut sqljs_total) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut query_ours, mut query_sqljs) = (Vec::new(), Vec::new());
     for _ in 0..RUNS {
         let b = Browser::start().await;
         b.driver
@@ -109,6 +142,25 @@ async fn load_benchmark() {
                 Duration::from_secs(60),
             )
             .await;
+        // The query, run by the page once the dump is loaded again.
+        b.driver
+            .goto(format!(
+                "{}/?db=bench/results.sql&sql={}",
+                server.origin,
+                encode(QUERY)
+            ))
+            .await
+            .unwrap();
+        b.wait_loaded().await;
+        let ran = b
+            .wait_for(
+                "const t = document.querySelector('.query-time'); \
+                 return t && [t.textContent, document.querySelectorAll('table.result tbody tr[data-row]').length];",
+                Duration::from_secs(60),
+            )
+            .await;
+        assert_eq!(ran[1].as_u64(), Some(answer_rows as u64), "{ran}");
+        query_ours.push(ms_in(ran[0].as_str().unwrap_or_default()).expect("a query time"));
         b.driver
             .goto(format!("{}/bench/sqljs.html", server.origin))
             .await
@@ -124,6 +176,12 @@ async fn load_benchmark() {
             Some(results),
             "sql.js loaded every row: {r}"
         );
+        assert_eq!(
+            r["answer"].as_array().map(Vec::len),
+            Some(answer_rows),
+            "sql.js answered the query: {r}"
+        );
+        query_sqljs.push(r["query"].as_f64().unwrap());
         sqljs_exec.push(r["exec"].as_f64().unwrap());
         sqljs_total.push(r["fetch"].as_f64().unwrap() + r["exec"].as_f64().unwrap());
     }
@@ -174,6 +232,9 @@ async fn load_benchmark() {
     all("greenboard in Chromium", &in_browser);
     all("sql.js db.exec", &sqljs_exec);
     all("navigation to first chart", &first_chart);
+    all("query, greenboard", &query_ours);
+    all("query, sql.js", &query_sqljs);
+    let (q_ours, q_sqljs) = (best(query_ours), best(query_sqljs));
     let (browser, chart, exec, total) = (
         best(in_browser),
         best(first_chart),
@@ -198,6 +259,10 @@ async fn load_benchmark() {
     println!(
         "navigation to first chart:            {chart:8.0} ms   = {:.2}x the in-browser load (target <= 1.3x)",
         chart / browser
+    );
+    println!(
+        "pass-rate query, greenboard (worker):  {q_ours:8.1} ms   = {:.2}x sql.js's {q_sqljs:.1} ms",
+        q_ours / q_sqljs
     );
     for (kind, ms) in render {
         let what = format!("{kind} chart of 10,000 points:");
