@@ -235,10 +235,39 @@ fn literal() -> impl Strategy<Value = String> {
     ]
 }
 
+/// A float as dumps write it: a short decimal (`12.5`, `-0.0031`,
+/// `4.25e-7`), the shortest text of any double, or one with 17 or 19
+/// significant digits (the last two mostly beyond the loader's shortcut).
+fn float_literal() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (any::<i32>(), 0..9usize, -30..30i32, any::<bool>()).prop_map(|(m, frac, e, exp)| {
+            let digits = m.unsigned_abs().to_string();
+            let sign = if m < 0 { "-" } else { "" };
+            let (whole, part) = digits.split_at(digits.len().saturating_sub(frac));
+            let whole = if whole.is_empty() { "0" } else { whole };
+            match exp {
+                true => format!("{sign}{whole}.{part}e{e}"),
+                false => format!("{sign}{whole}.{part}"),
+            }
+        }),
+        (
+            any::<f64>().prop_filter("a literal", |f| f.is_finite()),
+            0..4u8,
+        )
+            .prop_map(|(f, form)| match form {
+                0 => format!("{f:?}"),
+                1 => format!("{f:e}"),
+                2 => format!("{f:.16e}"),
+                _ => format!("{f:.18e}"),
+            }),
+    ]
+}
+
 /// A literal the loader's shortcut reads.
 fn plain_literal() -> impl Strategy<Value = String> {
     prop_oneof![
         any::<i64>().prop_map(|i| i.to_string()),
+        float_literal(),
         Just("NULL".to_string()),
         "[a-z';]{0,6}".prop_map(|s| format!("'{}'", s.replace('\'', "''"))),
         prop::collection::vec(any::<u8>(), 0..4).prop_map(|b| format!(

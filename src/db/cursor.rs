@@ -248,6 +248,12 @@ impl Statement<'_> {
         unsafe { ffi::sqlite3_bind_int64(self.stmt, i as c_int, value) == ffi::SQLITE_OK }
     }
 
+    /// Binds a float to parameter `i` (1-based); false if there is no such parameter.
+    pub fn bind_real(&mut self, i: usize, value: f64) -> bool {
+        // SAFETY: live statement.
+        unsafe { ffi::sqlite3_bind_double(self.stmt, i as c_int, value) == ffi::SQLITE_OK }
+    }
+
     /// Binds bytes to parameter `i` (1-based), as text or as a blob; false
     /// if there is no such parameter or the value is too long.
     pub fn bind_bytes(&mut self, i: usize, value: &[u8], text: bool) -> bool {

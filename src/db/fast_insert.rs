@@ -5,12 +5,14 @@
 //! Compiling each of a dump's hundreds of thousands of INSERTs costs about as
 //! much as running it. [`parse`] reads only the plainest form: a name, an
 //! optional column list, one row of literals, each of them NULL, an integer
-//! that fits in 64 bits, a string or a blob, then `;`. These literals mean
-//! exactly what the bound values mean. Anything else (a float, whose text
-//! SQLite converts by its own rules, an expression, a comment, several rows,
-//! `OR REPLACE`, `RETURNING`) gives `None` and goes to SQLite's parser as
-//! written, as does a statement whose shortcut fails, so that errors are
-//! SQLite's own.
+//! that fits in 64 bits, a float whose digits make an integer below 2^53
+//! with a power of ten up to 10^22 (the value is then one correctly rounded
+//! operation on exact doubles, the closest double, which SQLite gives too),
+//! a string or a blob, then `;`. These literals mean exactly what the bound
+//! values mean. Anything else (a float of 17 digits, say, an expression, a
+//! comment, several rows, `OR REPLACE`, `RETURNING`) gives `None` and goes
+//! to SQLite's parser as written, as does a statement whose shortcut fails,
+//! so that errors are SQLite's own.
 
 use std::ops::Range;
 
@@ -21,6 +23,8 @@ pub enum Literal {
     Null,
     /// An integer literal that fits in an i64.
     Integer(i64),
+    /// A float literal whose value is certain (see [`parse`]).
+    Real(f64),
     /// A string literal's content (between the quotes); `quotes` when it
     /// holds doubled quotes (`''`) that [`unquote`] undoes.
     Text {
@@ -225,27 +229,94 @@ fn literal(b: &[u8], i: usize, row: &mut Vec<Literal>) -> Option<usize> {
             let negative = b[i] == b'-';
             let digits_from = i + usize::from(negative);
             let mut end = digits_from;
-            // Accumulated negatively, so that i64::MIN fits.
-            let mut n: i64 = 0;
+            // Accumulated negatively, so that i64::MIN fits; too large for
+            // an i64, it is not taken (SQLite makes it a float).
+            let mut n: Option<i64> = Some(0);
             while let Some(&c @ b'0'..=b'9') = b.get(end) {
-                // Too large for an i64 (SQLite makes it a float): not taken.
-                n = n.checked_mul(10)?.checked_sub(i64::from(c - b'0'))?;
+                n = n
+                    .and_then(|n| n.checked_mul(10))
+                    .and_then(|n| n.checked_sub(i64::from(c - b'0')));
                 end += 1;
             }
-            // A float (`1.5`, `1e3`), a hex integer or a name right after
-            // the digits is SQLite's to read.
-            if end == digits_from || b.get(end).is_some_and(|&c| is_ident(c) || c == b'.') {
+            if end == digits_from {
+                return None;
+            }
+            if let Some(b'.' | b'e' | b'E') = b.get(end) {
+                return real(b, i, digits_from, row);
+            }
+            // A hex integer or a name right after the digits is SQLite's to read.
+            if b.get(end).is_some_and(|&c| is_ident(c)) {
                 return None;
             }
             row.push(Literal::Integer(if negative {
-                n
+                n?
             } else {
-                n.checked_neg()?
+                n?.checked_neg()?
             }));
             Some(end)
         }
         _ => None,
     }
+}
+
+/// Reads the float literal at `i` (its digits start at `digits_from`) into
+/// `row`, if its value is certain: digits that make an integer below 2^53
+/// and a power of ten up to 10^22 are both exact doubles, and one
+/// multiplication or division rounds them once, to the closest double, as
+/// SQLite does. Other floats are left to SQLite. Gives the position after it.
+fn real(b: &[u8], i: usize, digits_from: usize, row: &mut Vec<Literal>) -> Option<usize> {
+    let mut mantissa: u64 = 0;
+    let mut scale: i64 = 0;
+    let mut end = digits_from;
+    let mut point = false;
+    while let Some(&c) = b.get(end) {
+        match c {
+            b'0'..=b'9' => {
+                mantissa = mantissa.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+                scale -= i64::from(point);
+            }
+            b'.' if !point => point = true,
+            _ => break,
+        }
+        end += 1;
+    }
+    if let Some(b'e' | b'E') = b.get(end) {
+        end += 1;
+        let negative = b.get(end) == Some(&b'-');
+        if let Some(b'+' | b'-') = b.get(end) {
+            end += 1;
+        }
+        let from = end;
+        let mut exponent: i64 = 0;
+        while let Some(&c @ b'0'..=b'9') = b.get(end) {
+            exponent = (exponent * 10 + i64::from(c - b'0')).min(100_000);
+            end += 1;
+        }
+        if end == from {
+            return None;
+        }
+        scale += if negative { -exponent } else { exponent };
+    }
+    if b.get(end).is_some_and(|&c| is_ident(c) || c == b'.') || mantissa >= 1 << 53 {
+        return None;
+    }
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let m = mantissa as f64;
+    let magnitude = match scale {
+        _ if mantissa == 0 => 0.0,
+        0..=22 => m * POW10[scale as usize],
+        -22..=-1 => m / POW10[(-scale) as usize],
+        _ => return None,
+    };
+    row.push(Literal::Real(if b[i] == b'-' {
+        -magnitude
+    } else {
+        magnitude
+    }));
+    Some(end)
 }
 
 /// The string literal whose opening quote is at `i`: the position after its
@@ -277,6 +348,7 @@ mod tests {
     enum V {
         Null,
         Int(i64),
+        Real(f64),
         Text(String),
         Blob(Vec<u8>),
     }
@@ -290,6 +362,7 @@ mod tests {
                 .map(|l| match l {
                     Literal::Null => V::Null,
                     Literal::Integer(i) => V::Int(i),
+                    Literal::Real(f) => V::Real(f),
                     Literal::Text { range, quotes } => V::Text(if quotes {
                         unquote(&sql[range])
                     } else {
@@ -328,7 +401,8 @@ mod tests {
     #[test]
     fn a_known_head_is_not_read_again_and_rows_are_appended() {
         let head = "INSERT INTO t VALUES(";
-        let text = "INSERT INTO t VALUES(1);INSERT INTO u VALUES(2,'x');INSERT INTO u VALUES(1.5);";
+        let text =
+            "INSERT INTO t VALUES(1);INSERT INTO u VALUES(2,'x');INSERT INTO u VALUES(0x15);";
         let mut row = Vec::new();
         let ins = parse(text, 0, Some(head), &mut row).unwrap();
         assert_eq!((ins.head, ins.len, ins.values), (head.len(), 24, 1));
@@ -362,11 +436,18 @@ mod tests {
     #[test]
     fn leaves_everything_else_to_sqlite() {
         for sql in [
-            "INSERT INTO t VALUES(1.5);",
-            "INSERT INTO t VALUES(1e3);",
+            "INSERT INTO t VALUES(0.1234567890123456789);",
+            "INSERT INTO t VALUES(1e400);",
+            "INSERT INTO t VALUES(1e-320);",
+            "INSERT INTO t VALUES(1e99999999999999999999);",
+            "INSERT INTO t VALUES(1e);",
+            "INSERT INTO t VALUES(1.5.);",
+            "INSERT INTO t VALUES(.5);",
+            "INSERT INTO t VALUES(1.5x);",
             "INSERT INTO t VALUES(0x10);",
             "INSERT INTO t VALUES(9223372036854775808);",
             "INSERT INTO t VALUES(-9223372036854775809);",
+            "INSERT INTO t VALUES(99999999999999999999);",
             "INSERT INTO t VALUES(- 1);",
             "INSERT INTO t VALUES(+1);",
             "INSERT INTO t VALUES(-);",
@@ -395,6 +476,30 @@ mod tests {
         ] {
             assert_eq!(values(sql), None, "{sql}");
         }
+    }
+
+    #[test]
+    fn takes_the_floats_sqlite_reads_exactly() {
+        assert_eq!(
+            values("INSERT INTO t VALUES(1.5,-2.5e-3,1.0e+22,0.000,1.,007.25,-0.0,1E2);"),
+            Some(vec![
+                V::Real(1.5),
+                V::Real(-0.0025),
+                V::Real(1e22),
+                V::Real(0.0),
+                V::Real(1.0),
+                V::Real(7.25),
+                V::Real(-0.0),
+                V::Real(100.0),
+            ])
+        );
+        // Digits beyond 2^53, or a power of ten beyond 10^22: SQLite's.
+        assert!(values("INSERT INTO t VALUES(900719925474099.1);").is_some());
+        assert!(values("INSERT INTO t VALUES(900719925474099.2);").is_none());
+        assert!(values("INSERT INTO t VALUES(0.30000000000000004);").is_none());
+        assert!(values("INSERT INTO t VALUES(1e22);").is_some());
+        assert!(values("INSERT INTO t VALUES(1e23);").is_none());
+        assert!(values("INSERT INTO t VALUES(1.5e-22);").is_none());
     }
 
     #[test]

@@ -132,6 +132,7 @@ fn bind_rows(stmt: &mut Statement<'_>, sql: &str, row: &[Literal], blob: &mut Ve
         match value {
             Literal::Null => stmt.bind_null(i),
             Literal::Integer(v) => stmt.bind_int(i, *v),
+            Literal::Real(v) => stmt.bind_real(i, *v),
             Literal::Text {
                 range,
                 quotes: false,
