@@ -324,11 +324,14 @@ fn load(store: Store, sources: Vec<NamedSource>, run_sql: bool) {
                     url: url.clone(),
                     summary,
                 });
+                // The editor's module comes once the data is there, after
+                // the dashboard's first chart when there is one (its
+                // compiling would hold the chart back).
                 if schema == SchemaKind::Greenboard {
                     fill_dashboard(store);
+                } else {
+                    editor::start(store);
                 }
-                // The editor's module comes once the data is there.
-                editor::start(store);
                 if run_sql {
                     let id = store.preset.get_untracked();
                     store
@@ -346,7 +349,10 @@ fn load(store: Store, sources: Vec<NamedSource>, run_sql: bool) {
     );
 }
 
-fn ask(sql: &'static str, panel: Panel) {
+/// Runs `sql` for a dashboard panel; `then` runs once its answer (or
+/// error) is shown.
+fn ask(sql: &'static str, panel: Panel, then: Option<impl FnOnce() + 'static>) {
+    let then = std::cell::Cell::new(then);
     bridge::send(
         |id| Request::Query {
             id,
@@ -354,24 +360,36 @@ fn ask(sql: &'static str, panel: Panel) {
             params: Vec::new(),
             page_size: 1000,
         },
-        move |resp| match resp {
-            Response::Answer { answer, .. } => panel.set(Some(Ok(answer))),
-            Response::QueryFailed { error, .. } => panel.set(Some(Err(error))),
-            _ => {}
+        move |resp| {
+            match resp {
+                Response::Answer { answer, .. } => panel.set(Some(Ok(answer))),
+                Response::QueryFailed { error, .. } => panel.set(Some(Err(error))),
+                _ => return,
+            }
+            if let Some(then) = then.take() {
+                then();
+            }
         },
     );
 }
 
 fn fill_dashboard(store: Store) {
-    ask(presets::HEADLINE_SQL, store.headline);
+    // The charts first: the worker answers in order, and the headline's
+    // distinct count of tests reads every result. The editor is imported
+    // once the first chart's answer is in (drawn by then).
+    let then_editor = move || {
+        gloo_timers::callback::Timeout::new(0, move || editor::start(store)).forget();
+    };
+    let mut then = Some(then_editor);
     for (id, panel) in [
         (presets::BY_BRANCH, store.by_branch),
         (presets::BY_PLATFORM, store.by_platform),
     ] {
         if let Some(p) = presets::find(id) {
-            ask(p.sql, panel);
+            ask(p.sql, panel, then.take());
         }
     }
+    ask(presets::HEADLINE_SQL, store.headline, then.take());
 }
 
 fn now() -> f64 {
