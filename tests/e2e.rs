@@ -20,6 +20,19 @@ use support::*;
 use thirtyfour::prelude::*;
 
 const QUERY: Duration = Duration::from_secs(30);
+
+/// Types `text` into the SQL editor and gives the labels of the
+/// completions it then offers.
+async fn completions_for(b: &Browser, editor: &WebElement, text: &str) -> Value {
+    editor.click().await.unwrap();
+    editor.send_keys(text).await.unwrap();
+    b.wait_for(
+        "const t = document.querySelector('.cm-tooltip-autocomplete');
+         return t && [...t.querySelectorAll('li .cm-completionLabel')].map(l => l.textContent);",
+        QUERY,
+    )
+    .await
+}
 const LOAD_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The demo dump's SQL text.
@@ -796,15 +809,7 @@ async fn three_attached_databases_answer_the_pipeline_query() {
     // The editor completes an attached database's tables after its name.
     set_sql(&b, "").await;
     let editor = b.editor().await;
-    editor.click().await.unwrap();
-    editor.send_keys("SELECT * FROM build.").await.unwrap();
-    let offered = b
-        .wait_for(
-            "const t = document.querySelector('.cm-tooltip-autocomplete');
-             return t && [...t.querySelectorAll('li .cm-completionLabel')].map(l => l.textContent);",
-            QUERY,
-        )
-        .await;
+    let offered = completions_for(&b, &editor, "SELECT * FROM build.").await;
     let schema_groups = b
         .js("return [...document.querySelectorAll('.schema-list h3.db')].map(h => h.textContent)")
         .await;
@@ -2105,15 +2110,7 @@ async fn the_editor_completes_columns_runs_the_selection_and_points_at_errors() 
     let (_server, b, _) = open_demo().await;
     let editor = b.editor().await;
     // Completion: a column of the loaded table, offered while typing.
-    editor.click().await.unwrap();
-    editor.send_keys("SELECT branch_n").await.unwrap();
-    let offered = b
-        .wait_for(
-            "const t = document.querySelector('.cm-tooltip-autocomplete');
-             return t && [...t.querySelectorAll('li .cm-completionLabel')].map(l => l.textContent);",
-            QUERY,
-        )
-        .await;
+    let offered = completions_for(&b, &editor, "SELECT branch_n").await;
     // CodeMirror ignores keys for 75 ms after its list opens (against
     // accidental picks); a person takes longer than that.
     tokio::time::sleep(Duration::from_millis(300)).await;

@@ -88,19 +88,22 @@ fn parse_at(
         Some(h) if b[at..].starts_with(h.as_bytes()) => h.len(),
         _ => head(&b[at..])?,
     };
-    let mut i = at + head;
+    let i = list(b, at + head, |i| literal(b, i, row))?;
+    let i = skip_spaces(b, i);
+    (b.get(i) == Some(&b';')).then_some((head, i + 1 - at))
+}
+
+/// Reads `item, item, …)` from `i` (blanks allowed around each item);
+/// gives the position after the `)`.
+fn list(b: &[u8], mut i: usize, mut item: impl FnMut(usize) -> Option<usize>) -> Option<usize> {
     loop {
-        i = skip_spaces(b, i);
-        i = literal(b, i, row)?;
-        i = skip_spaces(b, i);
+        i = skip_spaces(b, item(skip_spaces(b, i))?);
         match b.get(i)? {
             b',' => i += 1,
-            b')' => break,
+            b')' => return Some(i + 1),
             _ => return None,
         }
     }
-    i = skip_spaces(b, i + 1);
-    (b.get(i) == Some(&b';')).then_some((head, i + 1 - at))
 }
 
 /// A string literal's content with its doubled quotes undone.
@@ -142,17 +145,7 @@ fn head(b: &[u8]) -> Option<usize> {
     }
     i = skip_spaces(b, i);
     if b.get(i) == Some(&b'(') {
-        i += 1;
-        loop {
-            i = name(b, skip_spaces(b, i))?;
-            i = skip_spaces(b, i);
-            match b.get(i)? {
-                b',' => i += 1,
-                b')' => break,
-                _ => return None,
-            }
-        }
-        i = skip_spaces(b, i + 1);
+        i = skip_spaces(b, list(b, i + 1, |i| name(b, i))?);
     }
     i = keyword(b, i, b"VALUES")?;
     i = skip_spaces(b, i);
