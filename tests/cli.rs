@@ -2,8 +2,10 @@
 
 #![cfg(not(target_family = "wasm"))]
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
+
+mod scratch;
+use scratch::Scratch;
 
 fn greenboard(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_greenboard"))
@@ -12,24 +14,17 @@ fn greenboard(args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("greenboard-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
-    let _ = std::fs::remove_file(&p);
-    p
-}
-
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
 #[test]
 fn demo_export_import_round_trip_is_byte_identical() {
-    let sql = temp("demo.sql");
-    let gz = temp("demo.sql.gz");
-    let db = temp("demo.db");
-    let again = temp("again.sql");
+    let dir = Scratch::new("cli-round-trip");
+    let sql = dir.join("demo.sql");
+    let gz = dir.join("demo.sql.gz");
+    let db = dir.join("demo.db");
+    let again = dir.join("again.sql");
     assert!(
         greenboard(&["demo", "-o", sql.to_str().unwrap()])
             .status
@@ -97,9 +92,10 @@ fn query_runs_presets_and_sql() {
 
 #[test]
 fn a_bad_dump_names_the_line_and_leaves_the_database_unchanged() {
-    let db = temp("keep.db");
-    let good = temp("good.sql");
-    let bad = temp("bad.sql");
+    let dir = Scratch::new("cli-bad-dump");
+    let db = dir.join("keep.db");
+    let good = dir.join("good.sql");
+    let bad = dir.join("bad.sql");
     std::fs::write(&good, "CREATE TABLE t(a);\nINSERT INTO t VALUES(1);\n").unwrap();
     std::fs::write(
         &bad,
@@ -233,12 +229,13 @@ fn is_mark(e: &quick_xml::events::BytesStart) -> bool {
 #[test]
 fn chart_writes_a_well_formed_svg_with_a_mark_per_row() {
     let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/static/demo.sql.gz");
+    let dir = Scratch::new("cli-chart");
     for (preset, kind) in [
         ("branch-x-platform", "heatmap"),
         ("weekly-trend-by-branch", "line"),
         ("pass-rate-by-platform", "bar"),
     ] {
-        let svg = temp(&format!("{preset}.svg"));
+        let svg = dir.join(format!("{preset}.svg"));
         let out = greenboard(&[
             "chart",
             "--dump",

@@ -4,22 +4,22 @@
 
 #![cfg(not(target_family = "wasm"))]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use rusqlite::Connection;
+
+mod scratch;
+use scratch::Scratch;
 
 fn fixture(name: &str) -> String {
     format!("{}/tests/fixtures/junit/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 /// A scratch directory for one test.
-fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("greenboard-ingest-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn scratch(test: &str) -> Scratch {
+    Scratch::new(&format!("ingest-{test}"))
 }
 
 /// The binary with a clean environment: no CI variables, not in a git repo.
@@ -370,6 +370,74 @@ fn big_report(path: &Path, n: usize) {
     }
     xml.push_str("</testsuite></testsuites>\n");
     std::fs::write(path, xml).unwrap();
+}
+
+/// Results are stored many rows to a statement: every row, in the report's
+/// order, whether it falls in a full statement or in the rest, with names
+/// made unique and each output kept with its own result.
+#[test]
+fn every_result_of_a_long_report_is_stored_in_order() {
+    let dir = scratch("order");
+    let db = dir.join("r.db");
+    let report = dir.join("long.xml");
+    let outcomes = ["pass", "fail", "skip", "error"];
+    let mut xml = String::from("<testsuites>");
+    let mut expected = Vec::new();
+    let mut outputs = Vec::new();
+    for (suite, range) in [("first", 0..70), ("second", 0..11)] {
+        xml.push_str(&format!("<testsuite name=\"{suite}\">"));
+        for i in range {
+            let outcome = outcomes[i % 7 % 4];
+            let element = match outcome {
+                "fail" => format!(
+                    "<failure message=\"m{i}\">t{i}</failure><system-out>out {suite} {i}</system-out>"
+                ),
+                "skip" => format!("<skipped message=\"m{i}\"/>"),
+                "error" => format!("<error message=\"m{i}\">t{i}</error>"),
+                _ => String::new(),
+            };
+            xml.push_str(&format!(
+                "<testcase classname=\"k\" name=\"case_{i}\" time=\"{i}\">{element}</testcase>"
+            ));
+            let name = match suite {
+                "first" => format!("k::case_{i}"),
+                _ => format!("k::case_{i} (2)"),
+            };
+            if outcome == "fail" {
+                outputs.push(row(&[&name, &format!("out {suite} {i}")]));
+            }
+            let message = if outcome == "pass" {
+                String::new()
+            } else {
+                format!("m{i}")
+            };
+            expected.push(row(&[
+                &name,
+                suite,
+                outcome,
+                &(i * 1000).to_string(),
+                &message,
+            ]));
+        }
+        xml.push_str("</testsuite>");
+    }
+    xml.push_str("</testsuites>");
+    std::fs::write(&report, xml).unwrap();
+    ingest_ok(&dir, &db, &[report.to_str().unwrap()]);
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT test_name, test_suite, outcome, duration_ms, COALESCE(error_message, '') FROM test_results ORDER BY id"
+        ),
+        expected
+    );
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT r.test_name, o.output FROM test_output o JOIN test_results r ON r.id = o.result_id ORDER BY r.id"
+        ),
+        outputs
+    );
 }
 
 #[test]

@@ -9,6 +9,9 @@ use proptest::prelude::*;
 use rusqlite::Connection;
 use rusqlite::types::{Value, ValueRef};
 
+mod scratch;
+use scratch::Scratch;
+
 fn dump(conn: &Connection) -> String {
     let mut out = Vec::new();
     write_dump(conn, &mut out).unwrap();
@@ -167,10 +170,8 @@ fn the_sqlite3_shell_loads_the_dump_to_the_same_values() {
     ];
     let original = build(&values, "t");
     let text = dump(&original);
-    let dir = std::env::temp_dir().join(format!("greenboard-rt-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = Scratch::new("rt-shell");
     let db = dir.join("shell.db");
-    let _ = std::fs::remove_file(&db);
     let mut child = std::process::Command::new("sqlite3")
         .arg(&db)
         .stdin(std::process::Stdio::piped())
