@@ -1911,8 +1911,12 @@ async fn a_dashboard_bar_clicked_or_chosen_by_keyboard_lists_its_failing_tests()
             QUERY,
         )
         .await;
+    // The chart is drawn by its own worker, after the table.
     let title = b
-        .js("return document.querySelector('.result-chart svg title')?.textContent ?? null")
+        .wait_for(
+            "return document.querySelector('.result-chart svg title')?.textContent ?? null",
+            QUERY,
+        )
         .await;
     let form = b.js(PARAMS_JS).await;
     // Tab to the bar of platform linux/x86_64, then Enter.
