@@ -4,6 +4,7 @@
 pub mod context;
 pub mod junit;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::str::FromStr;
 
@@ -214,16 +215,17 @@ pub fn ingest(
     };
     let mut total_ms = 0i64;
     let mut seen: HashMap<&str, u32> = HashMap::new();
-    let mut names = Vec::with_capacity(cases.len());
+    let mut rows = Vec::with_capacity(cases.len());
     for case in cases {
         // The same name twice in one run (a test in two suites): keep both.
         let n = seen.entry(case.name.as_str()).or_insert(0);
         *n += 1;
-        names.push(if *n == 1 {
-            std::borrow::Cow::Borrowed(case.name.as_str())
+        let name = if *n == 1 {
+            Cow::Borrowed(case.name.as_str())
         } else {
-            std::borrow::Cow::Owned(format!("{} ({})", case.name, n))
-        });
+            Cow::Owned(format!("{} ({})", case.name, n))
+        };
+        rows.push((case, name));
         counts.results += 1;
         total_ms += case.duration_ms.unwrap_or(0);
         match case.outcome {
@@ -232,7 +234,7 @@ pub fn ingest(
             _ => counts.failed += 1,
         }
     }
-    insert_results(&tx, run_id, cases, &names)?;
+    insert_results(&tx, run_id, &rows)?;
     tx.execute(
         "UPDATE test_runs SET total_tests = ?2, passed = ?3, failed = ?4, skipped = ?5, duration_sec = ?6 WHERE id = ?1",
         params![
@@ -254,16 +256,18 @@ pub fn ingest(
 /// as two indexes when every row was a statement of its own.
 const ROWS_PER_INSERT: usize = 32;
 
+/// Values bound per result by [`bind_result`].
+const RESULT_VALUES: usize = 8;
+
 /// The columns of `test_results` an ingest writes, in binding order.
 const RESULT_COLUMNS: &str = "INSERT INTO test_results (run_id, test_name, test_suite, outcome, duration_ms, error_message, stack_trace, retry_count) VALUES ";
 
-/// Inserts run `run_id`'s results (`names[i]` is `cases[i]`'s name made
-/// unique in the run), and the output of those that did not pass.
+/// Inserts run `run_id`'s results, each with its name made unique in the
+/// run, and the output of those that did not pass.
 fn insert_results(
     tx: &Connection,
     run_id: i64,
-    cases: &[Case],
-    names: &[std::borrow::Cow<'_, str>],
+    rows: &[(&Case, Cow<'_, str>)],
 ) -> rusqlite::Result<()> {
     let row = "(?, ?, ?, ?, ?, ?, ?, ?)";
     let mut batch = tx.prepare(&format!(
@@ -271,11 +275,10 @@ fn insert_results(
         vec![row; ROWS_PER_INSERT].join(", ")
     ))?;
     let mut single = tx.prepare(&format!("{RESULT_COLUMNS}{row}"))?;
-    let rows: Vec<(&Case, &str)> = cases.iter().zip(names.iter().map(|n| &**n)).collect();
     let mut chunks = rows.chunks_exact(ROWS_PER_INSERT);
     for chunk in &mut chunks {
         for (i, (case, name)) in chunk.iter().enumerate() {
-            bind_result(&mut batch, i * 8, run_id, case, name)?;
+            bind_result(&mut batch, i * RESULT_VALUES, run_id, case, name)?;
         }
         batch.raw_execute()?;
     }
