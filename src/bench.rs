@@ -17,6 +17,10 @@ pub struct Report {
     pub xml_bytes: u64,
     /// Time to parse and store all of it.
     pub ingest: Duration,
+    /// Of which reading the XML.
+    pub parse: Duration,
+    /// And the ingests' steps, added up.
+    pub steps: ingest::Timings,
     /// Time of greenboard's export to a file.
     pub export: Duration,
     /// Bytes it wrote.
@@ -41,6 +45,15 @@ impl std::fmt::Display for Report {
             self.xml_bytes as f64 / 1e6,
             self.ingest.as_secs_f64(),
             self.ingest_mb_s()
+        )?;
+        writeln!(
+            f,
+            "  reading the XML {:.2} s ({:.0} MB/s), storing the results {:.2} s, updating test_history {:.2} s, committing {:.2} s",
+            self.parse.as_secs_f64(),
+            self.xml_bytes as f64 / 1e6 / self.parse.as_secs_f64(),
+            self.steps.results.as_secs_f64(),
+            self.steps.history.as_secs_f64(),
+            self.steps.commit.as_secs_f64()
         )?;
         write!(
             f,
@@ -113,6 +126,8 @@ pub fn run(dir: &Path, runs: usize, tests: usize) -> Result<Report, String> {
     let mut conn = ingest::open(&db).map_err(|e| err(&e))?;
     let mut xml_bytes = 0u64;
     let mut ingest_time = Duration::ZERO;
+    let mut parse = Duration::ZERO;
+    let mut steps = ingest::Timings::default();
     for r in 0..runs {
         let report = junit_report(&mut rng, tests);
         xml_bytes += report.len() as u64;
@@ -134,8 +149,12 @@ pub fn run(dir: &Path, runs: usize, tests: usize) -> Result<Report, String> {
         };
         let started = Instant::now();
         let cases = junit::parse(&report).map_err(|e| err(&e))?;
-        ingest::ingest(&mut conn, &info, &cases).map_err(|e| err(&e))?;
+        parse += started.elapsed();
+        let stored = ingest::ingest(&mut conn, &info, &cases).map_err(|e| err(&e))?;
         ingest_time += started.elapsed();
+        steps.results += stored.timings.results;
+        steps.history += stored.timings.history;
+        steps.commit += stored.timings.commit;
     }
     conn.pragma_update(None, "wal_checkpoint", "TRUNCATE")
         .map_err(|e| err(&e))?;
@@ -175,6 +194,8 @@ pub fn run(dir: &Path, runs: usize, tests: usize) -> Result<Report, String> {
         results: results as u64,
         xml_bytes,
         ingest: ingest_time,
+        parse,
+        steps,
         export,
         export_bytes,
         sqlite3_dump,

@@ -306,3 +306,50 @@ fn chart_writes_a_well_formed_svg_with_a_mark_per_row() {
     ]);
     assert!(text(&missing.stderr).contains("the result has no column \"c\" (it has a, b)"));
 }
+
+#[test]
+fn bench_ingests_every_run_and_reports_where_the_time_went() {
+    let dir = Scratch::new("cli-bench");
+    let out = greenboard(&[
+        "bench",
+        "--dir",
+        dir.to_str().unwrap(),
+        "--runs",
+        "3",
+        "--tests",
+        "700",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(report.contains("results in the database: 2100\n"), "{report}");
+    assert!(report.contains(" MB/s (target >= 50 MB/s)\n"), "{report}");
+    let steps = report
+        .lines()
+        .find(|l| l.trim_start().starts_with("reading the XML "))
+        .unwrap_or_else(|| panic!("no step times in {report}"));
+    for step in [
+        "storing the results ",
+        "updating test_history ",
+        "committing ",
+    ] {
+        assert!(steps.contains(step), "{steps}");
+    }
+    // What was measured is a real database: every run with its results and
+    // their history, which greenboard's own export writes out.
+    let db = dir.join("bench.db");
+    let counts = greenboard(&[
+        "query",
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "csv",
+        "SELECT (SELECT COUNT(*) FROM test_runs), (SELECT SUM(total_tests) FROM test_runs), \
+         (SELECT SUM(total_runs) FROM test_history)",
+    ]);
+    assert!(counts.status.success(), "{}", text(&counts.stderr));
+    assert_eq!(text(&counts.stdout).lines().nth(1), Some("3,2100,2100"));
+    assert!(
+        std::fs::metadata(dir.join("greenboard.sql")).unwrap().len() > 2100 * 50,
+        "the export holds every result"
+    );
+}

@@ -7,6 +7,7 @@ pub mod junit;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::str::FromStr;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, TransactionBehavior, params};
 
@@ -84,7 +85,7 @@ pub struct RunInfo {
 }
 
 /// What an ingest stored.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Ingested {
     /// The new run's id.
     pub run_id: i64,
@@ -96,6 +97,20 @@ pub struct Ingested {
     pub failed: u64,
     /// Skipped.
     pub skipped: u64,
+    /// Where the ingest's time went.
+    pub timings: Timings,
+}
+
+/// The time an ingest spent in each of its steps (the benchmark reports
+/// them).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Timings {
+    /// Inserting the results and the output of those that did not pass.
+    pub results: Duration,
+    /// Bringing `test_history` up to date.
+    pub history: Duration,
+    /// Committing the transaction (writing the journal, checkpointing).
+    pub commit: Duration,
 }
 
 /// Why an ingest stored nothing.
@@ -212,6 +227,7 @@ pub fn ingest(
         passed: 0,
         failed: 0,
         skipped: 0,
+        timings: Timings::default(),
     };
     let mut total_ms = 0i64;
     let mut seen: HashMap<&str, u32> = HashMap::new();
@@ -234,6 +250,7 @@ pub fn ingest(
             _ => counts.failed += 1,
         }
     }
+    let clock = Instant::now();
     insert_results(&tx, run_id, &rows)?;
     tx.execute(
         "UPDATE test_runs SET total_tests = ?2, passed = ?3, failed = ?4, skipped = ?5, duration_sec = ?6 WHERE id = ?1",
@@ -246,8 +263,15 @@ pub fn ingest(
             (total_ms + 500) / 1000
         ],
     )?;
+    let stored = Instant::now();
     refresh_history(&tx, platform_id, run_id)?;
+    let refreshed = Instant::now();
     tx.commit()?;
+    counts.timings = Timings {
+        results: stored - clock,
+        history: refreshed - stored,
+        commit: refreshed.elapsed(),
+    };
     Ok(counts)
 }
 
