@@ -152,9 +152,7 @@ pub fn run(dir: &Path, runs: usize, tests: usize) -> Result<Report, String> {
         parse += started.elapsed();
         let stored = ingest::ingest(&mut conn, &info, &cases).map_err(|e| err(&e))?;
         ingest_time += started.elapsed();
-        steps.results += stored.timings.results;
-        steps.history += stored.timings.history;
-        steps.commit += stored.timings.commit;
+        steps += stored.timings;
     }
     conn.pragma_update(None, "wal_checkpoint", "TRUNCATE")
         .map_err(|e| err(&e))?;

@@ -321,7 +321,10 @@ fn bench_ingests_every_run_and_reports_where_the_time_went() {
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let report = text(&out.stdout);
-    assert!(report.contains("results in the database: 2100\n"), "{report}");
+    assert!(
+        report.contains("results in the database: 2100\n"),
+        "{report}"
+    );
     assert!(report.contains(" MB/s (target >= 50 MB/s)\n"), "{report}");
     let steps = report
         .lines()

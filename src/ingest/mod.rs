@@ -113,6 +113,14 @@ pub struct Timings {
     pub commit: Duration,
 }
 
+impl std::ops::AddAssign for Timings {
+    fn add_assign(&mut self, other: Timings) {
+        self.results += other.results;
+        self.history += other.history;
+        self.commit += other.commit;
+    }
+}
+
 /// Why an ingest stored nothing.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
