@@ -21,11 +21,11 @@ pub struct Report {
     pub parse: Duration,
     /// And the ingests' steps, added up.
     pub steps: ingest::Timings,
-    /// Time of greenboard's export to a file.
+    /// Best time of greenboard's export to a file.
     pub export: Duration,
     /// Bytes it wrote.
     pub export_bytes: u64,
-    /// Time of `sqlite3 DB .dump` to a file, if the shell is installed.
+    /// Best time of `sqlite3 DB .dump` to a file, if the shell is installed.
     pub sqlite3_dump: Option<Duration>,
 }
 
@@ -161,33 +161,26 @@ pub fn run(dir: &Path, runs: usize, tests: usize) -> Result<Report, String> {
         .map_err(|e| err(&e))?;
     drop(conn);
 
+    // Each export runs a few times, taking turns with the shell's, on a
+    // database and outputs already on disk: the best of each is kept, so
+    // that neither pays for the other's (or the ingest's) write-back.
+    sync(&db)?;
     let ours = dir.join("greenboard.sql");
-    let started = Instant::now();
-    {
-        let conn =
-            rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-                .map_err(|e| err(&e))?;
-        let mut out = std::io::BufWriter::with_capacity(
-            1 << 20,
-            std::fs::File::create(&ours).map_err(|e| err(&e))?,
-        );
-        crate::export::sql::write_dump(&conn, &mut out).map_err(|e| err(&e))?;
-        out.flush().map_err(|e| err(&e))?;
-    }
-    let export = started.elapsed();
-    let export_bytes = std::fs::metadata(&ours).map(|m| m.len()).unwrap_or(0);
-
     let shell = dir.join("sqlite3.sql");
-    let sqlite3_dump = std::fs::File::create(&shell).ok().and_then(|file| {
-        let started = Instant::now();
-        let status = std::process::Command::new("sqlite3")
-            .arg(&db)
-            .arg(".dump")
-            .stdout(file)
-            .status()
-            .ok()?;
-        status.success().then(|| started.elapsed())
-    });
+    let mut export = Duration::MAX;
+    let mut sqlite3_dump: Option<Duration> = None;
+    for round in 0..EXPORT_ROUNDS {
+        export = export.min(greenboard_export(&db, &ours)?);
+        sync(&ours)?;
+        if round > 0 && sqlite3_dump.is_none() {
+            continue; // no sqlite3 shell
+        }
+        if let Some(time) = shell_dump(&db, &shell) {
+            sqlite3_dump = Some(sqlite3_dump.map_or(time, |best| best.min(time)));
+            sync(&shell)?;
+        }
+    }
+    let export_bytes = std::fs::metadata(&ours).map(|m| m.len()).unwrap_or(0);
     Ok(Report {
         results: results as u64,
         xml_bytes,
@@ -198,4 +191,44 @@ pub fn run(dir: &Path, runs: usize, tests: usize) -> Result<Report, String> {
         export_bytes,
         sqlite3_dump,
     })
+}
+
+/// Times of each export taken by [`run`], of which it keeps the best.
+const EXPORT_ROUNDS: usize = 3;
+
+/// Writes `db` out as greenboard's dump to `out`, and returns the time taken.
+fn greenboard_export(db: &Path, out: &Path) -> Result<Duration, String> {
+    let err = |e: &dyn std::fmt::Display| e.to_string();
+    let started = Instant::now();
+    let conn =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| err(&e))?;
+    let mut file = std::io::BufWriter::with_capacity(
+        1 << 20,
+        std::fs::File::create(out).map_err(|e| err(&e))?,
+    );
+    crate::export::sql::write_dump(&conn, &mut file).map_err(|e| err(&e))?;
+    file.flush().map_err(|e| err(&e))?;
+    Ok(started.elapsed())
+}
+
+/// Has the `sqlite3` shell `.dump` `db` to `out`, and returns the time
+/// taken; `None` when the shell is not installed or fails.
+fn shell_dump(db: &Path, out: &Path) -> Option<Duration> {
+    let file = std::fs::File::create(out).ok()?;
+    let started = Instant::now();
+    let status = std::process::Command::new("sqlite3")
+        .arg(db)
+        .arg(".dump")
+        .stdout(file)
+        .status()
+        .ok()?;
+    status.success().then(|| started.elapsed())
+}
+
+/// Waits until `path`'s data is on disk.
+fn sync(path: &Path) -> Result<(), String> {
+    std::fs::File::open(path)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
