@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use wasm_bindgen::prelude::*;
-use web_sys::{ErrorEvent, MessageEvent, Worker};
+use web_sys::{ErrorEvent, Event, MessageEvent, Worker};
 
 use crate::protocol::{Request, RequestId, Response};
 use crate::wire;
@@ -25,12 +25,24 @@ thread_local! {
     static BRIDGE: RefCell<Option<Bridge>> = const { RefCell::new(None) };
 }
 
-/// Starts the worker from the script at `url` (Trunk's loader shim);
+/// Takes the worker that `index.html` started from the script at `url`
+/// (Trunk's loader shim) while this module loaded, or starts it now;
 /// `on_error` hears of it if the worker fails to start or crashes.
 pub fn spawn(url: &str, on_error: impl Fn(String) + 'static) -> Result<(), String> {
-    let worker = Worker::new(url).map_err(|e| format!("cannot start the SQLite worker: {e:?}"))?;
-    let on_fail = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
-        let message = event.message();
+    let (worker, early) = match adopt() {
+        Some(started) => started,
+        None => (
+            Worker::new(url).map_err(|e| format!("cannot start the SQLite worker: {e:?}"))?,
+            js_sys::Array::new(),
+        ),
+    };
+    // A script that cannot be fetched fails with a bare `Event`; one that
+    // throws, with an `ErrorEvent` and its message.
+    let on_fail = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
+        let message = event
+            .dyn_ref::<ErrorEvent>()
+            .map(ErrorEvent::message)
+            .unwrap_or_default();
         on_error(if message.is_empty() {
             "the SQLite worker failed to start (could its files not be loaded?)".to_string()
         } else {
@@ -38,7 +50,6 @@ pub fn spawn(url: &str, on_error: impl Fn(String) + 'static) -> Result<(), Strin
         });
     });
     worker.set_onerror(Some(on_fail.as_ref().unchecked_ref()));
-    on_fail.forget();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
         match wire::decode::<Response>(event.data()) {
             Ok(resp) => dispatch(resp),
@@ -46,7 +57,6 @@ pub fn spawn(url: &str, on_error: impl Fn(String) + 'static) -> Result<(), Strin
         }
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    on_message.forget();
     BRIDGE.with_borrow_mut(|b| {
         *b = Some(Bridge {
             worker,
@@ -56,7 +66,34 @@ pub fn spawn(url: &str, on_error: impl Fn(String) + 'static) -> Result<(), Strin
             handlers: HashMap::new(),
         });
     });
+    // What the worker said before anyone listened, in order.
+    for event in early {
+        let failed = event
+            .dyn_ref::<Event>()
+            .is_some_and(|e| e.type_() == "error");
+        let handler: &js_sys::Function = if failed {
+            on_fail.as_ref().unchecked_ref()
+        } else {
+            on_message.as_ref().unchecked_ref()
+        };
+        let _ = handler.call1(&JsValue::NULL, &event);
+    }
+    on_fail.forget();
+    on_message.forget();
     Ok(())
+}
+
+/// The worker `index.html` started, and the events it sent before this
+/// module was there to hear them.
+fn adopt() -> Option<(Worker, js_sys::Array)> {
+    let window: JsValue = web_sys::window()?.into();
+    let key = JsValue::from_str("greenboardWorker");
+    let started = js_sys::Reflect::get(&window, &key).ok()?;
+    let _ = js_sys::Reflect::delete_property(window.unchecked_ref::<js_sys::Object>(), &key);
+    let field = |name: &str| js_sys::Reflect::get(&started, &JsValue::from_str(name)).ok();
+    let worker = field("worker")?.dyn_into::<Worker>().ok()?;
+    let early = field("early")?.dyn_into::<js_sys::Array>().ok()?;
+    Some((worker, early))
 }
 
 fn dispatch(resp: Response) {
