@@ -236,13 +236,20 @@ fn send_chart_job(id: RequestId, job: JsValue) -> Result<(), String> {
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(|e: web_sys::ErrorEvent| {
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(|e: web_sys::Event| {
+        // A script that cannot be fetched fails with a bare `Event`; one that
+        // throws, with an `ErrorEvent` and its message.
+        let why = e
+            .dyn_ref::<web_sys::ErrorEvent>()
+            .map(web_sys::ErrorEvent::message)
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| "its files could not be loaded".to_string());
         // What was asked of it is lost; the next chart starts a new one.
         let lost = CHARTS.with_borrow_mut(|c| c.take().map(|c| c.pending).unwrap_or_default());
         for id in lost {
             post(&Response::ChartFailed {
                 id,
-                error: format!("the chart worker failed: {}", e.message()),
+                error: format!("the chart worker failed: {why}"),
             });
         }
     });

@@ -709,6 +709,51 @@ async fn a_worker_that_cannot_start_is_reported() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_chart_worker_that_cannot_start_is_reported_and_the_data_stays() {
+    for (missing, says) in [
+        ("charts.js", "the chart worker failed: "),
+        (
+            "charts_loader.js",
+            "the chart worker failed: its files could not be loaded",
+        ),
+    ] {
+        let broken = TempDir::new("broken-charts");
+        for entry in std::fs::read_dir(dist()).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() && path.file_name().unwrap() != missing {
+                std::fs::copy(&path, broken.0.join(path.file_name().unwrap())).unwrap();
+            }
+        }
+        let server = Server::start(vec![
+            ("/static/", dist().join("static")),
+            ("/", broken.0.clone()),
+        ])
+        .await;
+        let b = Browser::start().await;
+        b.driver.goto(format!("{}/", server.origin)).await.unwrap();
+        let status = b.wait_loaded().await;
+        let trend = greenboard::presets::find("weekly-trend-by-branch").unwrap();
+        let answers = click_each(&b, &[trend]).await;
+        let error = b
+            .wait_for(
+                "const e = document.querySelector('.chart-error'); return e && e.textContent;",
+                QUERY,
+            )
+            .await;
+        b.quit().await;
+
+        assert!(status.starts_with("Loaded"), "{missing}: {status}");
+        assert!(
+            error.as_str().unwrap_or_default().contains(says),
+            "{missing}: {error}"
+        );
+        // The answer itself is there, chart or no chart.
+        assert!(answers[0].1.is_ok(), "{missing}: {:?}", answers[0].1);
+        assert!(!answers[0].2.is_empty(), "{missing}: no rows");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_dataset_picker_switches_dumps_through_the_address() {
     // The fixture list overlays dist/static/datasets.json; the demo itself comes from dist/.
     let server = Server::start(vec![
