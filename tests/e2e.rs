@@ -904,6 +904,11 @@ fn odd_files() -> TempDir {
     let gz = gz.finish().unwrap();
     std::fs::write(dir.0.join("items.db"), &gz).unwrap();
     std::fs::write(dir.0.join("items.sql"), sql).unwrap();
+    // A database in WAL mode, as greenboard's own ingest leaves it.
+    let conn = rusqlite::Connection::open(dir.0.join("wal.sqlite")).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    conn.execute_batch(sql).unwrap();
+    drop(conn);
     // Broken ones.
     std::fs::write(dir.0.join("truncated.sql.gz"), &gz[..gz.len() / 2]).unwrap();
     std::fs::write(
@@ -925,7 +930,7 @@ async fn files_load_by_their_content_and_bad_ones_say_why() {
     let server = Server::start(vec![("/files/", files.0.clone()), ("/", dist())]).await;
     let b = Browser::start().await;
     let mut loaded = Vec::new();
-    for name in ["items.txt", "items.db", "items.sql"] {
+    for name in ["items.txt", "items.db", "items.sql", "wal.sqlite"] {
         b.driver
             .goto(format!(
                 "{}/?db=files/{name}&sql=SELECT%20name%20FROM%20items%20ORDER%20BY%20id",

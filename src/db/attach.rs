@@ -30,6 +30,13 @@ pub fn load_file(conn: &mut Connection, schema: &str, bytes: &[u8]) -> Result<()
         conn.execute(&format!("ATTACH ':memory:' AS \"{schema}\""), [])
             .map_err(|e| format!("cannot attach {schema}: {e}"))?;
     }
+    let rollback;
+    let bytes = if is_wal(bytes) {
+        rollback = without_wal(bytes);
+        &rollback[..]
+    } else {
+        bytes
+    };
     conn.deserialize_read_exact(schema, bytes, bytes.len(), false)
         .map_err(|e| format!("cannot open the database file: {e}"))?;
     let check: String = conn
@@ -41,6 +48,28 @@ pub fn load_file(conn: &mut Connection, schema: &str, bytes: &[u8]) -> Result<()
         return Err(format!("the database file is damaged: {check}"));
     }
     Ok(())
+}
+
+/// Offsets of the header's file format versions for writing and for reading:
+/// 1 for a rollback journal, 2 for a write-ahead log.
+const FORMAT_VERSIONS: [usize; 2] = [18, 19];
+
+/// Whether the database file `bytes` is in WAL mode (as greenboard's own
+/// ingest leaves it).
+fn is_wal(bytes: &[u8]) -> bool {
+    FORMAT_VERSIONS.iter().any(|&i| bytes.get(i) == Some(&2))
+}
+
+/// A copy of the WAL-mode database file `bytes` marked as a rollback-journal
+/// one: a database in memory has no WAL, and SQLite will not open it
+/// otherwise. The pages are the same (a checkpointed WAL database's file
+/// holds all its data).
+fn without_wal(bytes: &[u8]) -> Vec<u8> {
+    let mut copy = bytes.to_vec();
+    for i in FORMAT_VERSIONS {
+        copy[i] = 1;
+    }
+    copy
 }
 
 /// Attaches the main database of `other` to `conn` as `schema` (a copy).
@@ -84,6 +113,34 @@ mod tests {
             )
             .unwrap();
         assert_eq!(n, 2);
+    }
+
+    #[test]
+    fn a_wal_mode_database_file_opens() {
+        let dir = std::env::temp_dir().join(format!("greenboard-wal-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("results.db");
+        {
+            let disk = Connection::open(&path).unwrap();
+            let mode: String = disk
+                .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(mode, "wal");
+            disk.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1), (2), (3);")
+                .unwrap();
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(is_wal(&bytes));
+        let mut conn = Connection::open_in_memory().unwrap();
+        load_file(&mut conn, "main", &bytes).unwrap();
+        load_file(&mut conn, "other", &bytes).unwrap();
+        let n: i64 = conn
+            .query_row("SELECT sum(x) FROM t JOIN other.t USING (x)", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(n, 6);
     }
 
     #[test]
