@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use greenboard::db::attach;
 use greenboard::db::load::{LoadError, OnError, load_str};
 use greenboard::db::query;
 use greenboard::export::sql::write_dump;
@@ -204,6 +205,37 @@ enum CliError {
 
 /// Reads a text file (or standard input for `-`), inflating gzip.
 fn read_text(path: &Path) -> Result<String, CliError> {
+    text_of(path, read_bytes(path)?)
+}
+
+/// File `path`'s `bytes` as text, or why they are not.
+fn text_of(path: &Path, bytes: Vec<u8>) -> Result<String, CliError> {
+    if attach::is_database_file(&bytes) {
+        return Err(CliError::File(
+            path.to_path_buf(),
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                "an SQLite database file, not text (`query` and `check` take it as it is)",
+            ),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        CliError::File(
+            path.to_path_buf(),
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "not UTF-8 text (byte {} is invalid)",
+                    e.utf8_error().valid_up_to()
+                ),
+            ),
+        )
+    })
+}
+
+/// The bytes of the file (standard input for `-`), decompressed when they
+/// are gzip.
+fn read_bytes(path: &Path) -> Result<Vec<u8>, CliError> {
     let file_err = |e| CliError::File(path.to_path_buf(), e);
     let mut bytes = Vec::new();
     if path.as_os_str() == "-" {
@@ -219,15 +251,7 @@ fn read_text(path: &Path) -> Result<String, CliError> {
             .map_err(file_err)?;
         bytes = text;
     }
-    String::from_utf8(bytes).map_err(|e| {
-        file_err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!(
-                "not UTF-8 text (byte {} is invalid)",
-                e.utf8_error().valid_up_to()
-            ),
-        ))
-    })
+    Ok(bytes)
 }
 
 /// Standard output for `-`, else the file; gzip-compressed when its name ends
@@ -271,9 +295,17 @@ fn open_data(source: &Source) -> Result<Connection, CliError> {
             )?)
         }
         (None, Some(dump)) => {
-            let conn = Connection::open_in_memory()?;
-            load_str(&conn, &read_text(dump)?, OnError::Stop)
-                .map_err(|e| CliError::Load(dump.clone(), e))?;
+            let mut conn = Connection::open_in_memory()?;
+            let bytes = read_bytes(dump)?;
+            // A database file works as well as its dump (as in the explorer).
+            if attach::is_database_file(&bytes) {
+                attach::load_file(&mut conn, "main", &bytes).map_err(|e| {
+                    CliError::File(dump.clone(), io::Error::new(io::ErrorKind::InvalidData, e))
+                })?;
+            } else {
+                load_str(&conn, &text_of(dump, bytes)?, OnError::Stop)
+                    .map_err(|e| CliError::Load(dump.clone(), e))?;
+            }
             Ok(conn)
         }
         (None, None) => Err(CliError::Usage("give --db FILE or --dump FILE".into())),

@@ -356,3 +356,65 @@ fn bench_ingests_every_run_and_reports_where_the_time_went() {
         "the export holds every result"
     );
 }
+
+#[test]
+fn a_database_file_given_as_a_dump_is_queried_as_it_is() {
+    let dir = Scratch::new("cli-db-as-dump");
+    let db = dir.join("results.db");
+    let report = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/junit/pytest.xml"
+    );
+    let ingest = greenboard(&[
+        "ingest",
+        "--db",
+        db.to_str().unwrap(),
+        "--branch",
+        "main",
+        report,
+    ]);
+    assert!(ingest.status.success(), "{}", text(&ingest.stderr));
+    // greenboard's own database is in WAL mode; gzipped, it is the same file.
+    let bytes = std::fs::read(&db).unwrap();
+    assert_eq!(&bytes[18..20], &[2, 2], "a WAL-mode database");
+    let gz = dir.join("results.db.gz");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut encoder, &bytes).unwrap();
+    std::fs::write(&gz, encoder.finish().unwrap()).unwrap();
+    let sql = "SELECT branch_name, total_tests FROM test_runs";
+    let expected = greenboard(&[
+        "query",
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "csv",
+        sql,
+    ]);
+    assert!(expected.status.success(), "{}", text(&expected.stderr));
+    assert!(text(&expected.stdout).starts_with("branch_name,total_tests\r\nmain,4\r\n"));
+    for file in [&db, &gz] {
+        let out = greenboard(&[
+            "query",
+            "--dump",
+            file.to_str().unwrap(),
+            "--format",
+            "csv",
+            sql,
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert_eq!(text(&out.stdout), text(&expected.stdout));
+    }
+    // `import` takes SQL text only, and says so.
+    let import = greenboard(&[
+        "import",
+        db.to_str().unwrap(),
+        "--db",
+        dir.join("copy.db").to_str().unwrap(),
+    ]);
+    assert_eq!(import.status.code(), Some(1));
+    assert!(
+        text(&import.stderr).contains("results.db: an SQLite database file, not text"),
+        "{}",
+        text(&import.stderr)
+    );
+}
