@@ -203,6 +203,14 @@ enum CliError {
     Io(#[from] io::Error),
 }
 
+/// The error for a file that is not there.
+fn missing(path: PathBuf) -> CliError {
+    CliError::File(
+        path,
+        io::Error::new(io::ErrorKind::NotFound, "no such file"),
+    )
+}
+
 /// Reads a text file (or standard input for `-`), inflating gzip.
 fn read_text(path: &Path) -> Result<String, CliError> {
     text_of(path, read_bytes(path)?)
@@ -284,10 +292,7 @@ fn open_data(source: &Source) -> Result<Connection, CliError> {
     match (&source.db, &source.dump) {
         (Some(db), _) => {
             if !db.exists() {
-                return Err(CliError::File(
-                    db.clone(),
-                    io::Error::from(io::ErrorKind::NotFound),
-                ));
+                return Err(missing(db.clone()));
             }
             Ok(Connection::open_with_flags(
                 db,
@@ -460,13 +465,21 @@ fn run(cli: Cli) -> Result<bool, CliError> {
         }
         Command::Export { db, output: path } => {
             if !db.exists() {
-                return Err(CliError::File(db, io::Error::from(io::ErrorKind::NotFound)));
+                return Err(missing(db));
             }
             let conn =
                 Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-            let mut out = output(&path)?;
-            write_dump(&conn, &mut out)?;
-            out.flush()?;
+            let written = output(&path).and_then(|mut out| {
+                write_dump(&conn, &mut out).map_err(|e| CliError::Db(db.clone(), e.to_string()))?;
+                out.flush().map_err(|e| CliError::File(path.clone(), e))
+            });
+            if let Err(e) = written {
+                // No half-written dump is left behind.
+                if path.as_os_str() != "-" {
+                    let _ = fs::remove_file(&path);
+                }
+                return Err(e);
+            }
         }
         Command::Import { dump, db } => {
             let text = read_text(&dump)?;

@@ -418,3 +418,47 @@ fn a_database_file_given_as_a_dump_is_queried_as_it_is() {
         text(&import.stderr)
     );
 }
+
+#[test]
+fn a_failed_export_names_the_database_and_leaves_no_file() {
+    let dir = Scratch::new("cli-bad-export");
+    let out = dir.join("out.sql");
+    let missing = greenboard(&[
+        "export",
+        "--db",
+        dir.join("nowhere.db").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        text(&missing.stderr).contains("nowhere.db: no such file"),
+        "{}",
+        text(&missing.stderr)
+    );
+    // A database whose pages end early: its first table is read, then not.
+    let db = dir.join("demo.db");
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/static/demo.sql.gz");
+    assert!(
+        greenboard(&["import", demo, "--db", db.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let bytes = std::fs::read(&db).unwrap();
+    let damaged = dir.join("damaged.db");
+    std::fs::write(&damaged, &bytes[..bytes.len() / 3]).unwrap();
+    let failed = greenboard(&[
+        "export",
+        "--db",
+        damaged.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(
+        text(&failed.stderr).contains("damaged.db: reading the database: "),
+        "{}",
+        text(&failed.stderr)
+    );
+    assert!(!out.exists(), "a half-written dump was left");
+}
