@@ -203,6 +203,39 @@ enum CliError {
     Io(#[from] io::Error),
 }
 
+/// Reads and parses the JUnit reports, several at a time (Surefire writes
+/// one per test class). The cases come in the reports' order, and the error
+/// is that of the first report in that order that cannot be read.
+fn read_reports(reports: &[PathBuf]) -> Result<Vec<junit::Case>, CliError> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_thread = reports.len().div_ceil(threads).max(1);
+    let parsed: Vec<Result<Vec<junit::Case>, CliError>> = std::thread::scope(|scope| {
+        let readers: Vec<_> = reports
+            .chunks(per_thread)
+            .map(|paths| {
+                scope.spawn(move || {
+                    paths
+                        .iter()
+                        .map(|path| {
+                            junit::parse(&read_text(path)?)
+                                .map_err(|e| CliError::Report(path.clone(), e))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        readers
+            .into_iter()
+            .flat_map(|reader| reader.join().expect("a report reader panicked"))
+            .collect()
+    });
+    let mut cases = Vec::new();
+    for report in parsed {
+        cases.extend(report?);
+    }
+    Ok(cases)
+}
+
 /// The error for a file that is not there.
 fn missing(path: PathBuf) -> CliError {
     CliError::File(
@@ -394,10 +427,9 @@ fn run(cli: Cli) -> Result<bool, CliError> {
             reports,
         } => {
             // Every report is read before anything is stored.
-            let mut cases = Vec::new();
-            for path in &reports {
-                let text = read_text(path)?;
-                cases.extend(junit::parse(&text).map_err(|e| CliError::Report(path.clone(), e))?);
+            let cases = read_reports(&reports)?;
+            if cases.is_empty() {
+                eprintln!("warning: the reports hold no test case; the run is stored with none");
             }
             let detected = context::detect(|k| std::env::var(k).ok(), git);
             let from = |given: bool| {

@@ -355,6 +355,61 @@ fn bad_values_are_refused_before_anything_is_stored() {
 }
 
 /// A report with `n` test cases.
+#[test]
+fn many_reports_are_stored_in_their_order_and_the_first_bad_one_is_named() {
+    let dir = scratch("many-reports");
+    let db = dir.join("r.db");
+    // More reports than threads read them, as Surefire writes one per class.
+    let paths: Vec<_> = (0..23)
+        .map(|i| {
+            let path = dir.join(format!("TEST-Class{i:02}.xml"));
+            let cases: String = (0..3)
+                .map(|j| {
+                    format!("<testcase classname=\"Class{i:02}\" name=\"t{j}\" time=\"0.001\"/>")
+                })
+                .collect();
+            std::fs::write(
+                &path,
+                format!("<testsuite name=\"Class{i:02}\">{cases}</testsuite>"),
+            )
+            .unwrap();
+            path.to_str().unwrap().to_string()
+        })
+        .collect();
+    let mut bad = paths.clone();
+    for i in [17, 6] {
+        bad[i] = dir
+            .join(format!("broken{i}.xml"))
+            .to_str()
+            .unwrap()
+            .to_string();
+        std::fs::write(&bad[i], "<testsuite><testcase name=\"x\">").unwrap();
+    }
+    let out = run_cmd(
+        greenboard(&dir)
+            .args(["ingest", "--db", db.to_str().unwrap()])
+            .args(&bad),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.starts_with(&format!("greenboard: {}: line 1: ", bad[6])),
+        "{err}"
+    );
+    assert!(!db.exists(), "nothing is stored");
+
+    let args: Vec<&str> = paths.iter().map(String::as_str).collect();
+    ingest_ok(&dir, &db, &args);
+    let stored: Vec<String> = rows(&db, "SELECT test_name FROM test_results ORDER BY id")
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect();
+    let expected: Vec<String> = (0..23)
+        .flat_map(|i| (0..3).map(move |j| format!("Class{i:02}::t{j}")))
+        .collect();
+    assert_eq!(stored, expected);
+}
+
 fn big_report(path: &Path, n: usize) {
     let mut xml = String::from("<testsuites><testsuite name=\"big\">\n");
     for i in 0..n {
