@@ -681,6 +681,18 @@ async fn the_layout_holds_on_a_phone() {
     );
 }
 
+/// The files of `dist/` (not its directories) but `missing`.
+fn dist_without(missing: &str) -> TempDir {
+    let site = TempDir::new("broken-site");
+    for entry in std::fs::read_dir(dist()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() && path.file_name().unwrap() != missing {
+            std::fs::copy(&path, site.0.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    site
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_worker_that_cannot_start_is_reported() {
     // The page starts the worker before its own module is there to listen:
@@ -690,13 +702,7 @@ async fn a_worker_that_cannot_start_is_reported() {
         ("worker.js", "the SQLite worker failed: "),
         ("worker_loader.js", "could its files not be loaded?"),
     ] {
-        let broken = TempDir::new("broken-site");
-        for entry in std::fs::read_dir(dist()).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_file() && path.file_name().unwrap() != missing {
-                std::fs::copy(&path, broken.0.join(path.file_name().unwrap())).unwrap();
-            }
-        }
+        let broken = dist_without(missing);
         let server = Server::start(vec![("/", broken.0.clone())]).await;
         let b = Browser::start().await;
         b.driver.goto(format!("{}/", server.origin)).await.unwrap();
@@ -717,13 +723,7 @@ async fn a_chart_worker_that_cannot_start_is_reported_and_the_data_stays() {
             "the chart worker failed: its files could not be loaded",
         ),
     ] {
-        let broken = TempDir::new("broken-charts");
-        for entry in std::fs::read_dir(dist()).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_file() && path.file_name().unwrap() != missing {
-                std::fs::copy(&path, broken.0.join(path.file_name().unwrap())).unwrap();
-            }
-        }
+        let broken = dist_without(missing);
         let server = Server::start(vec![
             ("/static/", dist().join("static")),
             ("/", broken.0.clone()),
