@@ -11,23 +11,6 @@ say() { printf '\033[1;32m==>\033[0m %s\n' "$*" >&2; }
 
 export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
-# SQLite for the browser, without what an in-memory database in a worker
-# never uses (sessions, WAL, UTF-16 API, introspection tables, progress
-# callbacks, declared types of result columns, ...) and
-# without the R*Tree module (spatial indexes: a dump with
-# one loads, its R*Tree tables listed as failed): the page's first load stays
-# under its size budget. FTS5 and JSON stay; the math functions come from
-# src/db/math.rs instead (the same as natively, without trigonometry).
-# SQLITE_OMIT_VACUUM, _REINDEX and _INCRBLOB are not among them: with the
-# amalgamation's pre-built parser they leave unresolved symbols, and the
-# worker no longer starts.
-export SQLITE_WASM_RS_FLAGS="-USQLITE_ENABLE_SESSION -USQLITE_ENABLE_PREUPDATE_HOOK -USQLITE_ENABLE_BYTECODE_VTAB \
--USQLITE_ENABLE_DBPAGE_VTAB -USQLITE_ENABLE_DBSTAT_VTAB -USQLITE_ENABLE_STMTVTAB -USQLITE_ENABLE_COLUMN_METADATA \
--USQLITE_ENABLE_UNLOCK_NOTIFY -USQLITE_ENABLE_API_ARMOR -DSQLITE_OMIT_AUTHORIZATION -DSQLITE_OMIT_GET_TABLE \
--DSQLITE_OMIT_TCL_VARIABLE -DSQLITE_DEFAULT_MEMSTATUS=0 -DSQLITE_OMIT_WAL -DSQLITE_OMIT_UTF16 \
--DSQLITE_OMIT_AUTOVACUUM -DSQLITE_OMIT_INTROSPECTION_PRAGMAS -DSQLITE_OMIT_PROGRESS_CALLBACK \
--DSQLITE_OMIT_COMPILEOPTION_DIAGS -DSQLITE_UNTESTABLE -USQLITE_ENABLE_RTREE -USQLITE_ENABLE_OFFSET_SQL_FUNC \
--DSQLITE_OMIT_DECLTYPE -USQLITE_ENABLE_MATH_FUNCTIONS -DSQLITE_OMIT_XFER_OPT -DSQLITE_OMIT_TRACE -DSQLITE_OMIT_TRUNCATE_OPTIMIZATION"
 mode="${GREENBOARD_SETUP:-full}"
 
 # --- Debian packages -------------------------------------------------------
