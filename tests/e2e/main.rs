@@ -6,6 +6,7 @@
 
 #![cfg(not(target_family = "wasm"))]
 
+#[path = "../support/mod.rs"]
 mod support;
 
 use std::io::{Read, Write};
