@@ -1,0 +1,34 @@
+//! End-to-end tests: the built site served on 127.0.0.1 and driven in
+//! headless Chromium through chromedriver, one module per area of the
+//! explorer (`cargo test --test e2e dialects::` runs one area):
+//!
+//! - `dashboard`: the demo loaded, the dashboard's charts, a bar drilled
+//!   down by click or keyboard;
+//! - `loading`: dumps and databases from the address (`?db=`), files
+//!   picked, dropped or pasted, bad files, the dataset picker, workers that
+//!   cannot start, attached databases;
+//! - `dialects`: VibeSQL, cosmo-sokol and the other seed systems' dumps,
+//!   newer `sqlite3` shell dumps, FTS5;
+//! - `workbench`: presets, typed queries, SQL errors, responsiveness, the
+//!   editor, the schema browser, math functions, keyboard shortcuts, the
+//!   theme;
+//! - `answers`: the result table (large answers, copying, values as text,
+//!   sorting), saving answers, charts and their drill-down, the run diff;
+//! - `saved_state`: saved queries and history, the address, back and forward;
+//! - `accessibility`: the axe audit and the phone layout;
+//! - `support`: what they share (with `tests/support/`: the site's server
+//!   and the browser).
+//!
+//! Build the site first (the README's test command does both):
+//! `trunk build` into dist/, and `trunk build --public-url /greenboard/ --dist dist-sub`.
+
+#![cfg(not(target_family = "wasm"))]
+
+mod accessibility;
+mod answers;
+mod dashboard;
+mod dialects;
+mod loading;
+mod saved_state;
+mod support;
+mod workbench;
