@@ -1,13 +1,12 @@
 //! `greenboard chart`: a preset's or SQL's answer drawn as SVG.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use greenboard::chart::spec::Spec;
 use greenboard::chart::svg::{Options, render};
 
 use super::error::CliError;
-use super::files::output;
+use super::files::write_output;
 use super::source::{Source, answer};
 
 /// Draw a preset's (or SQL's) answer as an SVG chart, with the same
@@ -60,9 +59,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
     };
     let drawing = render(&spec, &answer.columns, &answer.rows, &opts)
         .map_err(|e| CliError::Usage(e.to_string()))?;
-    let mut w = output(&args.output)?;
-    w.write_all(drawing.svg.as_bytes())?;
-    w.flush()?;
+    write_output(&args.output, |w| Ok(w.write_all(drawing.svg.as_bytes())?))?;
     eprintln!("{spec}: {}", drawing.description);
     Ok(())
 }

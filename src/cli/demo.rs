@@ -1,6 +1,5 @@
 //! `greenboard demo`: the demo dump.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use greenboard::demo;
@@ -8,7 +7,7 @@ use greenboard::export::sql::write_dump;
 use rusqlite::Connection;
 
 use super::error::CliError;
-use super::files::output;
+use super::files::write_output;
 
 /// Write the deterministic demo dump (the one the explorer ships).
 #[derive(clap::Args)]
@@ -25,8 +24,5 @@ pub struct Args {
 pub fn exec(args: Args) -> Result<(), CliError> {
     let conn = Connection::open_in_memory()?;
     demo::generate_scaled(&conn, args.scale)?;
-    let mut out = output(&args.output)?;
-    write_dump(&conn, &mut out)?;
-    out.flush()?;
-    Ok(())
+    write_output(&args.output, |mut out| Ok(write_dump(&conn, &mut out)?))
 }

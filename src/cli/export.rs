@@ -1,14 +1,12 @@
 //! `greenboard export`: a database as an SQL dump.
 
-use std::fs;
-use std::io::Write;
 use std::path::PathBuf;
 
 use greenboard::export::sql::write_dump;
 use rusqlite::Connection;
 
 use super::error::CliError;
-use super::files::{missing, output};
+use super::files::{missing, write_output};
 
 /// Write a database as a deterministic SQL dump.
 #[derive(clap::Args)]
@@ -24,21 +22,12 @@ pub struct Args {
 /// Writes the dump; a database that cannot be read is named in the error
 /// (and leaves no half-written dump).
 pub fn exec(args: Args) -> Result<(), CliError> {
-    let Args { db, output: path } = args;
+    let Args { db, output } = args;
     if !db.exists() {
         return Err(missing(db));
     }
     let conn = Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let written = output(&path).and_then(|mut out| {
-        write_dump(&conn, &mut out).map_err(|e| CliError::Db(db.clone(), e.to_string()))?;
-        out.flush().map_err(|e| CliError::File(path.clone(), e))
-    });
-    if let Err(e) = written {
-        // No half-written dump is left behind.
-        if path.as_os_str() != "-" {
-            let _ = fs::remove_file(&path);
-        }
-        return Err(e);
-    }
-    Ok(())
+    write_output(&output, |mut out| {
+        write_dump(&conn, &mut out).map_err(|e| CliError::Db(db.clone(), e.to_string()))
+    })
 }

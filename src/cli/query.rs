@@ -1,12 +1,11 @@
 //! `greenboard query`: a preset's or SQL's answer, printed.
 
-use std::io::Write;
 use std::path::Path;
 
 use greenboard::presets;
 
 use super::error::CliError;
-use super::files::output;
+use super::files::write_output;
 use super::source::{Format, Source, answer};
 
 /// Run a preset or SQL and print the answer.
@@ -42,8 +41,5 @@ pub fn exec(args: Args) -> Result<(), CliError> {
     }
     let (out, _) = answer(&args.source, args.preset, args.sql, args.params)?;
     let text = args.format.write(&out);
-    let mut w = output(Path::new("-"))?;
-    w.write_all(text.as_bytes())?;
-    w.flush()?;
-    Ok(())
+    write_output(Path::new("-"), |w| Ok(w.write_all(text.as_bytes())?))
 }
