@@ -7,7 +7,8 @@ use leptos::prelude::*;
 
 use wasm_bindgen::JsValue;
 
-use super::{Store, builder::Drawing, js, run};
+use super::query::run;
+use super::{Store, builder::Drawing, js};
 use crate::chart::escape_html as escape;
 use crate::library::{Entry, Library};
 
@@ -203,7 +204,7 @@ pub fn QueryLibrary() -> impl IntoView {
         };
         input.set_value("");
         leptos::task::spawn_local(async move {
-            let read = super::read_file(&file)
+            let read = super::load_panel::read_file(&file)
                 .await
                 .and_then(|bytes| {
                     String::from_utf8(bytes).map_err(|_| "this is not UTF-8 text".into())

@@ -5,7 +5,8 @@
 
 use leptos::prelude::*;
 
-use super::{Store, editor, run};
+use super::query::run;
+use super::{Store, editor};
 use crate::chart::escape_html as escape;
 use crate::chart::fmt_count;
 use wasm_bindgen::JsCast;
