@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::{LoadState, Store, url};
+use super::{Dataset, LoadState, Store, url};
 
 /// Chooses among the dumps shipped with the site (loading one is a new
 /// address, `?db=`, so it can be shared and the back button returns).
@@ -42,4 +42,25 @@ pub fn DatasetPicker() -> impl IntoView {
             }
         })
     }
+}
+
+/// The list of dumps shipped with the site.
+const DATASETS: &str = "static/datasets.json";
+
+/// Fetches the list of dumps shipped with the site into the store (a
+/// warning on the console if it cannot be read).
+pub fn fetch_list(store: Store) {
+    leptos::task::spawn_local(async move {
+        let list = url::fetch_json(&url::resolve(DATASETS))
+            .await
+            .and_then(|json| {
+                serde_wasm_bindgen::from_value::<Vec<Dataset>>(json).map_err(|e| e.to_string())
+            });
+        match list {
+            Ok(list) => store
+                .datasets
+                .set(list.into_iter().filter(|d| !d.url.is_empty()).collect()),
+            Err(e) => web_sys::console::warn_1(&format!("{DATASETS}: {e}").into()),
+        }
+    });
 }

@@ -17,7 +17,6 @@ mod dashboard;
 mod dataset_picker;
 mod editor;
 mod headline;
-mod js;
 mod keys;
 mod load;
 mod load_panel;
@@ -48,8 +47,6 @@ use workbench::Workbench;
 
 /// Where the bundled demo dump lives, relative to the site's base URL.
 const DEMO_DUMP: &str = "static/demo.sql.gz";
-/// The list of dumps shipped with the site.
-const DATASETS: &str = "static/datasets.json";
 /// Trunk's loader script for the worker binary.
 const WORKER_SCRIPT: &str = "worker_loader.js";
 
@@ -106,12 +103,20 @@ pub enum QueryState {
 }
 
 /// A dump shipped with the site, listed in `static/datasets.json`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 pub struct Dataset {
     /// What it is.
+    #[serde(default)]
     pub name: String,
     /// Where it is, relative to the site.
+    #[serde(default)]
     pub url: String,
+    /// Where its data comes from (a link), if it says.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// When its data was taken, if it says.
+    #[serde(default)]
+    pub taken: Option<String>,
 }
 
 /// The answer to a dashboard query.
@@ -282,20 +287,7 @@ pub fn start() {
                 error,
             }),
         }
-        leptos::task::spawn_local(async move {
-            match url::fetch_json(&url::resolve(DATASETS)).await {
-                Ok(list) => store.datasets.set(
-                    js::items(&list)
-                        .map(|d| Dataset {
-                            name: js::text(&d, "name"),
-                            url: js::text(&d, "url"),
-                        })
-                        .filter(|d| !d.url.is_empty())
-                        .collect(),
-                ),
-                Err(e) => web_sys::console::warn_1(&format!("{DATASETS}: {e}").into()),
-            }
-        });
+        dataset_picker::fetch_list(store);
         view! { <App/> }
     });
 }
