@@ -32,6 +32,9 @@ pub enum CliError {
     /// The user's SQL (or a preset's) failed.
     #[error("{0}")]
     Sql(SqlError),
+    /// The benchmark could not run to its end.
+    #[error("{0}")]
+    Bench(String),
     /// Wrong usage: the tool exits with 2.
     #[error("{0}")]
     Usage(String),
