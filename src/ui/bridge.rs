@@ -36,19 +36,15 @@ pub fn spawn(url: &str, on_error: impl Fn(String) + 'static) -> Result<(), Strin
             js_sys::Array::new(),
         ),
     };
-    // A script that cannot be fetched fails with a bare `Event`; one that
-    // throws, with an `ErrorEvent` and its message.
-    let on_fail = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
-        let message = event
-            .dyn_ref::<ErrorEvent>()
-            .map(ErrorEvent::message)
-            .unwrap_or_default();
-        on_error(if message.is_empty() {
-            "the SQLite worker failed to start (could its files not be loaded?)".to_string()
-        } else {
-            format!("the SQLite worker failed: {message}")
-        });
-    });
+    // A worker that failed before the page listened has failed: the
+    // caller must not go on to load through it.
+    if let Some(failed) = early
+        .iter()
+        .find_map(|e| e.dyn_into::<Event>().ok().filter(|e| e.type_() == "error"))
+    {
+        return Err(failure(&failed));
+    }
+    let on_fail = Closure::<dyn FnMut(Event)>::new(move |event: Event| on_error(failure(&event)));
     worker.set_onerror(Some(on_fail.as_ref().unchecked_ref()));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
         match wire::decode::<Response>(event.data()) {
@@ -68,19 +64,27 @@ pub fn spawn(url: &str, on_error: impl Fn(String) + 'static) -> Result<(), Strin
     });
     // What the worker said before anyone listened, in order.
     for event in early {
-        let failed = event
-            .dyn_ref::<Event>()
-            .is_some_and(|e| e.type_() == "error");
-        let handler: &js_sys::Function = if failed {
-            on_fail.as_ref().unchecked_ref()
-        } else {
-            on_message.as_ref().unchecked_ref()
-        };
+        let handler: &js_sys::Function = on_message.as_ref().unchecked_ref();
         let _ = handler.call1(&JsValue::NULL, &event);
     }
     on_fail.forget();
     on_message.forget();
     Ok(())
+}
+
+/// What a worker's `error` event says: a script that cannot be fetched
+/// fails with a bare `Event`, one that throws with an `ErrorEvent` and its
+/// message.
+fn failure(event: &Event) -> String {
+    let message = event
+        .dyn_ref::<ErrorEvent>()
+        .map(ErrorEvent::message)
+        .unwrap_or_default();
+    if message.is_empty() {
+        "the SQLite worker failed to start (could its files not be loaded?)".to_string()
+    } else {
+        format!("the SQLite worker failed: {message}")
+    }
 }
 
 /// The worker `index.html` started, and the events it sent before this

@@ -24,6 +24,20 @@ pub fn DatasetPicker() -> impl IntoView {
         let list = store.datasets.get();
         let shown = current();
         let known = list.iter().any(|d| url::resolve(&d.url) == shown);
+        // Where the data shown comes from, when its entry says.
+        let source = list
+            .iter()
+            .find(|d| url::resolve(&d.url) == shown)
+            .and_then(|d| {
+                let taken = d.taken.as_deref().map(|t| format!(", taken {t}"));
+                Some((d.source.clone()?, taken.unwrap_or_default()))
+            })
+            .map(|(href, taken)| {
+                view! {
+                    <a class="dataset-source" href=href target="_blank" rel="noopener"
+                        title=format!("Where this data comes from{taken}")>{format!("source{taken}")}</a>
+                }
+            });
         (!list.is_empty()).then(|| {
             view! {
                 <label class="dataset">
@@ -39,6 +53,7 @@ pub fn DatasetPicker() -> impl IntoView {
                         {(!known).then(|| view! { <option value="" selected=true>"Other (from the address)"</option> })}
                     </select>
                 </label>
+                {source}
             }
         })
     }

@@ -79,19 +79,27 @@ async fn a_worker_that_cannot_start_is_reported() {
     // The page starts the worker before its own module is there to listen:
     // the failure is heard all the same, whether the script the worker
     // imports is missing (SQLite's glue) or the worker's own (no message).
+    // Each also with the page's module arriving late, so that the worker
+    // has failed before the page listens (a page that then started loading
+    // hid the failure behind "Loading" for ever).
     for (missing, says) in [
         ("worker.js", "the SQLite worker failed: "),
         ("worker_loader.js", "could its files not be loaded?"),
     ] {
-        let broken = dist_without(missing);
-        let server = Server::start(vec![("/", broken.0.clone())]).await;
-        let b = Browser::start().await;
-        b.driver.goto(format!("{}/", server.origin)).await.unwrap();
-        let status = b.wait_loaded().await;
-        b.quit().await;
+        for late in [None, Some(("/ui-", Duration::from_millis(1500)))] {
+            let broken = dist_without(missing);
+            let server = Server::start_slow(vec![("/", broken.0.clone())], late).await;
+            let b = Browser::start().await;
+            b.driver.goto(format!("{}/", server.origin)).await.unwrap();
+            let status = b.wait_loaded().await;
+            b.quit().await;
 
-        assert!(status.starts_with("Could not load"), "{missing}: {status}");
-        assert!(status.contains(says), "{missing}: {status}");
+            assert!(
+                status.starts_with("Could not load"),
+                "{missing} ({late:?}): {status}"
+            );
+            assert!(status.contains(says), "{missing} ({late:?}): {status}");
+        }
     }
 }
 
@@ -145,6 +153,9 @@ async fn the_dataset_picker_switches_dumps_through_the_address() {
     let b = Browser::start().await;
     b.driver.goto(format!("{}/", server.origin)).await.unwrap();
     let first = b.wait_loaded().await;
+    let no_source = b
+        .js("return document.querySelector('.dataset-source')")
+        .await;
     let options = b
         .wait_for(
             "const o = [...document.querySelectorAll('.dataset option')]; return o.length >= 2 && o.map(e => [e.textContent, e.selected]);",
@@ -166,6 +177,11 @@ async fn the_dataset_picker_switches_dumps_through_the_address() {
         )
         .await;
     let search = b.js("return location.search").await;
+    // Its entry names where it comes from and when it was taken; the
+    // demo's names neither.
+    let source = b
+        .js("const a = document.querySelector('.dataset-source'); return a && [a.getAttribute('href'), a.textContent];")
+        .await;
     b.driver.back().await.unwrap();
     let back = b
         .wait_for(
@@ -185,6 +201,11 @@ async fn the_dataset_picker_switches_dumps_through_the_address() {
         "{second}"
     );
     assert_eq!(search, "?db=static%2Finventory.sql");
+    assert_eq!(no_source, serde_json::Value::Null);
+    assert_eq!(
+        source,
+        serde_json::json!(["https://example.org/inventory", "source, taken 2026-11-30"])
+    );
     assert!(
         back.as_str().is_some_and(|s| s.contains("demo.sql.gz")),
         "back returns to the demo: {back}"

@@ -62,6 +62,15 @@ impl Server {
     /// Serves each `(prefix, dir)`: a request for `prefix + p` gets `dir/p`
     /// (`index.html` for a directory).
     pub async fn start(mounts: Vec<(&'static str, PathBuf)>) -> Server {
+        Server::start_slow(mounts, None).await
+    }
+
+    /// As [`Server::start`], but a request whose path holds `slow.0` is
+    /// answered only after `slow.1` (a file that arrives late).
+    pub async fn start_slow(
+        mounts: Vec<(&'static str, PathBuf)>,
+        slow: Option<(&'static str, Duration)>,
+    ) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
         let task = tokio::spawn(async move {
@@ -82,6 +91,11 @@ impl Server {
                     let head = String::from_utf8_lossy(&buf);
                     let target = head.split_whitespace().nth(1).unwrap_or("/");
                     let path = target.split(['?', '#']).next().unwrap_or("/");
+                    if let Some((part, delay)) = slow
+                        && path.contains(part)
+                    {
+                        tokio::time::sleep(delay).await;
+                    }
                     let file = mounts.iter().find_map(|(prefix, dir)| {
                         let rest = path.strip_prefix(prefix)?;
                         let mut p = dir.join(rest.trim_start_matches('/'));
