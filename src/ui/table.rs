@@ -9,8 +9,7 @@ use wasm_bindgen::JsCast;
 
 use super::bridge;
 use super::{QueryState, Store};
-use crate::chart::escape_html as escape;
-use crate::chart::fmt_count;
+use crate::chart::{escape_html_marked as marked, fmt_count};
 use crate::protocol::{Cell, DEFAULT_PAGE_SIZE, ExportFormat, Request, RequestId, Response};
 
 /// Rows per page fetched from the worker.
@@ -46,7 +45,7 @@ fn hex(bytes: &[u8], n: usize) -> String {
 }
 
 /// A cell's `<td>`: NULL, numbers, the empty string, text and blobs each
-/// look different.
+/// look different, and control characters in text show as markers.
 fn cell_html(cell: &Cell, selected: bool) -> String {
     let sel = if selected { " selected" } else { "" };
     match cell {
@@ -63,7 +62,7 @@ fn cell_html(cell: &Cell, selected: bool) -> String {
             if shown.len() < t.len() {
                 shown.push('…');
             }
-            format!("<td class=\"text{sel}\">{}</td>", escape(&shown))
+            format!("<td class=\"text{sel}\">{}</td>", marked(&shown))
         }
         Cell::Blob(b) => format!(
             "<td class=\"blob{sel}\">BLOB · {} bytes · {}</td>",
@@ -305,11 +304,12 @@ fn Inspector(
     move || {
         let (row, col) = selected.get()?;
         let cell = cell_at(pages, row, col)?;
+        // Shown as HTML: control characters in text show as markers.
         let (kind, full) = match &cell {
             Cell::Null => ("NULL", String::new()),
             Cell::Integer(_) => ("integer", plain(&cell)),
             Cell::Real(_) => ("real", plain(&cell)),
-            Cell::Text(t) => ("text", t.clone()),
+            Cell::Text(t) => ("text", marked(t)),
             Cell::Blob(b) => (
                 "blob",
                 format!("{} bytes\n{}", fmt_count(b.len() as u64), hex(b, 1024)),
@@ -331,7 +331,7 @@ fn Inspector(
                 <p class="where">
                     {format!("Row {} · {} · {kind}{chars}", fmt_count(row as u64 + 1), columns.get(col).cloned().unwrap_or_default())}
                 </p>
-                <pre class="value">{full}</pre>
+                <pre class="value" inner_html=full></pre>
                 <p class="copy">
                     <button id="copy-value" on:click=move |_| { copy(&value); copied.set("Value copied."); }>"Copy value"</button>
                     <button id="copy-row" on:click=move |_| { copy(&line); copied.set("Row copied, tab-separated."); }>"Copy row"</button>
