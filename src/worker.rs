@@ -420,11 +420,16 @@ impl<'c> Feeder<'c> {
 
     fn finish(mut self) -> Result<Done, String> {
         self.decide()?;
+        let received = self.received.get();
         match self.kind {
-            Kind::Text(loader) => loader
-                .finish()
-                .map(Done::Text)
-                .map_err(|e: LoadError| e.to_string()),
+            Kind::Text(loader) => loader.finish().map(Done::Text).map_err(|e| match e {
+                // Bytes came, and none were left once inflated.
+                LoadError::Empty if received > 0 => LoadError::EmptyGzip {
+                    compressed: received,
+                }
+                .to_string(),
+                e => e.to_string(),
+            }),
             Kind::File(bytes) => Ok(Done::File(bytes)),
             Kind::Sniffing(_) => Err("nothing to load: the input is empty".into()),
         }
