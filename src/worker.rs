@@ -708,13 +708,13 @@ async fn pump(
 async fn open(url: &str) -> Result<(ReadableStreamDefaultReader, Option<u64>), String> {
     let resp: web_sys::Response = JsFuture::from(scope().fetch_with_str(url))
         .await
-        .map_err(|e| format!("{url}: cannot fetch: {}", js_error(&e)))?
+        .map_err(|e| crate::net::fetch_failure(url, &e))?
         .unchecked_into();
     if !resp.ok() {
-        return Err(format!(
-            "{url}: the server answered {} {}",
+        return Err(crate::net::http_error(
+            url,
             resp.status(),
-            resp.status_text()
+            &resp.status_text(),
         ));
     }
     let total = resp
