@@ -135,15 +135,15 @@ fn fetch(query: RequestId, page: usize, pages: Pages) {
     );
 }
 
-/// Puts `text` on the clipboard (through a hidden text area, which needs
-/// no permission; the focus goes back where it was).
-const COPY_JS: &str = "const was = document.activeElement;
-const t = document.createElement('textarea');
-t.value = text; t.setAttribute('readonly', ''); t.style.position = 'fixed'; t.style.opacity = '0';
-document.body.append(t); t.select();
-const ok = document.execCommand('copy');
-t.remove(); if (was) was.focus();
-if (!ok && navigator.clipboard) navigator.clipboard.writeText(text);";
+/// Puts `text` on the clipboard exactly, by answering the copy event it
+/// starts (which needs no permission, and leaves the focus and the
+/// selection alone; the clipboard API where no event comes). Copying from
+/// a text area would not do: its value turns `\r\n` and `\r` into `\n`.
+const COPY_JS: &str = "let done = false;
+const put = e => { e.clipboardData.setData('text/plain', text); e.preventDefault(); done = true; };
+document.addEventListener('copy', put, true);
+try { document.execCommand('copy'); } finally { document.removeEventListener('copy', put, true); }
+if (!done && navigator.clipboard) navigator.clipboard.writeText(text);";
 
 /// Copies `text`.
 fn copy(text: &str) {
