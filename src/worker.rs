@@ -500,10 +500,13 @@ async fn load_one(
         Source::Url(url) => {
             let (reader, total) = open(&url).await?;
             report(progress(&feeder, total), true);
-            stream(&mut feeder, reader, &mut |f| {
-                report(progress(f, total), false)
-            })
-            .await?;
+            // No body at all is as empty as a body of 0 bytes.
+            if let Some(reader) = reader {
+                stream(&mut feeder, reader, &mut |f| {
+                    report(progress(f, total), false)
+                })
+                .await?;
+            }
         }
     }
     let received = feeder.received.get();
@@ -704,8 +707,9 @@ async fn pump(
     }
 }
 
-/// Starts fetching `url`; gives the body reader and the announced length.
-async fn open(url: &str) -> Result<(ReadableStreamDefaultReader, Option<u64>), String> {
+/// Starts fetching `url`; gives the body's reader (`None`: no body) and
+/// the announced length.
+async fn open(url: &str) -> Result<(Option<ReadableStreamDefaultReader>, Option<u64>), String> {
     let resp: web_sys::Response = JsFuture::from(scope().fetch_with_str(url))
         .await
         .map_err(|e| crate::net::fetch_failure(url, &e))?
@@ -723,10 +727,8 @@ async fn open(url: &str) -> Result<(ReadableStreamDefaultReader, Option<u64>), S
         .ok()
         .flatten()
         .and_then(|s| s.parse().ok());
-    let body = resp
-        .body()
-        .ok_or_else(|| format!("{url}: the response has no body"))?;
-    Ok((body.get_reader().unchecked_into(), total))
+    let reader = resp.body().map(|body| body.get_reader().unchecked_into());
+    Ok((reader, total))
 }
 
 fn js_error(e: &JsValue) -> String {
