@@ -1,11 +1,13 @@
 //! Loading and sources: a dump named in the address (`?db=`), files by
-//! their content, picked, dropped or pasted, bad files, the dataset picker,
-//! workers that cannot start, and databases attached by name.
+//! their content, picked, dropped or pasted, bad and empty files, an
+//! address that cannot be reached, the dataset picker, workers that cannot
+//! start, and databases attached by name.
 
 use std::io::Write;
 use std::process::Command;
 use std::time::Duration;
 
+use greenboard::db::load::{OnError, load_str};
 use thirtyfour::prelude::*;
 
 use crate::support::*;
@@ -431,4 +433,161 @@ async fn a_file_picked_dropped_or_pasted_loads_and_a_bad_one_keeps_the_data() {
     );
     assert!(pasted.as_str().is_some(), "{pasted}");
     assert_eq!(pasted_rows.1, [["a;b"]]);
+}
+
+/// Empty files: 0 bytes, gzip of 0 bytes, and only blanks and comments.
+fn empty_files() -> (TempDir, Vec<u8>) {
+    let dir = TempDir::new("empty-files");
+    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default())
+        .finish()
+        .unwrap();
+    std::fs::write(dir.0.join("empty.sql"), b"").unwrap();
+    std::fs::write(dir.0.join("empty.sql.gz"), &gz).unwrap();
+    std::fs::write(
+        dir.0.join("comments.sql"),
+        "-- nothing to load; only a comment\n/* and; another */\n\n",
+    )
+    .unwrap();
+    (dir, gz)
+}
+
+/// Waits for the status to say that `name` failed; gives its text.
+async fn failed_status(b: &Browser, name: &str) -> String {
+    b.wait_for(
+        &format!(
+            "const s = document.querySelector('.status.failed');
+             return s && s.textContent.includes('{name}') && s.textContent;"
+        ),
+        QUERY,
+    )
+    .await
+    .as_str()
+    .unwrap_or("no failure reported")
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn empty_files_are_refused_by_name_and_the_data_stays() {
+    let (files, gz) = empty_files();
+    let runs = {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
+        native_rows(&conn, "SELECT count(*) FROM test_runs")
+    };
+    let server = Server::start(vec![("/files/", files.0.clone()), ("/", dist())]).await;
+    let b = Browser::start().await;
+    b.driver.goto(format!("{}/", server.origin)).await.unwrap();
+    let first = b.wait_loaded().await;
+    let mut refused = Vec::new();
+    // Picked.
+    for name in ["empty.sql", "empty.sql.gz", "comments.sql"] {
+        b.driver
+            .find(By::Id("file"))
+            .await
+            .unwrap()
+            .send_keys(files.0.join(name).to_str().unwrap())
+            .await
+            .unwrap();
+        refused.push((name, failed_status(&b, name).await));
+    }
+    // Dropped.
+    for (name, bytes) in [("dropped.sql", Vec::new()), ("dropped.sql.gz", gz.clone())] {
+        b.driver
+            .execute(
+                "const dt = new DataTransfer();
+                 dt.items.add(new File([new Uint8Array(arguments[1])], arguments[0]));
+                 document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));",
+                vec![serde_json::json!(name), serde_json::json!(bytes)],
+            )
+            .await
+            .unwrap();
+        refused.push((name, failed_status(&b, name).await));
+    }
+    // The demo still answers.
+    run_sql(&b, "SELECT count(*) FROM test_runs").await;
+    let still = (
+        query_outcome(&b, QUERY).await,
+        table_rows(&b.js(TABLE_JS).await),
+    );
+    // From the address (a new page: nothing was loaded before).
+    let mut addressed = Vec::new();
+    for name in ["empty.sql", "empty.sql.gz", "comments.sql"] {
+        b.driver
+            .goto(format!("{}/?db=files/{name}", server.origin))
+            .await
+            .unwrap();
+        addressed.push((name, b.wait_loaded().await));
+    }
+    b.quit().await;
+
+    assert!(first.starts_with("Loaded"), "{first}");
+    for (name, status) in &refused {
+        assert!(
+            status.starts_with(&format!("Could not load {name}: it is empty")),
+            "{status}"
+        );
+        assert!(
+            status.contains(" — still loaded: ") && status.ends_with("demo.sql.gz"),
+            "the demo stays loaded: {status}"
+        );
+    }
+    let says = |status: &str, what: &str| assert!(status.contains(what), "{what} in {status}");
+    says(&refused[0].1, "it is empty (0 bytes)");
+    says(&refused[1].1, "bytes of gzip inflate to 0 bytes");
+    says(&refused[2].1, "no SQL statements");
+    says(&refused[3].1, "it is empty (0 bytes)");
+    says(&refused[4].1, "bytes of gzip inflate to 0 bytes");
+    assert!(still.0.is_ok(), "{still:?}");
+    assert_eq!(still.1, runs, "the earlier data stays usable");
+    for (name, status) in addressed {
+        assert!(
+            status.starts_with("Could not load")
+                && status.contains(&format!("files/{name}: it is empty")),
+            "{status}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_address_that_cannot_be_reached_says_why() {
+    // A port on which nothing listens.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let nowhere = format!("http://127.0.0.1:{port}/results.sql");
+    let server = Server::start(vec![("/", dist())]).await;
+    let b = Browser::start().await;
+    b.driver
+        .goto(format!("{}/?db={}", server.origin, encode(&nowhere)))
+        .await
+        .unwrap();
+    let unreachable = b.wait_loaded().await;
+    b.driver
+        .goto(format!("{}/?db=missing.sql", server.origin))
+        .await
+        .unwrap();
+    let missing = b.wait_loaded().await;
+    b.quit().await;
+
+    assert!(
+        unreachable.starts_with(&format!(
+            "Could not load {nowhere}: {nowhere}: the browser could not reach it: "
+        )),
+        "{unreachable}"
+    );
+    // Another origin: its server is down, or it does not allow this site.
+    assert!(
+        unreachable.contains("did not answer") && unreachable.contains("CORS"),
+        "{unreachable}"
+    );
+    assert!(
+        !unreachable.contains("Failed to fetch") && !unreachable.contains("TypeError"),
+        "{unreachable}"
+    );
+    assert!(
+        missing.contains("the server answered 404") && missing.contains("(not found)"),
+        "{missing}"
+    );
 }
