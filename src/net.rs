@@ -1,12 +1,12 @@
 //! What went wrong fetching an address, in a user's words: a fetch the
 //! browser could not make (it says only "Failed to fetch") with its likely
 //! causes, and an HTTP error status with its meaning. The words are pure
-//! functions, tested natively; [`fetch_failure`] reads what the browser
+//! functions, tested natively; `fetch_failure` reads what the browser
 //! knows (the page's address, whether it is online) for them.
 
 /// Why the browser could not fetch `url` (absolute) from a page at `page`
 /// (absolute), `online` or not: the causes that can be told apart from
-/// here, else all the likely ones.
+/// here, else all the likely ones. (The caller names the address.)
 pub fn unreachable(url: &str, page: &str, online: bool) -> String {
     let why = match (scheme(url).as_str(), scheme(page).as_str()) {
         _ if !online => "this browser is offline. Connect to the network and try again",
@@ -28,12 +28,12 @@ pub fn unreachable(url: &str, page: &str, online: bool) -> String {
         }
         _ => "the browser cannot fetch this kind of address",
     };
-    format!("{url}: the browser could not reach it: {why}")
+    format!("the browser could not reach it: {why}")
 }
 
-/// `url` answered with the HTTP error `status` (`text` as the server gave
-/// it, perhaps empty): the status and what it means.
-pub fn http_error(url: &str, status: u16, text: &str) -> String {
+/// An answer with the HTTP error `status` (`text` as the server gave it,
+/// perhaps empty): the status and what it means.
+pub fn http_error(status: u16, text: &str) -> String {
     let meaning = match status {
         400 => "the server found the request malformed",
         401 => "it needs a sign-in (unauthorized)",
@@ -57,7 +57,7 @@ pub fn http_error(url: &str, status: u16, text: &str) -> String {
     } else {
         format!(" {text}")
     };
-    format!("{url}: the server answered {status}{text}: {meaning}")
+    format!("the server answered {status}{text}: {meaning}")
 }
 
 /// The scheme of an absolute URL, lower case: `https`.
@@ -111,7 +111,7 @@ pub fn fetch_failure(url: &str, error: &wasm_bindgen::JsValue) -> String {
                 .as_string()
                 .or_else(|| error.as_string())
                 .unwrap_or_else(|| format!("{error:?}"));
-            format!("{url}: cannot fetch: {message}")
+            format!("cannot fetch it: {message}")
         }
     }
 }
@@ -127,11 +127,11 @@ mod tests {
         let offline = unreachable("https://data.example.com/r.sql.gz", PAGE, false);
         assert_eq!(
             offline,
-            "https://data.example.com/r.sql.gz: the browser could not reach it: \
+            "the browser could not reach it: \
              this browser is offline. Connect to the network and try again"
         );
         let mixed = unreachable("http://ci.example.com/r.sql", PAGE, true);
-        assert!(mixed.starts_with("http://ci.example.com/r.sql: the browser could not reach it: "));
+        assert!(mixed.starts_with("the browser could not reach it: "));
         assert!(
             mixed.contains("mixed content") && !mixed.contains("CORS"),
             "{mixed}"
@@ -164,17 +164,15 @@ mod tests {
     #[test]
     fn an_http_error_says_its_status_and_meaning() {
         assert_eq!(
-            http_error("https://x.org/r.sql", 404, "Not Found"),
-            "https://x.org/r.sql: the server answered 404 Not Found: \
-             there is nothing at this address (not found)"
+            http_error(404, "Not Found"),
+            "the server answered 404 Not Found: there is nothing at this address (not found)"
         );
         // HTTP/2 has no status text.
         assert_eq!(
-            http_error("https://x.org/r.sql", 403, ""),
-            "https://x.org/r.sql: the server answered 403: \
-             the server refuses to give it (forbidden)"
+            http_error(403, ""),
+            "the server answered 403: the server refuses to give it (forbidden)"
         );
-        assert!(http_error("u", 418, "I'm a teapot").ends_with("refused the request"));
-        assert!(http_error("u", 599, "").ends_with("the server failed"));
+        assert!(http_error(418, "I'm a teapot").ends_with("refused the request"));
+        assert!(http_error(599, "").ends_with("the server failed"));
     }
 }

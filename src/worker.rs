@@ -708,18 +708,14 @@ async fn pump(
 }
 
 /// Starts fetching `url`; gives the body's reader (`None`: no body) and
-/// the announced length.
+/// the announced length, or why not (the status line names the address).
 async fn open(url: &str) -> Result<(Option<ReadableStreamDefaultReader>, Option<u64>), String> {
     let resp: web_sys::Response = JsFuture::from(scope().fetch_with_str(url))
         .await
         .map_err(|e| crate::net::fetch_failure(url, &e))?
         .unchecked_into();
     if !resp.ok() {
-        return Err(crate::net::http_error(
-            url,
-            resp.status(),
-            &resp.status_text(),
-        ));
+        return Err(crate::net::http_error(resp.status(), &resp.status_text()));
     }
     let total = resp
         .headers()

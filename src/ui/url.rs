@@ -156,13 +156,12 @@ pub async fn fetch_json(url: &str) -> Result<wasm_bindgen::JsValue, String> {
     let w = window().ok_or("no window")?;
     let resp: web_sys::Response = JsFuture::from(w.fetch_with_str(url))
         .await
-        .map_err(|e| crate::net::fetch_failure(url, &e))?
+        .map_err(|e| format!("{url}: {}", crate::net::fetch_failure(url, &e)))?
         .into();
     if !resp.ok() {
-        return Err(crate::net::http_error(
-            url,
-            resp.status(),
-            &resp.status_text(),
+        return Err(format!(
+            "{url}: {}",
+            crate::net::http_error(resp.status(), &resp.status_text())
         ));
     }
     JsFuture::from(resp.json().map_err(|e| format!("{url}: {e:?}"))?)
