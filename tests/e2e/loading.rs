@@ -295,6 +295,23 @@ fn odd_files() -> TempDir {
     dir
 }
 
+/// Opens `?db=DB` for each of `dbs` in turn; gives each one's load status.
+async fn load_statuses<'n>(
+    b: &Browser,
+    server: &Server,
+    dbs: &[&'n str],
+) -> Vec<(&'n str, String)> {
+    let mut statuses = Vec::new();
+    for &db in dbs {
+        b.driver
+            .goto(format!("{}/?db={db}", server.origin))
+            .await
+            .unwrap();
+        statuses.push((db, b.wait_loaded().await));
+    }
+    statuses
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn files_load_by_their_content_and_bad_ones_say_why() {
     let files = odd_files();
@@ -313,14 +330,16 @@ async fn files_load_by_their_content_and_bad_ones_say_why() {
         let outcome = query_outcome(&b, QUERY).await;
         loaded.push((name, status, outcome, table_rows(&b.js(TABLE_JS).await)));
     }
-    let mut broken = Vec::new();
-    for name in ["truncated.sql.gz", "garbage.sql", "damaged.sqlite"] {
-        b.driver
-            .goto(format!("{}/?db=files/{name}", server.origin))
-            .await
-            .unwrap();
-        broken.push((name, b.wait_loaded().await));
-    }
+    let broken = load_statuses(
+        &b,
+        &server,
+        &[
+            "files/truncated.sql.gz",
+            "files/garbage.sql",
+            "files/damaged.sqlite",
+        ],
+    )
+    .await;
     b.quit().await;
 
     for (name, status, outcome, rows) in loaded {
@@ -510,14 +529,16 @@ async fn empty_files_are_refused_by_name_and_the_data_stays() {
         table_rows(&b.js(TABLE_JS).await),
     );
     // From the address (a new page: nothing was loaded before).
-    let mut addressed = Vec::new();
-    for name in ["empty.sql", "empty.sql.gz", "comments.sql"] {
-        b.driver
-            .goto(format!("{}/?db=files/{name}", server.origin))
-            .await
-            .unwrap();
-        addressed.push((name, b.wait_loaded().await));
-    }
+    let addressed = load_statuses(
+        &b,
+        &server,
+        &[
+            "files/empty.sql",
+            "files/empty.sql.gz",
+            "files/comments.sql",
+        ],
+    )
+    .await;
     b.quit().await;
 
     assert!(first.starts_with("Loaded"), "{first}");
@@ -539,10 +560,9 @@ async fn empty_files_are_refused_by_name_and_the_data_stays() {
     says(&refused[4].1, "bytes of gzip inflate to 0 bytes");
     assert!(still.0.is_ok(), "{still:?}");
     assert_eq!(still.1, runs, "the earlier data stays usable");
-    for (name, status) in addressed {
+    for (db, status) in addressed {
         assert!(
-            status.starts_with("Could not load")
-                && status.contains(&format!("files/{name}: it is empty")),
+            status.starts_with("Could not load") && status.contains(&format!("{db}: it is empty")),
             "{status}"
         );
     }
@@ -559,21 +579,16 @@ async fn an_address_that_cannot_be_reached_says_why() {
     let nowhere = format!("http://127.0.0.1:{port}/results.sql");
     let server = Server::start(vec![("/", dist())]).await;
     let b = Browser::start().await;
-    b.driver
-        .goto(format!("{}/?db={}", server.origin, encode(&nowhere)))
-        .await
-        .unwrap();
-    let unreachable = b.wait_loaded().await;
-    b.driver
-        .goto(format!("{}/?db=missing.sql", server.origin))
-        .await
-        .unwrap();
-    let missing = b.wait_loaded().await;
+    let address = encode(&nowhere);
+    let statuses = load_statuses(&b, &server, &[&address, "missing.sql"]).await;
     b.quit().await;
+    let [(_, unreachable), (_, missing)] = &statuses[..] else {
+        unreachable!()
+    };
 
     assert!(
         unreachable.starts_with(&format!(
-            "Could not load {nowhere}: {nowhere}: the browser could not reach it: "
+            "Could not load {nowhere}: the browser could not reach it: "
         )),
         "{unreachable}"
     );
