@@ -4,12 +4,13 @@
 //! dumps (`greenboard`), the browser UI (`ui`), the Web Worker that runs
 //! SQLite for it (`worker`), and the Web Worker that draws charts
 //! (`charts`, started by the SQLite worker when the first chart is asked for). The modules without SQLite ([`protocol`],
-//! [`presets`], [`chart`]) are shared by all three; [`db`], [`export`] and
+//! [`presets`], [`chart`], [`net`]) are shared by all three; [`db`], [`export`] and
 //! [`demo`] need the `sql` feature and compile for both targets.
 
 pub mod chart;
 pub mod export;
 pub mod library;
+pub mod net;
 pub mod presets;
 pub mod protocol;
 

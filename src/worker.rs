@@ -420,11 +420,16 @@ impl<'c> Feeder<'c> {
 
     fn finish(mut self) -> Result<Done, String> {
         self.decide()?;
+        let received = self.received.get();
         match self.kind {
-            Kind::Text(loader) => loader
-                .finish()
-                .map(Done::Text)
-                .map_err(|e: LoadError| e.to_string()),
+            Kind::Text(loader) => loader.finish().map(Done::Text).map_err(|e| match e {
+                // Bytes came, and none were left once inflated.
+                LoadError::Empty if received > 0 => LoadError::EmptyGzip {
+                    compressed: received,
+                }
+                .to_string(),
+                e => e.to_string(),
+            }),
             Kind::File(bytes) => Ok(Done::File(bytes)),
             Kind::Sniffing(_) => Err("nothing to load: the input is empty".into()),
         }
@@ -495,10 +500,13 @@ async fn load_one(
         Source::Url(url) => {
             let (reader, total) = open(&url).await?;
             report(progress(&feeder, total), true);
-            stream(&mut feeder, reader, &mut |f| {
-                report(progress(f, total), false)
-            })
-            .await?;
+            // No body at all is as empty as a body of 0 bytes.
+            if let Some(reader) = reader {
+                stream(&mut feeder, reader, &mut |f| {
+                    report(progress(f, total), false)
+                })
+                .await?;
+            }
         }
     }
     let received = feeder.received.get();
@@ -699,18 +707,15 @@ async fn pump(
     }
 }
 
-/// Starts fetching `url`; gives the body reader and the announced length.
-async fn open(url: &str) -> Result<(ReadableStreamDefaultReader, Option<u64>), String> {
+/// Starts fetching `url`; gives the body's reader (`None`: no body) and
+/// the announced length, or why not (the status line names the address).
+async fn open(url: &str) -> Result<(Option<ReadableStreamDefaultReader>, Option<u64>), String> {
     let resp: web_sys::Response = JsFuture::from(scope().fetch_with_str(url))
         .await
-        .map_err(|e| format!("{url}: cannot fetch: {}", js_error(&e)))?
+        .map_err(|e| crate::net::fetch_failure(url, &e))?
         .unchecked_into();
     if !resp.ok() {
-        return Err(format!(
-            "{url}: the server answered {} {}",
-            resp.status(),
-            resp.status_text()
-        ));
+        return Err(crate::net::http_error(resp.status(), &resp.status_text()));
     }
     let total = resp
         .headers()
@@ -718,10 +723,8 @@ async fn open(url: &str) -> Result<(ReadableStreamDefaultReader, Option<u64>), S
         .ok()
         .flatten()
         .and_then(|s| s.parse().ok());
-    let body = resp
-        .body()
-        .ok_or_else(|| format!("{url}: the response has no body"))?;
-    Ok((body.get_reader().unchecked_into(), total))
+    let reader = resp.body().map(|body| body.get_reader().unchecked_into());
+    Ok((reader, total))
 }
 
 fn js_error(e: &JsValue) -> String {

@@ -222,14 +222,77 @@ pub fn bar_layout(data: &[Datum], max: f64, unit: &str, style: BarStyle) -> BarL
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+        push_escaped(&mut out, c);
+    }
+    out
+}
+
+/// Pushes `c`, escaped for HTML and XML.
+fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '"' => out.push_str("&quot;"),
+        '\'' => out.push_str("&#39;"),
+        c => out.push(c),
+    }
+}
+
+/// The marker that stands for a control character (U+0000 to U+001F, and
+/// U+007F), and its name: `↵` for a line feed, else its picture of Unicode's
+/// "control pictures" (`␍` for a carriage return, `␉` for a tab). `None` for
+/// every other character.
+pub fn control_marker(c: char) -> Option<(char, &'static str)> {
+    let name = match c {
+        '\n' => return Some(('↵', "line feed (new line)")),
+        '\u{7f}' => return Some(('␡', "delete")),
+        '\r' => "carriage return",
+        '\t' => "tab",
+        '\0' => "NUL",
+        '\u{8}' => "backspace",
+        '\u{b}' => "vertical tab",
+        '\u{c}' => "form feed",
+        '\u{1b}' => "escape",
+        c if u32::from(c) < 0x20 => "control character",
+        _ => return None,
+    };
+    char::from_u32(0x2400 + u32::from(c)).map(|m| (m, name))
+}
+
+/// `s` with each control character replaced by its marker
+/// ([`control_marker`]): for text that cannot hold the character itself
+/// (an SVG label, where XML forbids most and white space collapses).
+pub fn mark_controls(s: &str) -> String {
+    s.chars()
+        .map(|c| control_marker(c).map_or(c, |(m, _)| m))
+        .collect()
+}
+
+/// `s` escaped for HTML, each control character shown by its marker
+/// ([`control_marker`]) in a `<span class="ctl">` titled with its name. The
+/// marker is the span's generated content (`data-c`, drawn by the style
+/// sheet) and the character itself stays in the span, written as a numeric
+/// reference (HTML parsing would turn a `\r` written as is into `\n`;
+/// a reference it keeps), so that the page's text is the value exactly and
+/// a selection copies it. Only NUL, which no HTML text can hold, is left out.
+pub fn escape_html_marked(s: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let Some((mark, name)) = control_marker(c) else {
+            push_escaped(&mut out, c);
+            continue;
+        };
+        let code = u32::from(c);
+        let _ = write!(
+            out,
+            "<span class=\"ctl\" data-c=\"{mark}\" title=\"{name} (U+{code:04X})\">"
+        );
+        if c != '\0' {
+            let _ = write!(out, "&#{code};");
         }
+        out.push_str("</span>");
     }
     out
 }
@@ -308,6 +371,40 @@ mod tests {
         assert_eq!(l.plot_bottom, l.bars[2].y + style.bar_height);
         assert_eq!(l.ticks.len(), 6);
         assert_eq!(l.ticks[5].x, l.plot_right);
+    }
+
+    #[test]
+    fn control_characters_are_marked_and_the_rest_is_only_escaped() {
+        for plain in [
+            "",
+            "bolt; M6",
+            "héllo ✓ 🦀 \u{80}\u{2028}",
+            "a <b> & \"c\" 'd'",
+        ] {
+            assert_eq!(escape_html_marked(plain), escape_html(plain), "{plain:?}");
+            assert_eq!(mark_controls(plain), plain);
+        }
+        assert_eq!(
+            escape_html_marked("<a>\r\n"),
+            "&lt;a&gt;<span class=\"ctl\" data-c=\"␍\" title=\"carriage return (U+000D)\">&#13;</span>\
+             <span class=\"ctl\" data-c=\"↵\" title=\"line feed (new line) (U+000A)\">&#10;</span>"
+        );
+        let marked = escape_html_marked("line one\r\nline two\tend\r\u{1b}[0m\u{0}\u{7f}");
+        // No control character is left for HTML parsing to change.
+        assert!(!marked.chars().any(|c| c.is_control()), "{marked}");
+        assert_eq!(marked.matches("class=\"ctl\"").count(), 7);
+        for part in [
+            "data-c=\"␉\" title=\"tab (U+0009)\">&#9;</span>",
+            "data-c=\"␛\" title=\"escape (U+001B)\">&#27;</span>[0m",
+            "data-c=\"␀\" title=\"NUL (U+0000)\"></span>",
+            "data-c=\"␡\" title=\"delete (U+007F)\">&#127;</span>",
+        ] {
+            assert!(marked.contains(part), "{part} in {marked}");
+        }
+        assert_eq!(control_marker('\u{1}'), Some(('␁', "control character")));
+        assert_eq!(control_marker(' '), None);
+        assert_eq!(control_marker('\u{85}'), None);
+        assert_eq!(mark_controls("a\r\nb\tc\u{0}"), "a␍↵b␉c␀");
     }
 
     #[test]

@@ -153,10 +153,28 @@ pub fn nice_domain(lo: f64, hi: f64, count: usize) -> (f64, f64, Vec<f64>) {
     (lo, hi, super::nice_ticks(lo, hi, count))
 }
 
-/// Escapes text for SVG content and attribute values (control characters,
-/// which XML does not allow, become spaces).
+/// Escapes text for SVG content: control characters (which XML does not
+/// allow, or collapses into spaces) show as their markers, `␍` for a
+/// carriage return.
 pub fn escape(s: &str) -> String {
-    super::escape_html(&s.replace(|c: char| (c as u32) < 0x20 && c != '\n' && c != '\t', " "))
+    super::escape_html(&super::mark_controls(s))
+}
+
+/// Escapes a value for an SVG attribute that must keep it exactly (what a
+/// mark stands for, read back for its drill-down): tabs and line breaks
+/// as numeric references, which attribute parsing keeps as they are; the
+/// other control characters, which XML cannot hold, as their markers.
+pub fn escape_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\t' | '\n' | '\r' => {
+                let _ = write!(out, "&#{};", u32::from(c));
+            }
+            c => super::push_escaped(&mut out, super::control_marker(c).map_or(c, |(m, _)| m)),
+        }
+    }
+    out
 }
 
 fn truncate(s: &str, max: usize) -> String {
@@ -303,9 +321,9 @@ pub fn render(
 
     // What a mark stands for, for a drill-down: its x and series values.
     let data = |x: &str, s: usize| {
-        let mut d = format!(" data-x=\"{}\"", escape(x));
+        let mut d = format!(" data-x=\"{}\"", escape_attr(x));
         if spec.series.is_some() {
-            let _ = write!(d, " data-series=\"{}\"", escape(&t.series[s]));
+            let _ = write!(d, " data-series=\"{}\"", escape_attr(&t.series[s]));
         }
         d
     };
@@ -739,6 +757,30 @@ mod tests {
         assert!(d.svg.contains("a &quot;quoted&quot; &lt;title&gt;"));
         assert_eq!(ramp(0.0).0, "#440154");
         assert_eq!(ramp(1.0), ("#fde725".to_string(), true));
+    }
+
+    #[test]
+    fn control_characters_are_marked_in_labels_and_kept_for_the_drill_down() {
+        let spec: Spec = "bar:x=name,y=n".parse().unwrap();
+        let rows = vec![vec![t("line one\r\nline\ttwo\u{1}"), Cell::Integer(1)]];
+        let d = render(&spec, &cols(&["name", "n"]), &rows, &Options::default()).unwrap();
+        // XML allows none of these but tabs and line breaks, which SVG
+        // text collapses: no label changes silently.
+        assert!(
+            !d.svg.chars().any(|c| c.is_control() && c != '\n'),
+            "{}",
+            d.svg
+        );
+        assert!(
+            d.svg.contains("<title>line one␍↵line␉two␁: 1</title>"),
+            "{}",
+            d.svg
+        );
+        assert!(
+            d.svg.contains("data-x=\"line one&#13;&#10;line&#9;two␁\""),
+            "{}",
+            d.svg
+        );
     }
 
     #[test]

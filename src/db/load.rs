@@ -57,6 +57,21 @@ pub enum LoadError {
     /// The transaction around the load could not begin or commit.
     #[error("{0}")]
     Transaction(String),
+    /// The input is empty: not a byte.
+    #[error("it is empty (0 bytes): there is nothing to load")]
+    Empty,
+    /// The input holds no statement: only blanks and comments.
+    #[error("it is empty: no SQL statements in its {bytes} bytes, only blanks and comments")]
+    NoStatements {
+        /// Its size.
+        bytes: u64,
+    },
+    /// Gzip-compressed input that inflates to nothing.
+    #[error("it is empty: its {compressed} bytes of gzip inflate to 0 bytes")]
+    EmptyGzip {
+        /// The size of the compressed input.
+        compressed: u64,
+    },
 }
 
 /// What a finished load did.
@@ -252,7 +267,9 @@ impl<'c> Loader<'c> {
         Ok(())
     }
 
-    /// Runs what is left of the dump and commits the load.
+    /// Runs what is left of the dump and commits the load. A dump without a
+    /// single statement (empty, or only blanks and comments) is refused,
+    /// and nothing is kept: loading it is surely a mistake.
     pub fn finish(mut self) -> Result<LoadStats, LoadError> {
         self.validate_utf8(true)?;
         if !self.pending.is_empty() {
@@ -264,6 +281,11 @@ impl<'c> Loader<'c> {
             result?;
             let n = self.pending.len();
             self.drain(n);
+        }
+        match (self.seen, self.consumed) {
+            (0, 0) => return Err(LoadError::Empty),
+            (0, bytes) => return Err(LoadError::NoStatements { bytes }),
+            _ => {}
         }
         self.inserts.clear();
         self.savepoint = None;
@@ -782,6 +804,46 @@ mod tests {
         loader.finish().unwrap();
         let s: String = conn.query_row("SELECT a FROM t", [], |r| r.get(0)).unwrap();
         assert_eq!(s, "héllo ✓ 🦀");
+    }
+
+    #[test]
+    fn a_dump_without_statements_is_refused_as_empty_and_leaves_nothing() {
+        let conn = Connection::open_in_memory().unwrap();
+        assert_eq!(
+            load_str(&conn, "", OnError::Continue),
+            Err(LoadError::Empty)
+        );
+        let blank = "\n  -- a comment; not a statement\n/* nor; this */\n\t\n";
+        for chunk in [1, 7, blank.len()] {
+            let mut loader = Loader::new(&conn, OnError::Continue).unwrap();
+            for part in blank.as_bytes().chunks(chunk) {
+                loader.feed(part).unwrap();
+            }
+            assert_eq!(
+                loader.finish(),
+                Err(LoadError::NoStatements {
+                    bytes: blank.len() as u64
+                })
+            );
+        }
+        assert!(conn.is_autocommit(), "the load's transaction is closed");
+        assert_eq!(
+            LoadError::Empty.to_string(),
+            "it is empty (0 bytes): there is nothing to load"
+        );
+        assert_eq!(
+            LoadError::NoStatements { bytes: 12 }.to_string(),
+            "it is empty: no SQL statements in its 12 bytes, only blanks and comments"
+        );
+        assert_eq!(
+            LoadError::EmptyGzip { compressed: 20 }.to_string(),
+            "it is empty: its 20 bytes of gzip inflate to 0 bytes"
+        );
+        // One statement is enough, even one that fails, or an empty database's dump.
+        let stats = load_str(&conn, "INSERT INTO missing VALUES(1);", OnError::Continue).unwrap();
+        assert_eq!(stats.failed.len(), 1);
+        let stats = load_str(&conn, "BEGIN TRANSACTION;\nCOMMIT;\n", OnError::Stop).unwrap();
+        assert_eq!(stats.transaction_statements, 2);
     }
 
     #[test]

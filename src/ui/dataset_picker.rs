@@ -69,13 +69,14 @@ pub fn fetch_list(store: Store) {
         let list = url::fetch_json(&url::resolve(DATASETS))
             .await
             .and_then(|json| {
-                serde_wasm_bindgen::from_value::<Vec<Dataset>>(json).map_err(|e| e.to_string())
+                serde_wasm_bindgen::from_value::<Vec<Dataset>>(json)
+                    .map_err(|e| format!("{DATASETS}: {e}"))
             });
         match list {
             Ok(list) => store
                 .datasets
                 .set(list.into_iter().filter(|d| !d.url.is_empty()).collect()),
-            Err(e) => web_sys::console::warn_1(&format!("{DATASETS}: {e}").into()),
+            Err(e) => web_sys::console::warn_1(&e.into()),
         }
     });
 }

@@ -9,8 +9,7 @@ use wasm_bindgen::JsCast;
 
 use super::bridge;
 use super::{QueryState, Store};
-use crate::chart::escape_html as escape;
-use crate::chart::fmt_count;
+use crate::chart::{escape_html_marked as marked, fmt_count};
 use crate::protocol::{Cell, DEFAULT_PAGE_SIZE, ExportFormat, Request, RequestId, Response};
 
 /// Rows per page fetched from the worker.
@@ -46,7 +45,7 @@ fn hex(bytes: &[u8], n: usize) -> String {
 }
 
 /// A cell's `<td>`: NULL, numbers, the empty string, text and blobs each
-/// look different.
+/// look different, and control characters in text show as markers.
 fn cell_html(cell: &Cell, selected: bool) -> String {
     let sel = if selected { " selected" } else { "" };
     match cell {
@@ -63,7 +62,7 @@ fn cell_html(cell: &Cell, selected: bool) -> String {
             if shown.len() < t.len() {
                 shown.push('…');
             }
-            format!("<td class=\"text{sel}\">{}</td>", escape(&shown))
+            format!("<td class=\"text{sel}\">{}</td>", marked(&shown))
         }
         Cell::Blob(b) => format!(
             "<td class=\"blob{sel}\">BLOB · {} bytes · {}</td>",
@@ -136,15 +135,15 @@ fn fetch(query: RequestId, page: usize, pages: Pages) {
     );
 }
 
-/// Puts `text` on the clipboard (through a hidden text area, which needs
-/// no permission; the focus goes back where it was).
-const COPY_JS: &str = "const was = document.activeElement;
-const t = document.createElement('textarea');
-t.value = text; t.setAttribute('readonly', ''); t.style.position = 'fixed'; t.style.opacity = '0';
-document.body.append(t); t.select();
-const ok = document.execCommand('copy');
-t.remove(); if (was) was.focus();
-if (!ok && navigator.clipboard) navigator.clipboard.writeText(text);";
+/// Puts `text` on the clipboard exactly, by answering the copy event it
+/// starts (which needs no permission, and leaves the focus and the
+/// selection alone; the clipboard API where no event comes). Copying from
+/// a text area would not do: its value turns `\r\n` and `\r` into `\n`.
+const COPY_JS: &str = "let done = false;
+const put = e => { e.clipboardData.setData('text/plain', text); e.preventDefault(); done = true; };
+document.addEventListener('copy', put, true);
+try { document.execCommand('copy'); } finally { document.removeEventListener('copy', put, true); }
+if (!done && navigator.clipboard) navigator.clipboard.writeText(text);";
 
 /// Copies `text`.
 fn copy(text: &str) {
@@ -305,11 +304,12 @@ fn Inspector(
     move || {
         let (row, col) = selected.get()?;
         let cell = cell_at(pages, row, col)?;
+        // Shown as HTML: control characters in text show as markers.
         let (kind, full) = match &cell {
             Cell::Null => ("NULL", String::new()),
             Cell::Integer(_) => ("integer", plain(&cell)),
             Cell::Real(_) => ("real", plain(&cell)),
-            Cell::Text(t) => ("text", t.clone()),
+            Cell::Text(t) => ("text", marked(t)),
             Cell::Blob(b) => (
                 "blob",
                 format!("{} bytes\n{}", fmt_count(b.len() as u64), hex(b, 1024)),
@@ -331,7 +331,7 @@ fn Inspector(
                 <p class="where">
                     {format!("Row {} · {} · {kind}{chars}", fmt_count(row as u64 + 1), columns.get(col).cloned().unwrap_or_default())}
                 </p>
-                <pre class="value">{full}</pre>
+                <pre class="value" inner_html=full></pre>
                 <p class="copy">
                     <button id="copy-value" on:click=move |_| { copy(&value); copied.set("Value copied."); }>"Copy value"</button>
                     <button id="copy-row" on:click=move |_| { copy(&line); copied.set("Row copied, tab-separated."); }>"Copy row"</button>

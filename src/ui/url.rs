@@ -149,20 +149,24 @@ pub fn open_db(db: &str) {
     let _ = w.location().set_href(&url.href());
 }
 
-/// Fetches `url` and reads its JSON body.
+/// Fetches `url` and reads its JSON body; an error names `url` and says
+/// what went wrong in words.
 pub async fn fetch_json(url: &str) -> Result<wasm_bindgen::JsValue, String> {
     use wasm_bindgen_futures::JsFuture;
     let w = window().ok_or("no window")?;
     let resp: web_sys::Response = JsFuture::from(w.fetch_with_str(url))
         .await
-        .map_err(|e| format!("cannot fetch: {e:?}"))?
+        .map_err(|e| format!("{url}: {}", crate::net::fetch_failure(url, &e)))?
         .into();
     if !resp.ok() {
-        return Err(format!("the server answered {}", resp.status()));
+        return Err(format!(
+            "{url}: {}",
+            crate::net::http_error(resp.status(), &resp.status_text())
+        ));
     }
-    JsFuture::from(resp.json().map_err(|e| format!("{e:?}"))?)
+    JsFuture::from(resp.json().map_err(|e| format!("{url}: {e:?}"))?)
         .await
-        .map_err(|e| format!("not JSON: {e:?}"))
+        .map_err(|e| format!("{url}: not JSON: {e:?}"))
 }
 
 /// Takes `?db=` out of the address (the data now loaded is not a URL).

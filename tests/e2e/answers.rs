@@ -1,5 +1,5 @@
 //! Answers and charts: a large answer scrolled, cells copied, values shown
-//! as text, sorting by a header, answers saved as CSV, JSON and Markdown,
+//! as text, control characters marked and copied exactly, sorting by a header, answers saved as CSV, JSON and Markdown,
 //! preset charts, a heatmap cell drilled down, and the run diff.
 
 use std::io::Write;
@@ -162,6 +162,102 @@ async fn a_hundred_thousand_rows_scroll_to_the_last_and_cells_copy() {
     assert_eq!(pasted_value, long);
     assert_eq!(pasted_row, format!("99999\trow 99999\t{long}"));
     assert_eq!(moved, "Row 100,000 · label · text, 10 characters");
+}
+
+/// Each cell of a row as `[text, [[marker, title, drawn], …]]`: its text
+/// (which keeps the characters themselves) and its control-character
+/// markers, each with whether it takes room on screen.
+const MARKS_JS: &str = "const marks = e => [...e.querySelectorAll('.ctl')].map(s =>
+    [s.dataset.c, s.title, s.getBoundingClientRect().width > 0]);";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn control_characters_show_as_markers_and_copy_exactly() {
+    let crlf = "line one\r\nline two";
+    let cr_tab = "a\rb\tc";
+    let (_server, b, _) = open_demo().await;
+    run_sql(
+        &b,
+        "SELECT 'line one' || char(13, 10) || 'line two' AS crlf, 'a' || char(13) || 'b' || char(9) || 'c' AS cr_tab, 'plain' AS plain;",
+    )
+    .await;
+    let outcome = query_outcome(&b, QUERY).await;
+    let grid = b
+        .js(&format!(
+            "{MARKS_JS} return [...document.querySelector(`tr[data-row='0']`).cells].map(c => [c.textContent, marks(c)]);"
+        ))
+        .await;
+    // The inspector, and Copy value: what a paste receives (a text area's
+    // value would turn \r\n into \n, so the paste event's data is read).
+    b.js("const t = document.createElement('textarea'); t.id = 'paste'; document.body.append(t);
+          t.addEventListener('paste', e => { window.__pasted = e.clipboardData.getData('text/plain'); });")
+        .await;
+    let paste = b.driver.find(By::Id("paste")).await.unwrap();
+    let mut inspected = Vec::new();
+    let mut pasted = Vec::new();
+    for (col, name, button) in [
+        (1, "crlf", "#copy-value"),
+        (2, "cr_tab", "#copy-value"),
+        (3, "plain", "#copy-row"),
+    ] {
+        b.click(&format!("tr[data-row='0'] td:nth-child({col})"))
+            .await;
+        inspected.push(
+            b.wait_for(
+                &format!(
+                    "{MARKS_JS} const v = document.querySelector('.inspector .value');
+                     return v && document.querySelector('.inspector .where').textContent.startsWith('Row 1 · {name} ·')
+                       && [v.textContent, marks(v)];"
+                ),
+                QUERY,
+            )
+            .await,
+        );
+        b.click(button).await;
+        b.js("window.__pasted = null").await;
+        paste.send_keys(Key::Control + "v").await.unwrap();
+        pasted.push(
+            b.wait_for("return window.__pasted", QUERY)
+                .await
+                .as_str()
+                .map(str::to_string),
+        );
+    }
+    b.quit().await;
+
+    assert!(outcome.is_ok(), "{outcome:?}");
+    let cr = ["␍", "carriage return (U+000D)"];
+    let lf = ["↵", "line feed (new line) (U+000A)"];
+    let tab = ["␉", "tab (U+0009)"];
+    let marked = |marks: &[[&str; 2]]| -> Value {
+        marks
+            .iter()
+            .map(|[m, t]| serde_json::json!([m, t, true]))
+            .collect()
+    };
+    assert_eq!(
+        grid,
+        serde_json::json!([
+            [crlf, marked(&[cr, lf])],
+            [cr_tab, marked(&[cr, tab])],
+            ["plain", []]
+        ]),
+        "the text is exact, and each control character shows a marker"
+    );
+    assert_eq!(inspected[0], serde_json::json!([crlf, marked(&[cr, lf])]));
+    assert_eq!(
+        inspected[1],
+        serde_json::json!([cr_tab, marked(&[cr, tab])])
+    );
+    assert_eq!(inspected[2], serde_json::json!(["plain", []]));
+    assert_eq!(
+        pasted,
+        [
+            Some(crlf.to_string()),
+            Some(cr_tab.to_string()),
+            Some(format!("{crlf}\t{cr_tab}\tplain"))
+        ],
+        "Copy value and Copy row give the stored text, not the one shown"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,11 +1,13 @@
 //! Loading and sources: a dump named in the address (`?db=`), files by
-//! their content, picked, dropped or pasted, bad files, the dataset picker,
-//! workers that cannot start, and databases attached by name.
+//! their content, picked, dropped or pasted, bad and empty files, an
+//! address that cannot be reached, the dataset picker, workers that cannot
+//! start, and databases attached by name.
 
 use std::io::Write;
 use std::process::Command;
 use std::time::Duration;
 
+use greenboard::db::load::{OnError, load_str};
 use thirtyfour::prelude::*;
 
 use crate::support::*;
@@ -314,6 +316,23 @@ fn odd_files() -> TempDir {
     dir
 }
 
+/// Opens `?db=DB` for each of `dbs` in turn; gives each one's load status.
+async fn load_statuses<'n>(
+    b: &Browser,
+    server: &Server,
+    dbs: &[&'n str],
+) -> Vec<(&'n str, String)> {
+    let mut statuses = Vec::new();
+    for &db in dbs {
+        b.driver
+            .goto(format!("{}/?db={db}", server.origin))
+            .await
+            .unwrap();
+        statuses.push((db, b.wait_loaded().await));
+    }
+    statuses
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn files_load_by_their_content_and_bad_ones_say_why() {
     let files = odd_files();
@@ -332,14 +351,16 @@ async fn files_load_by_their_content_and_bad_ones_say_why() {
         let outcome = query_outcome(&b, QUERY).await;
         loaded.push((name, status, outcome, table_rows(&b.js(TABLE_JS).await)));
     }
-    let mut broken = Vec::new();
-    for name in ["truncated.sql.gz", "garbage.sql", "damaged.sqlite"] {
-        b.driver
-            .goto(format!("{}/?db=files/{name}", server.origin))
-            .await
-            .unwrap();
-        broken.push((name, b.wait_loaded().await));
-    }
+    let broken = load_statuses(
+        &b,
+        &server,
+        &[
+            "files/truncated.sql.gz",
+            "files/garbage.sql",
+            "files/damaged.sqlite",
+        ],
+    )
+    .await;
     b.quit().await;
 
     for (name, status, outcome, rows) in loaded {
@@ -452,4 +473,157 @@ async fn a_file_picked_dropped_or_pasted_loads_and_a_bad_one_keeps_the_data() {
     );
     assert!(pasted.as_str().is_some(), "{pasted}");
     assert_eq!(pasted_rows.1, [["a;b"]]);
+}
+
+/// Empty files: 0 bytes, gzip of 0 bytes, and only blanks and comments.
+fn empty_files() -> (TempDir, Vec<u8>) {
+    let dir = TempDir::new("empty-files");
+    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default())
+        .finish()
+        .unwrap();
+    std::fs::write(dir.0.join("empty.sql"), b"").unwrap();
+    std::fs::write(dir.0.join("empty.sql.gz"), &gz).unwrap();
+    std::fs::write(
+        dir.0.join("comments.sql"),
+        "-- nothing to load; only a comment\n/* and; another */\n\n",
+    )
+    .unwrap();
+    (dir, gz)
+}
+
+/// Waits for the status to say that `name` failed; gives its text.
+async fn failed_status(b: &Browser, name: &str) -> String {
+    b.wait_for(
+        &format!(
+            "const s = document.querySelector('.status.failed');
+             return s && s.textContent.includes('{name}') && s.textContent;"
+        ),
+        QUERY,
+    )
+    .await
+    .as_str()
+    .unwrap_or("no failure reported")
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn empty_files_are_refused_by_name_and_the_data_stays() {
+    let (files, gz) = empty_files();
+    let runs = {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
+        native_rows(&conn, "SELECT count(*) FROM test_runs")
+    };
+    let server = Server::start(vec![("/files/", files.0.clone()), ("/", dist())]).await;
+    let b = Browser::start().await;
+    b.driver.goto(format!("{}/", server.origin)).await.unwrap();
+    let first = b.wait_loaded().await;
+    let mut refused = Vec::new();
+    // Picked.
+    for name in ["empty.sql", "empty.sql.gz", "comments.sql"] {
+        b.driver
+            .find(By::Id("file"))
+            .await
+            .unwrap()
+            .send_keys(files.0.join(name).to_str().unwrap())
+            .await
+            .unwrap();
+        refused.push((name, failed_status(&b, name).await));
+    }
+    // Dropped.
+    for (name, bytes) in [("dropped.sql", Vec::new()), ("dropped.sql.gz", gz.clone())] {
+        b.driver
+            .execute(
+                "const dt = new DataTransfer();
+                 dt.items.add(new File([new Uint8Array(arguments[1])], arguments[0]));
+                 document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));",
+                vec![serde_json::json!(name), serde_json::json!(bytes)],
+            )
+            .await
+            .unwrap();
+        refused.push((name, failed_status(&b, name).await));
+    }
+    // The demo still answers.
+    run_sql(&b, "SELECT count(*) FROM test_runs").await;
+    let still = (
+        query_outcome(&b, QUERY).await,
+        table_rows(&b.js(TABLE_JS).await),
+    );
+    // From the address (a new page: nothing was loaded before).
+    let addressed = load_statuses(
+        &b,
+        &server,
+        &[
+            "files/empty.sql",
+            "files/empty.sql.gz",
+            "files/comments.sql",
+        ],
+    )
+    .await;
+    b.quit().await;
+
+    assert!(first.starts_with("Loaded"), "{first}");
+    for (name, status) in &refused {
+        assert!(
+            status.starts_with(&format!("Could not load {name}: it is empty")),
+            "{status}"
+        );
+        assert!(
+            status.contains(" — still loaded: ") && status.ends_with("demo.sql.gz"),
+            "the demo stays loaded: {status}"
+        );
+    }
+    let says = |status: &str, what: &str| assert!(status.contains(what), "{what} in {status}");
+    says(&refused[0].1, "it is empty (0 bytes)");
+    says(&refused[1].1, "bytes of gzip inflate to 0 bytes");
+    says(&refused[2].1, "no SQL statements");
+    says(&refused[3].1, "it is empty (0 bytes)");
+    says(&refused[4].1, "bytes of gzip inflate to 0 bytes");
+    assert!(still.0.is_ok(), "{still:?}");
+    assert_eq!(still.1, runs, "the earlier data stays usable");
+    for (db, status) in addressed {
+        assert!(
+            status.starts_with("Could not load") && status.contains(&format!("{db}: it is empty")),
+            "{status}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_address_that_cannot_be_reached_says_why() {
+    // A port on which nothing listens.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let nowhere = format!("http://127.0.0.1:{port}/results.sql");
+    let server = Server::start(vec![("/", dist())]).await;
+    let b = Browser::start().await;
+    let address = encode(&nowhere);
+    let statuses = load_statuses(&b, &server, &[&address, "missing.sql"]).await;
+    b.quit().await;
+    let [(_, unreachable), (_, missing)] = &statuses[..] else {
+        unreachable!()
+    };
+
+    assert!(
+        unreachable.starts_with(&format!(
+            "Could not load {nowhere}: the browser could not reach it: "
+        )),
+        "{unreachable}"
+    );
+    // Another origin: its server is down, or it does not allow this site.
+    assert!(
+        unreachable.contains("did not answer") && unreachable.contains("CORS"),
+        "{unreachable}"
+    );
+    assert!(
+        !unreachable.contains("Failed to fetch") && !unreachable.contains("TypeError"),
+        "{unreachable}"
+    );
+    assert!(
+        missing.contains("the server answered 404") && missing.contains("(not found)"),
+        "{missing}"
+    );
 }
