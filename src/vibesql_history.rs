@@ -619,16 +619,15 @@ fn opt_time(v: Option<&str>) -> Cell {
     v.map_or(Cell::Null, |t| Cell::Time(t.to_string()))
 }
 
-/// A table of the dump: its name, its columns as VibeSQL declares them
-/// (name, type, NOT NULL), SQLite's `CREATE TABLE` and the rows.
+/// A table of the dump: its name, columns, foreign keys and rows.
 #[derive(Debug, Clone)]
 pub struct Table {
     /// The table's name.
     pub name: &'static str,
-    /// Columns as VibeSQL's dump declares them: name, type, NOT NULL.
-    pub columns: &'static [(&'static str, &'static str, bool)],
-    /// The table in SQLite (seed 003's DDL for its three tables).
-    pub create: &'static str,
+    /// Its columns, with seed 003's types and keys.
+    pub columns: &'static [Column],
+    /// Its foreign keys, as clauses of `CREATE TABLE`.
+    pub foreign_keys: &'static [&'static str],
     /// The rows, in order.
     pub rows: Vec<Vec<Cell>>,
 }
@@ -642,58 +641,73 @@ pub struct History {
     pub tables: Vec<Table>,
 }
 
-const TEST_FILES: &[(&str, &str, bool)] = &[
-    ("file_path", "VARCHAR(500)", true),
-    ("category", "VARCHAR(50)", true),
-    ("subcategory", "VARCHAR(50)", false),
-    ("status", "VARCHAR(20)", true),
-    ("last_tested", "TIMESTAMP", false),
-    ("last_passed", "TIMESTAMP", false),
+/// A column: its name, its type and whether it is the primary key, NOT
+/// NULL or neither.
+pub type Column = (&'static str, &'static str, Key);
+
+/// A column's constraint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    /// The primary key (NOT NULL in VibeSQL's dump, which writes no keys).
+    Primary,
+    /// NOT NULL.
+    NotNull,
+    /// Nothing.
+    Null,
+}
+
+const TEST_FILES: &[Column] = &[
+    ("file_path", "VARCHAR(500)", Key::Primary),
+    ("category", "VARCHAR(50)", Key::NotNull),
+    ("subcategory", "VARCHAR(50)", Key::Null),
+    ("status", "VARCHAR(20)", Key::NotNull),
+    ("last_tested", "TIMESTAMP", Key::Null),
+    ("last_passed", "TIMESTAMP", Key::Null),
 ];
 
-const TEST_RUNS: &[(&str, &str, bool)] = &[
-    ("run_id", "INTEGER", true),
-    ("started_at", "TIMESTAMP", true),
-    ("completed_at", "TIMESTAMP", false),
-    ("total_files", "INTEGER", false),
-    ("passed", "INTEGER", false),
-    ("failed", "INTEGER", false),
-    ("untested", "INTEGER", false),
-    ("git_commit", "VARCHAR(40)", false),
-    ("branch_name", "VARCHAR(200)", false),
-    ("ci_run_id", "VARCHAR(100)", false),
+const TEST_RUNS: &[Column] = &[
+    ("run_id", "INTEGER", Key::Primary),
+    ("started_at", "TIMESTAMP", Key::NotNull),
+    ("completed_at", "TIMESTAMP", Key::Null),
+    ("total_files", "INTEGER", Key::Null),
+    ("passed", "INTEGER", Key::Null),
+    ("failed", "INTEGER", Key::Null),
+    ("untested", "INTEGER", Key::Null),
+    ("git_commit", "VARCHAR(40)", Key::Null),
+    ("branch_name", "VARCHAR(200)", Key::Null),
+    ("ci_run_id", "VARCHAR(100)", Key::Null),
 ];
 
-const TEST_RESULTS: &[(&str, &str, bool)] = &[
-    ("result_id", "INTEGER", true),
-    ("run_id", "INTEGER", true),
-    ("file_path", "VARCHAR(500)", true),
-    ("status", "VARCHAR(20)", true),
-    ("tested_at", "TIMESTAMP", true),
-    ("duration_ms", "INTEGER", false),
-    ("error_message", "VARCHAR(2000)", false),
+const TEST_RESULTS: &[Column] = &[
+    ("result_id", "INTEGER", Key::Primary),
+    ("run_id", "INTEGER", Key::NotNull),
+    ("file_path", "VARCHAR(500)", Key::NotNull),
+    ("status", "VARCHAR(20)", Key::NotNull),
+    ("tested_at", "TIMESTAMP", Key::NotNull),
+    ("duration_ms", "INTEGER", Key::Null),
+    ("error_message", "VARCHAR(2000)", Key::Null),
 ];
 
-const RUN_SOURCES: &[(&str, &str, bool)] = &[
-    ("run_id", "INTEGER", true),
-    ("suite", "VARCHAR(50)", true),
-    ("source_path", "VARCHAR(200)", true),
-    ("source_commit", "VARCHAR(40)", true),
-    ("committed_at", "TIMESTAMP", false),
-    ("pass_rate", "REAL", false),
-    ("tests_total", "INTEGER", false),
-    ("tests_passed", "INTEGER", false),
-    ("tests_failed", "INTEGER", false),
-    ("tests_skipped", "INTEGER", false),
-    ("source_run_id", "INTEGER", false),
+const RUN_SOURCES: &[Column] = &[
+    ("run_id", "INTEGER", Key::NotNull),
+    ("suite", "VARCHAR(50)", Key::NotNull),
+    ("source_path", "VARCHAR(200)", Key::NotNull),
+    ("source_commit", "VARCHAR(40)", Key::NotNull),
+    ("committed_at", "TIMESTAMP", Key::Null),
+    ("pass_rate", "REAL", Key::Null),
+    ("tests_total", "INTEGER", Key::Null),
+    ("tests_passed", "INTEGER", Key::Null),
+    ("tests_failed", "INTEGER", Key::Null),
+    ("tests_skipped", "INTEGER", Key::Null),
+    ("source_run_id", "INTEGER", Key::Null),
 ];
 
-const PRESETS: &[(&str, &str, bool)] = &[
-    ("title", "VARCHAR(200)", false),
-    ("description", "VARCHAR(500)", false),
-    ("sql", "VARCHAR(4000)", false),
-    ("chart", "VARCHAR(200)", false),
-    ("position", "INTEGER", false),
+const PRESETS: &[Column] = &[
+    ("title", "VARCHAR(200)", Key::Null),
+    ("description", "VARCHAR(500)", Key::Null),
+    ("sql", "VARCHAR(4000)", Key::Null),
+    ("chart", "VARCHAR(200)", Key::Null),
+    ("position", "INTEGER", Key::Null),
 ];
 
 /// The dataset's own presets: its dashboard (pass rate over time by suite,
@@ -734,52 +748,12 @@ ORDER BY r.run_id, s.source_path;",
     ),
 ];
 
-/// Seed 003's tables in SQLite, as its plan writes them, and the two more.
-const SQLITE_TEST_FILES: &str = "CREATE TABLE test_files (
-    file_path VARCHAR(500) PRIMARY KEY,
-    category VARCHAR(50) NOT NULL,
-    subcategory VARCHAR(50),
-    status VARCHAR(20) NOT NULL,
-    last_tested TIMESTAMP,
-    last_passed TIMESTAMP
-)";
-const SQLITE_TEST_RUNS: &str = "CREATE TABLE test_runs (
-    run_id INTEGER PRIMARY KEY,
-    started_at TIMESTAMP NOT NULL,
-    completed_at TIMESTAMP,
-    total_files INTEGER,
-    passed INTEGER,
-    failed INTEGER,
-    untested INTEGER,
-    git_commit VARCHAR(40),
-    branch_name VARCHAR(200),
-    ci_run_id VARCHAR(100)
-)";
-const SQLITE_TEST_RESULTS: &str = "CREATE TABLE test_results (
-    result_id INTEGER PRIMARY KEY,
-    run_id INTEGER NOT NULL,
-    file_path VARCHAR(500) NOT NULL,
-    status VARCHAR(20) NOT NULL,
-    tested_at TIMESTAMP NOT NULL,
-    duration_ms INTEGER,
-    error_message VARCHAR(2000),
-    FOREIGN KEY (run_id) REFERENCES test_runs(run_id),
-    FOREIGN KEY (file_path) REFERENCES test_files(file_path)
-)";
-const SQLITE_RUN_SOURCES: &str = "CREATE TABLE run_sources (
-    run_id INTEGER NOT NULL REFERENCES test_runs(run_id),
-    suite VARCHAR(50) NOT NULL,
-    source_path VARCHAR(200) NOT NULL,
-    source_commit VARCHAR(40) NOT NULL,
-    committed_at TIMESTAMP,
-    pass_rate REAL,
-    tests_total INTEGER,
-    tests_passed INTEGER,
-    tests_failed INTEGER,
-    tests_skipped INTEGER,
-    source_run_id INTEGER
-)";
-const SQLITE_PRESETS: &str = "CREATE TABLE _greenboard_presets(title TEXT, description TEXT, sql TEXT, chart TEXT, position INTEGER)";
+/// Seed 003's foreign keys, and run_sources' own.
+const RESULT_KEYS: &[&str] = &[
+    "FOREIGN KEY (run_id) REFERENCES test_runs(run_id)",
+    "FOREIGN KEY (file_path) REFERENCES test_files(file_path)",
+];
+const SOURCE_KEYS: &[&str] = &["FOREIGN KEY (run_id) REFERENCES test_runs(run_id)"];
 
 /// A run: its observations (with the file each comes from).
 struct Run<'a> {
@@ -927,26 +901,35 @@ pub fn convert(sources: &[SourceFile]) -> Result<History, HistoryError> {
             ]
         })
         .collect();
-    let table = |name, columns, create, rows| Table {
+    let table = |name, columns, foreign_keys, rows| Table {
         name,
         columns,
-        create,
+        foreign_keys,
         rows,
     };
     Ok(History {
         tables: vec![
-            table("test_files", TEST_FILES, SQLITE_TEST_FILES, test_files),
-            table("test_runs", TEST_RUNS, SQLITE_TEST_RUNS, test_runs),
-            table(
-                "test_results",
-                TEST_RESULTS,
-                SQLITE_TEST_RESULTS,
-                test_results,
-            ),
-            table("run_sources", RUN_SOURCES, SQLITE_RUN_SOURCES, run_sources),
-            table("_greenboard_presets", PRESETS, SQLITE_PRESETS, presets),
+            table("test_files", TEST_FILES, &[], test_files),
+            table("test_runs", TEST_RUNS, &[], test_runs),
+            table("test_results", TEST_RESULTS, RESULT_KEYS, test_results),
+            table("run_sources", RUN_SOURCES, SOURCE_KEYS, run_sources),
+            table("_greenboard_presets", PRESETS, &[], presets),
         ],
     })
+}
+
+impl Table {
+    /// Its `CREATE TABLE` in SQLite, with seed 003's keys.
+    pub fn create_sqlite(&self) -> String {
+        let columns = self.columns.iter().map(|(name, ty, key)| match key {
+            Key::Primary => format!("    {name} {ty} PRIMARY KEY"),
+            Key::NotNull => format!("    {name} {ty} NOT NULL"),
+            Key::Null => format!("    {name} {ty}"),
+        });
+        let keys = self.foreign_keys.iter().map(|k| format!("    {k}"));
+        let body: Vec<String> = columns.chain(keys).collect();
+        format!("CREATE TABLE {} (\n{}\n)", self.name, body.join(",\n"))
+    }
 }
 
 impl History {
@@ -961,7 +944,7 @@ impl History {
 pub fn store(history: &History, conn: &Connection) -> Result<(), HistoryError> {
     let tx = conn.unchecked_transaction()?;
     for t in &history.tables {
-        tx.execute_batch(&format!("{};", t.create))?;
+        tx.execute_batch(&format!("{};", t.create_sqlite()))?;
         let marks = vec!["?"; t.columns.len()].join(", ");
         let mut insert = tx.prepare(&format!("INSERT INTO {} VALUES ({marks})", t.name))?;
         for row in &t.rows {
@@ -1004,8 +987,9 @@ pub fn write_vibesql_dump(
         let columns: Vec<String> = t
             .columns
             .iter()
-            .map(|(name, ty, not_null)| {
-                format!("{name} {ty}{}", if *not_null { " NOT NULL" } else { "" })
+            .map(|(name, ty, key)| match key {
+                Key::Null => format!("{name} {ty}"),
+                Key::Primary | Key::NotNull => format!("{name} {ty} NOT NULL"),
             })
             .collect();
         writeln!(out, "CREATE TABLE {} ({});", t.name, columns.join(", "))?;
@@ -1230,20 +1214,34 @@ mod tests {
     }
 
     #[test]
-    fn sqlite_and_vibesql_columns_agree() {
+    fn sqlite_gets_seed_003s_tables_with_their_keys() {
         let conn = Connection::open_in_memory().unwrap();
         let h = convert(&[]).unwrap();
         store(&h, &conn).unwrap();
-        for t in &h.tables {
-            let names: Vec<String> = conn
-                .prepare(&format!("SELECT name FROM pragma_table_info('{}')", t.name))
-                .unwrap()
-                .query_map([], |r| r.get(0))
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap();
-            let declared: Vec<&str> = t.columns.iter().map(|c| c.0).collect();
-            assert_eq!(names, declared, "{}", t.name);
-        }
+        assert_eq!(
+            h.table("test_results").unwrap().create_sqlite(),
+            "CREATE TABLE test_results (
+    result_id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL,
+    file_path VARCHAR(500) NOT NULL,
+    status VARCHAR(20) NOT NULL,
+    tested_at TIMESTAMP NOT NULL,
+    duration_ms INTEGER,
+    error_message VARCHAR(2000),
+    FOREIGN KEY (run_id) REFERENCES test_runs(run_id),
+    FOREIGN KEY (file_path) REFERENCES test_files(file_path)
+)"
+        );
+        let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(
+            count(
+                "SELECT COUNT(*) FROM pragma_table_info('test_files') WHERE pk = 1 AND name = 'file_path'"
+            ),
+            1
+        );
+        assert_eq!(
+            count("SELECT COUNT(*) FROM pragma_foreign_key_list('run_sources')"),
+            1
+        );
     }
 }
