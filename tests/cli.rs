@@ -462,3 +462,22 @@ fn a_failed_export_names_the_database_and_leaves_no_file() {
     );
     assert!(!out.exists(), "a half-written dump was left");
 }
+
+#[test]
+fn a_bench_that_cannot_run_is_an_error_not_wrong_usage() {
+    let dir = Scratch::new("cli-bench-blocked");
+    // A file where the benchmark's directory should be.
+    let blocked = dir.join("blocked");
+    std::fs::write(&blocked, "").unwrap();
+    let out = greenboard(&[
+        "bench",
+        "--dir",
+        blocked.join("bench").to_str().unwrap(),
+        "--runs",
+        "1",
+        "--tests",
+        "1",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).starts_with("greenboard: "));
+}

@@ -45,7 +45,7 @@ fn is_lazy(name: &str) -> bool {
 }
 
 #[test]
-fn the_first_load_is_under_600_kb_gzipped() {
+fn the_first_load_is_under_660_kb_gzipped() {
     let (lazy, files): (Vec<_>, Vec<_>) = page_files().into_iter().partition(|(n, _)| is_lazy(n));
     let mut lazy_names: Vec<&str> = lazy.iter().map(|(n, _)| n.as_str()).collect();
     lazy_names.sort();
@@ -86,7 +86,7 @@ fn the_first_load_is_under_600_kb_gzipped() {
         .collect();
     println!("first load: {total} bytes gzipped\n{}", report.join("\n"));
     assert!(
-        total < 600_000,
+        total < 660_000,
         "first load is {total} B gzipped:\n{}",
         report.join("\n")
     );

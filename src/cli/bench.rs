@@ -22,7 +22,7 @@ pub struct Args {
 /// Runs the benchmark and prints its report.
 pub fn exec(args: Args) -> Result<(), CliError> {
     let report =
-        greenboard::bench::run(&args.dir, args.runs, args.tests).map_err(CliError::Usage)?;
+        greenboard::bench::run(&args.dir, args.runs, args.tests).map_err(CliError::Bench)?;
     println!("{report}");
     Ok(())
 }

@@ -36,6 +36,9 @@ pub enum CliError {
     /// VibeSQL's history that cannot be read.
     #[error(transparent)]
     History(#[from] HistoryError),
+    /// The benchmark could not run to its end.
+    #[error("{0}")]
+    Bench(String),
     /// Wrong usage: the tool exits with 2.
     #[error("{0}")]
     Usage(String),

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 
 use wasm_bindgen::JsCast;
 
-use super::{QueryState, Store, bridge, run, url};
+use super::query::run;
+use super::{QueryState, Store, bridge, url};
 use crate::chart::spec::{Kind, Spec};
 use crate::presets;
 use crate::protocol::{ChartDrawing, Request, RequestId, Response};

@@ -13,7 +13,8 @@ use std::cell::{Cell, RefCell};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
-use super::{Store, run, url};
+use super::query::run;
+use super::{Store, url};
 use crate::protocol::Relation;
 
 /// The editor's module, beside the page.

@@ -3,7 +3,8 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::{Store, editor, run};
+use super::query::run;
+use super::{Store, editor};
 
 /// The shortcuts, as the help panel lists them.
 const SHORTCUTS: &[(&str, &str)] = &[

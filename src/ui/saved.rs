@@ -7,9 +7,11 @@ use leptos::prelude::*;
 
 use wasm_bindgen::JsValue;
 
-use super::{Store, builder::Drawing, js, run};
+use super::query::run;
+use super::{Store, builder::Drawing};
 use crate::chart::escape_html as escape;
 use crate::library::{Entry, Library};
+use serde::Serialize;
 
 /// The storage key of the saved queries and the history.
 const KEY: &str = "greenboard:queries";
@@ -29,61 +31,15 @@ pub fn stored() -> Library {
 /// Reads a library from JSON text.
 fn parse(text: &str) -> Result<Library, String> {
     let value = js_sys::JSON::parse(text).map_err(|_| "this is not JSON".to_string())?;
-    let list = |key: &str| -> Result<Vec<Entry>, String> {
-        let v = js::field(&value, key);
-        if v.is_undefined() {
-            return Ok(Vec::new());
-        }
-        if !js_sys::Array::is_array(&v) {
-            return Err(format!(
-                "this is not a list of greenboard queries (\"{key}\" is not a list)"
-            ));
-        }
-        js::items(&v)
-            .map(|e| {
-                let sql = js::opt_text(&e, "sql")
-                    .ok_or("this is not a list of greenboard queries (an entry has no SQL)")?;
-                Ok(Entry {
-                    name: js::text(&e, "name"),
-                    sql,
-                    params: js::strings(&js::field(&e, "params")),
-                    chart: js::opt_text(&e, "chart"),
-                    at: js::field(&e, "at").as_f64().unwrap_or(0.0),
-                    rows: js::field(&e, "rows").as_f64().map(|n| n as u64),
-                })
-            })
-            .collect()
-    };
-    Ok(Library {
-        saved: list("saved")?,
-        history: list("history")?,
-    })
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| format!("this is not a list of greenboard queries ({e})"))
 }
 
 /// The library as JSON text, indented when `pretty`.
 fn to_json(library: &Library, pretty: bool) -> String {
-    let entries = |list: &[Entry]| {
-        js::array(list.iter().map(|e| {
-            js::object(&[
-                ("name", e.name.as_str().into()),
-                ("sql", e.sql.as_str().into()),
-                (
-                    "params",
-                    js::array(e.params.iter().map(|p| p.as_str().into())),
-                ),
-                (
-                    "chart",
-                    e.chart.as_deref().map_or(JsValue::NULL, JsValue::from),
-                ),
-                ("at", e.at.into()),
-                ("rows", e.rows.map_or(JsValue::NULL, |n| (n as f64).into())),
-            ])
-        }))
+    let Ok(value) = library.serialize(&serde_wasm_bindgen::Serializer::json_compatible()) else {
+        return String::new();
     };
-    let value = js::object(&[
-        ("saved", entries(&library.saved)),
-        ("history", entries(&library.history)),
-    ]);
     let text = if pretty {
         js_sys::JSON::stringify_with_replacer_and_space(&value, &JsValue::NULL, &2.into())
     } else {
@@ -203,7 +159,7 @@ pub fn QueryLibrary() -> impl IntoView {
         };
         input.set_value("");
         leptos::task::spawn_local(async move {
-            let read = super::read_file(&file)
+            let read = super::load_panel::read_file(&file)
                 .await
                 .and_then(|bytes| {
                     String::from_utf8(bytes).map_err(|_| "this is not UTF-8 text".into())

@@ -5,69 +5,34 @@
 
 use leptos::prelude::*;
 
-use super::{Store, editor, run};
+use super::query::run;
+use super::{Store, editor};
 use crate::chart::escape_html as escape;
 use crate::chart::fmt_count;
 use wasm_bindgen::JsCast;
 
-use super::js::{field, items, strings, text};
+use crate::protocol::{LoadSummary, Relation};
 
-use crate::protocol::{Column, ForeignKey, Index, LoadSummary, Relation, RelationKind};
-
-/// The relations of a load, with their row counts. The catalog's JSON is
-/// read field by field (serde's generic decoders would cost the page's
-/// first load some kilobytes).
+/// The relations of a load, with their row counts (the catalog's JSON,
+/// as SQLite writes it, read into [`Relation`]s).
 pub fn relations(summary: &LoadSummary) -> Vec<Relation> {
-    let Ok(list) = js_sys::JSON::parse(&summary.catalog) else {
+    let Ok(json) = js_sys::JSON::parse(&summary.catalog) else {
         return Vec::new();
     };
-    items(&list)
-        .map(|r| {
-            let (schema, name) = (text(&r, "schema"), text(&r, "name"));
-            let qualified = if schema == "main" {
-                name.clone()
-            } else {
-                format!("{schema}.{name}")
-            };
-            Relation {
-                kind: match text(&r, "kind").as_str() {
-                    "View" => RelationKind::View,
-                    "Virtual" => RelationKind::Virtual,
-                    _ => RelationKind::Table,
-                },
-                rows: summary
-                    .tables
-                    .iter()
-                    .find(|t| t.name == qualified)
-                    .map(|t| t.rows),
-                columns: items(&field(&r, "columns"))
-                    .map(|c| Column {
-                        name: text(&c, "name"),
-                        decl_type: text(&c, "decl_type"),
-                        pk: field(&c, "pk").as_f64().unwrap_or(0.0) as u32,
-                        not_null: field(&c, "not_null").is_truthy(),
-                    })
-                    .collect(),
-                foreign_keys: items(&field(&r, "foreign_keys"))
-                    .map(|f| ForeignKey {
-                        from: strings(&field(&f, "from")),
-                        table: text(&f, "table"),
-                        to: strings(&field(&f, "to")),
-                    })
-                    .collect(),
-                indexes: items(&field(&r, "indexes"))
-                    .map(|x| Index {
-                        name: text(&x, "name"),
-                        unique: field(&x, "unique").is_truthy(),
-                        origin: text(&x, "origin"),
-                        columns: strings(&field(&x, "columns")),
-                    })
-                    .collect(),
-                schema,
-                name,
-            }
-        })
-        .collect()
+    let mut list: Vec<Relation> = serde_wasm_bindgen::from_value(json).unwrap_or_default();
+    for r in &mut list {
+        let qualified = if r.schema == "main" {
+            r.name.clone()
+        } else {
+            format!("{}.{}", r.schema, r.name)
+        };
+        r.rows = summary
+            .tables
+            .iter()
+            .find(|t| t.name == qualified)
+            .map(|t| t.rows);
+    }
+    list
 }
 
 /// `name`, quoted only when SQL needs it to be.

@@ -194,7 +194,7 @@ pub fn ResultView() -> impl IntoView {
                 };
                 view! {
                     <th scope="col" aria-sort=order>
-                        <button class="sort" title="Sort by this column" on:click=move |_| super::sort_by(store, i)>
+                        <button class="sort" title="Sort by this column" on:click=move |_| super::query::sort_by(store, i)>
                             {c.clone()}
                         </button>
                     </th>

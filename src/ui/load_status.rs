@@ -1,0 +1,107 @@
+//! The load's status in the header: progress, then what was loaded, how
+//! long it took and which statements failed.
+
+use leptos::prelude::*;
+
+use super::{LoadState, Store, url};
+use crate::chart::fmt_count;
+
+/// Progress of the load, then what was loaded and how long it took, and any
+/// statement that failed.
+#[component]
+pub fn LoadStatus() -> impl IntoView {
+    let store = expect_context::<Store>();
+    move || match store.load.get() {
+        LoadState::Loading { url, progress } => {
+            let (value, max, text) = match progress {
+                None => (0.0, 1.0, "starting…".to_string()),
+                Some(p) => {
+                    let total = p.bytes_total.filter(|t| *t >= p.bytes_received);
+                    let text = format!(
+                        "{}{} received · {} statements run",
+                        fmt_bytes(p.bytes_received),
+                        total
+                            .map(|t| format!(" of {}", fmt_bytes(t)))
+                            .unwrap_or_default(),
+                        fmt_count(p.statements)
+                    );
+                    match total {
+                        Some(t) => (p.bytes_received as f64, t.max(1) as f64, text),
+                        None => (0.0, 1.0, text),
+                    }
+                }
+            };
+            view! {
+                <div class="status loading" role="status" aria-live="polite">
+                    <span>"Loading " <code>{short_url(&url)}</code></span>
+                    <progress max=max value=value aria-label="Load progress"></progress>
+                    <span class="progress-text">{text}</span>
+                </div>
+            }
+            .into_any()
+        }
+        LoadState::Loaded { url, summary } => {
+            let problems = summary.failed.len() + summary.skipped.len();
+            let list = summary
+                .failed
+                .iter()
+                .map(|p| (p, "failed"))
+                .chain(summary.skipped.iter().map(|p| (p, "skipped")))
+                .map(|(p, what)| {
+                    view! {
+                        <li>
+                            {format!("statement {} (line {}) {what}: ", p.statement, p.line)}
+                            <strong>{p.reason.clone()}</strong>
+                            " — "
+                            <code>{p.excerpt.clone()}</code>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <div class="status loaded" role="status" aria-live="polite">
+                    <span>
+                        "Loaded " <code>{short_url(&url)}</code> ": "
+                        {format!("{} statements, {} ", fmt_count(summary.statements), fmt_bytes(summary.bytes))}
+                        "in " <strong class="load-time">{format!("{:.0} ms", summary.elapsed_ms)}</strong>
+                        {(summary.translated > 0).then(|| format!(
+                            " ({} translated from another SQL dialect)", fmt_count(summary.translated)
+                        ))}
+                    </span>
+                    {(problems > 0).then(|| view! {
+                        <details class="problems" open>
+                            <summary>{format!("{problems} statements failed or were skipped")}</summary>
+                            <ul>{list}</ul>
+                        </details>
+                    })}
+                </div>
+            }
+            .into_any()
+        }
+        LoadState::Failed { url, error } => {
+            let still = store.loaded.with(|l| l.as_ref().map(|(u, _)| short_url(u)));
+            view! {
+                <div class="status failed" role="alert">
+                    "Could not load " <code>{short_url(&url)}</code> ": " {error}
+                    {still.map(|u| view! { <span class="still">" — still loaded: " <code>{u}</code></span> })}
+                </div>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// `n` bytes in KB or MB.
+fn fmt_bytes(n: u64) -> String {
+    if n >= 1 << 20 {
+        format!("{:.1} MB", n as f64 / (1u64 << 20) as f64)
+    } else {
+        format!("{:.0} KB", n as f64 / 1024.0)
+    }
+}
+
+/// `url` without this site's origin.
+fn short_url(url: &str) -> String {
+    let origin = url::origin();
+    url.strip_prefix(&origin).unwrap_or(url).to_string()
+}

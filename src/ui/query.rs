@@ -1,0 +1,195 @@
+//! The main query: running the editor's SQL (or a sorted form of it), the
+//! clock while it runs, its answer or error, and the parameters it takes.
+
+use leptos::prelude::*;
+
+use super::{QueryState, Store, bridge, builder, editor, saved, url};
+use crate::presets;
+use crate::protocol::{DEFAULT_PAGE_SIZE, Request, Response};
+
+/// The title of preset `id` (built in, or shipped in the loaded dump).
+pub fn preset_title(store: Store, id: &str) -> Option<String> {
+    if let Some(p) = presets::find(id) {
+        return Some(p.title.to_string());
+    }
+    let i: usize = id.strip_prefix("shipped:")?.parse().ok()?;
+    store
+        .loaded
+        .with_untracked(|l| Some(l.as_ref()?.1.presets.get(i)?.title.clone()))
+}
+
+/// Milliseconds since the page started (`performance.now()`).
+pub fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+thread_local! {
+    /// Ticks the clock while the main query runs.
+    static TICKER: std::cell::RefCell<Option<gloo_timers::callback::Interval>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `sql` as the main query (unsorted) and records it in the address.
+pub fn run(store: Store, sql: String) {
+    store.sort.set(None);
+    editor::whole_text();
+    execute(store, sql.clone(), sql);
+}
+
+/// Sorts the answer by column `col` (0-based): ascending, or descending if
+/// it was sorted ascending by it. SQLite sorts: the editor's SQL is run
+/// inside `SELECT * FROM (…) ORDER BY col`.
+pub fn sort_by(store: Store, col: usize) {
+    let desc = store.sort.get_untracked() == Some((col, false));
+    store.sort.set(Some((col, desc)));
+    let sql = store.sql.get_untracked();
+    let inner = sql.trim().trim_end_matches(';').trim_end();
+    let sorted = format!(
+        "SELECT * FROM ({inner}\n) ORDER BY {} {};",
+        col + 1,
+        if desc { "DESC" } else { "ASC" }
+    );
+    execute(store, sorted, sql);
+}
+
+/// Sends `sql` as the main query; the address records `shown`.
+fn execute(store: Store, sql: String, shown: String) {
+    let started = now();
+    store.clock.set(started);
+    store.query.set(QueryState::Running { started });
+    TICKER.with_borrow_mut(|t| {
+        *t = Some(gloo_timers::callback::Interval::new(100, move || {
+            store.clock.set(now())
+        }))
+    });
+    let values: Vec<String> = store
+        .params
+        .with_untracked(|p| p.iter().map(|(_, v)| v.clone()).collect());
+    url::set_sql(
+        &shown,
+        &values,
+        store.chart.get_untracked().as_deref(),
+        store.preset.get_untracked().as_deref(),
+    );
+    let text = sql.clone();
+    let asked = values.clone();
+    let id = bridge::send(
+        |id| Request::Query {
+            id,
+            sql: text,
+            params: asked,
+            page_size: DEFAULT_PAGE_SIZE,
+        },
+        move |resp| {
+            // A query started later replaced this one: its answer is dropped.
+            if resp.id() != store.current.get_untracked() {
+                return;
+            }
+            let state = match resp {
+                Response::Answer { id, answer } => {
+                    name_params(store, &answer.params);
+                    store.library.update(|l| {
+                        l.ran(crate::library::Entry {
+                            name: String::new(),
+                            sql: shown.clone(),
+                            params: values.clone(),
+                            chart: store.chart.get_untracked(),
+                            at: saved::now(),
+                            rows: Some(answer.total_rows as u64),
+                        })
+                    });
+                    if answer.total_rows > 0 && answer.columns.len() >= 2 {
+                        let title = store
+                            .preset_title
+                            .get_untracked()
+                            .unwrap_or_else(|| "Query result".to_string());
+                        builder::draw(store, id, &answer.columns, title);
+                    } else {
+                        store.drawing.set(builder::Drawing::None);
+                    }
+                    QueryState::Done { query: id, answer }
+                }
+                Response::QueryFailed { error, .. } => {
+                    store.drawing.set(builder::Drawing::None);
+                    if !error.params.is_empty() {
+                        name_params(store, &error.params);
+                    }
+                    if let Some(offset) = error.offset
+                        && sql == shown
+                    {
+                        editor::mark_error(&sql, offset);
+                    }
+                    QueryState::Failed {
+                        error,
+                        sql: sql.clone(),
+                    }
+                }
+                _ => return,
+            };
+            TICKER.with_borrow_mut(|t| *t = None);
+            store.query.set(state);
+        },
+    );
+    store.current.set(Some(id));
+}
+
+/// Makes the parameter form match the parameters the SQL turned out to
+/// take: values are kept by position, and so are labels (a preset's names)
+/// while the count is unchanged; otherwise SQLite's names are shown.
+fn name_params(store: Store, names: &[String]) {
+    store.params.update(|params| {
+        if params.len() == names.len() {
+            return;
+        }
+        let old = std::mem::take(params);
+        *params = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let value = old.get(i).map(|(_, v)| v.clone()).unwrap_or_default();
+                (name.clone(), value)
+            })
+            .collect();
+    });
+}
+
+/// Asks the data for the first value of each of `queries` in turn, then
+/// calls `done` with them all (an empty string where a query found nothing).
+pub fn values_of(
+    queries: Vec<&'static str>,
+    found: Vec<String>,
+    done: impl FnOnce(Vec<String>) + 'static,
+) {
+    let Some(sql) = queries.get(found.len()).copied() else {
+        done(found);
+        return;
+    };
+    let next = std::cell::RefCell::new(Some((queries, found, done)));
+    bridge::send(
+        |id| Request::Query {
+            id,
+            sql: sql.to_string(),
+            params: Vec::new(),
+            page_size: 1,
+        },
+        move |resp| {
+            let value = match resp {
+                Response::Answer { answer, .. } => answer
+                    .rows
+                    .first()
+                    .and_then(|row| row.first())
+                    .and_then(crate::protocol::Cell::display)
+                    .unwrap_or_default(),
+                Response::QueryFailed { .. } => String::new(),
+                _ => return,
+            };
+            if let Some((queries, mut found, done)) = next.borrow_mut().take() {
+                found.push(value);
+                values_of(queries, found, done);
+            }
+        },
+    );
+}
