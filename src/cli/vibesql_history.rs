@@ -24,7 +24,7 @@ pub enum Dialect {
 #[derive(clap::Args)]
 pub struct Args {
     /// The folder of file versions (`<commit>/<path>`, listed in `versions.tsv`).
-    #[arg(long, default_value = "data/vibesql")]
+    #[arg(long)]
     input: PathBuf,
     /// Output file (`-` for standard output; gzip when it ends in .gz).
     #[arg(short, long, default_value = "-")]
