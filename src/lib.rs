@@ -4,8 +4,10 @@
 //! dumps (`greenboard`), the browser UI (`ui`), the Web Worker that runs
 //! SQLite for it (`worker`), and the Web Worker that draws charts
 //! (`charts`, started by the SQLite worker when the first chart is asked for). The modules without SQLite ([`protocol`],
-//! [`presets`], [`chart`], [`net`]) are shared by all three; [`db`], [`export`] and
-//! [`demo`] need the `sql` feature and compile for both targets.
+//! [`presets`], [`chart`], [`net`]) are shared by all of them; [`db`],
+//! [`export`] and [`demo`] need the `sql` feature and compile for both
+//! targets; [`vibesql_history`] (VibeSQL's published conformance files as a
+//! dump of its results schema) is the command line's.
 
 pub mod chart;
 pub mod export;
@@ -22,6 +24,8 @@ pub mod db;
 pub mod demo;
 #[cfg(feature = "cli")]
 pub mod ingest;
+#[cfg(feature = "cli")]
+pub mod vibesql_history;
 
 #[cfg(feature = "charts")]
 pub mod chart_worker;

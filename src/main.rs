@@ -40,6 +40,7 @@ fn run(command: Command) -> Result<bool, CliError> {
         Command::Query(args) => cli::query::exec(args)?,
         Command::Bench(args) => cli::bench::exec(args)?,
         Command::Chart(args) => cli::chart::exec(args)?,
+        Command::VibesqlHistory(args) => cli::vibesql_history::exec(args)?,
         Command::Check(args) => return cli::check::exec(args),
     }
     Ok(true)

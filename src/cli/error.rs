@@ -7,6 +7,7 @@ use greenboard::db::load::LoadError;
 use greenboard::export::sql::ExportError;
 use greenboard::ingest::junit::ReportError;
 use greenboard::protocol::SqlError;
+use greenboard::vibesql_history::HistoryError;
 
 /// An error for the user, naming the file it concerns.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +33,9 @@ pub enum CliError {
     /// The user's SQL (or a preset's) failed.
     #[error("{0}")]
     Sql(SqlError),
+    /// VibeSQL's history that cannot be read.
+    #[error(transparent)]
+    History(#[from] HistoryError),
     /// The benchmark could not run to its end.
     #[error("{0}")]
     Bench(String),

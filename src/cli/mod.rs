@@ -12,6 +12,7 @@ pub mod import;
 pub mod ingest;
 pub mod query;
 pub mod source;
+pub mod vibesql_history;
 
 use clap::{Parser, Subcommand};
 
@@ -38,4 +39,5 @@ pub enum Command {
     Bench(bench::Args),
     Chart(chart::Args),
     Check(check::Args),
+    VibesqlHistory(vibesql_history::Args),
 }
