@@ -533,7 +533,6 @@ async fn load_one(
 async fn load(id: RequestId, sources: Vec<NamedSource>) -> Result<LoadSummary, String> {
     let started = now();
     let mut main = Connection::open_in_memory().map_err(|e| e.to_string())?;
-    crate::db::math::register(&main).map_err(|e| e.to_string())?;
     let mut last_progress = started;
     let mut report = |progress: Progress, force: bool| {
         let t = now();

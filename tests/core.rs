@@ -13,6 +13,8 @@ use greenboard::presets::{self, Chart};
 use greenboard::protocol::{Cell, SchemaKind};
 use rusqlite::Connection;
 
+mod whole_sqlite;
+
 fn demo_db() -> Connection {
     let conn = Connection::open_in_memory().unwrap();
     greenboard::demo::generate(&conn).unwrap();
@@ -606,4 +608,9 @@ fn the_catalog_lists_tables_views_keys_and_indexes_of_every_database() {
         }]
     );
     assert!(cat.iter().all(|r| r.rows.is_none()));
+}
+
+#[test]
+fn the_native_sqlite_is_the_whole_sqlite() {
+    whole_sqlite::every_feature_answers();
 }

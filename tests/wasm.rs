@@ -16,6 +16,8 @@ use greenboard::protocol::{Cell, QueryAnswer, Response, SchemaKind};
 use rusqlite::Connection;
 use wasm_bindgen_test::*;
 
+mod whole_sqlite;
+
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 #[wasm_bindgen_test]
@@ -116,4 +118,9 @@ fn answers_cross_to_the_page_exactly() {
     let js = greenboard::wire::encode(&answer).unwrap();
     let back: Response = greenboard::wire::decode(js).unwrap();
     assert_eq!(back, answer);
+}
+
+#[wasm_bindgen_test]
+fn the_browsers_sqlite_is_the_whole_sqlite() {
+    whole_sqlite::every_feature_answers();
 }

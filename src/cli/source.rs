@@ -52,13 +52,6 @@ impl Format {
     }
 }
 
-/// The database to query, with the math functions the browser has too.
-fn open_source(source: &Source) -> Result<Connection, CliError> {
-    let conn = open_data(source)?;
-    greenboard::db::math::register(&conn)?;
-    Ok(conn)
-}
-
 /// The database of `--db` (read-only), or one in memory holding `--dump`.
 fn open_data(source: &Source) -> Result<Connection, CliError> {
     match (&source.db, &source.dump) {
@@ -139,7 +132,7 @@ pub fn answer(
     params: Vec<String>,
 ) -> Result<(Output, Option<&'static Preset>), CliError> {
     let (sql, preset) = sql_of(preset, sql)?;
-    let conn = open_source(source)?;
+    let conn = open_data(source)?;
     let params = with_defaults(&conn, preset, params);
     let out = query::run_with(&conn, &sql, &params).map_err(CliError::Sql)?;
     Ok((out, preset))

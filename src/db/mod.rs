@@ -7,7 +7,6 @@ pub mod dialect;
 pub mod fast_insert;
 pub mod history;
 pub mod load;
-pub mod math;
 pub mod query;
 
 use rusqlite::Connection;

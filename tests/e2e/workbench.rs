@@ -252,8 +252,8 @@ async fn a_later_query_replaces_a_running_one() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn math_functions_answer_as_the_sqlite3_shells_own() {
-    // The browser's SQLite has greenboard's math functions in place of its
-    // extension; printed by SQLite's printf, they read as the shell's.
+    // The browser's SQLite has its own math functions, trigonometry
+    // included; printed by SQLite's printf, they read as the shell's.
     let exprs = [
         "floor(2.5)",
         "ceil(7)",
@@ -267,6 +267,9 @@ async fn math_functions_answer_as_the_sqlite3_shells_own() {
         "sqrt('9')",
         "pi()",
         "degrees(pi())",
+        "sin(pi() / 2)",
+        "atan2(1, 1)",
+        "cosh(0)",
     ];
     let sql = format!(
         "SELECT {};",
