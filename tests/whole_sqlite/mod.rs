@@ -18,10 +18,16 @@ const FEATURES: &[(&str, &str)] = &[
         "R*Tree",
         "SELECT group_concat(id) = '1' FROM boxes WHERE x0 <= 5 AND x1 >= 5",
     ),
-    ("FTS5", "SELECT count(*) = 1 FROM notes WHERE notes MATCH 'vsync'"),
+    (
+        "FTS5",
+        "SELECT count(*) = 1 FROM notes WHERE notes MATCH 'vsync'",
+    ),
     ("JSON", "SELECT json_extract('{\"a\":[1,2]}', '$.a[1]') = 2"),
     ("dbstat", "SELECT count(*) > 0 FROM dbstat"),
-    ("bytecode()", "SELECT count(*) > 0 FROM bytecode('SELECT 1')"),
+    (
+        "bytecode()",
+        "SELECT count(*) > 0 FROM bytecode('SELECT 1')",
+    ),
     ("sqlite_stmt", "SELECT count(*) > 0 FROM sqlite_stmt"),
     ("sqlite_dbpage", "SELECT count(*) > 0 FROM sqlite_dbpage"),
     (
