@@ -107,43 +107,6 @@ async fn every_vibesql_preset_matches_native_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "needs static/vibesql.sql.gz, written by `greenboard vibesql-history` from VibeSQL's published files"]
-async fn the_shipped_vibesql_history_answers_every_preset_as_native_sqlite() {
-    // VibeSQL's real conformance history, as the site ships it (in
-    // VibeSQL's own dialect), loaded natively the same way.
-    let bytes = std::fs::read(root().join("static/vibesql.sql.gz")).unwrap();
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text)
-        .unwrap();
-    let conn = rusqlite::Connection::open_in_memory().unwrap();
-    let stats = load_str(&conn, &text, OnError::Continue).unwrap();
-    assert!(stats.failed.is_empty(), "{stats:?}");
-    assert!(stats.translated > 0, "{stats:?}");
-
-    let (_server, b, status) = open_with_fixtures("?db=static/vibesql.sql.gz").await;
-    let presets: Vec<_> = greenboard::presets::VIBESQL.iter().collect();
-    let answers = click_each(&b, &presets).await;
-    b.quit().await;
-
-    assert!(status.starts_with("Loaded"), "{status}");
-    assert!(
-        status.contains(&format!(
-            "({} translated from another SQL dialect)",
-            stats.translated
-        )),
-        "{status}"
-    );
-    for (id, outcome, rows) in answers {
-        assert!(outcome.is_ok(), "{id}: {outcome:?}");
-        assert_eq!(
-            rows,
-            native_rows(&conn, greenboard::presets::find(id).unwrap().sql),
-            "{id}"
-        );
-    }
-}
-
-#[tokio::test(flavor = "multi_thread")]
 async fn every_cosmo_preset_matches_native_sqlite() {
     // Native SQLite with the same three databases attached the same way.
     let fixtures = root().join("tests/fixtures/cosmo");
