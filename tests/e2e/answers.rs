@@ -616,14 +616,7 @@ async fn an_answer_saved_as_csv_equals_the_sqlite3_shells_csv() {
             "document.querySelector(`.save-as button[data-format='{format}']`).click()"
         ))
         .await;
-        let text = b
-            .wait_for(
-                "const a = document.getElementById('export-link');
-                 if (!a || !a.href) return null;
-                 return fetch(a.href).then(r => r.text()).then(t => [a.download, t]);",
-                QUERY,
-            )
-            .await;
+        let text = downloaded(&b).await;
         saved.push(text);
     }
     b.quit().await;

@@ -58,14 +58,7 @@ async fn saved_queries_and_history_survive_a_reload_a_new_dump_and_travel_as_a_f
     let editor = b.js("return document.getElementById('sql').value").await;
     // Exported as a file.
     b.click("#export-queries").await;
-    let exported = b
-        .wait_for(
-            "const a = document.getElementById('export-link');
-             if (!a || !a.href) return null;
-             return fetch(a.href).then(r => r.text()).then(t => [a.download, t]);",
-            QUERY,
-        )
-        .await;
+    let exported = downloaded(&b).await;
     b.quit().await;
 
     // Imported into a fresh browser profile.

@@ -159,3 +159,15 @@ pub async fn set_sql(b: &Browser, sql: &str) {
         .await
         .unwrap();
 }
+
+/// The file the page saved last through its download link, as
+/// `[name, text]` (once there is one).
+pub async fn downloaded(b: &Browser) -> Value {
+    b.wait_for(
+        "const a = document.getElementById('export-link');
+         if (!a || !a.href) return null;
+         return fetch(a.href).then(r => r.text()).then(t => [a.download, t]);",
+        QUERY,
+    )
+    .await
+}
