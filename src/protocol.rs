@@ -137,6 +137,21 @@ pub enum Request {
         params: Vec<String>,
         /// Rows in the first page.
         page_size: usize,
+        /// Whether the SQL may change the loaded data (the page's “Allow
+        /// changes”); without it only the `temp` database can change.
+        allow_changes: bool,
+    },
+    /// Load again what was loaded last, as it was before any change.
+    /// Answered as a [`Request::Load`] is.
+    Reset {
+        /// Request id.
+        id: RequestId,
+    },
+    /// The main database as an SQLite database file
+    /// ([`Response::Database`]).
+    Download {
+        /// Request id.
+        id: RequestId,
     },
     /// Rows `offset..offset+limit` of the result of an earlier query.
     Page {
@@ -299,6 +314,8 @@ impl Request {
     pub fn id(&self) -> RequestId {
         match self {
             Request::Load { id, .. }
+            | Request::Reset { id }
+            | Request::Download { id }
             | Request::Query { id, .. }
             | Request::Page { id, .. }
             | Request::Chart { id, .. }
@@ -519,6 +536,10 @@ pub struct SqlError {
     pub params: Vec<String>,
 }
 
+/// The bytes of an SQLite database file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatabaseFile(#[serde(with = "serde_bytes")] pub Vec<u8>);
+
 /// What the worker answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Response {
@@ -551,6 +572,24 @@ pub enum Response {
         id: RequestId,
         /// The answer.
         answer: QueryAnswer,
+    },
+    /// A query changed the data (rows, or a schema, temporary ones
+    /// included): what is loaded now. Sent before the query's
+    /// [`Response::Answer`] or [`Response::QueryFailed`] (statements before
+    /// an error keep their effects).
+    Changed {
+        /// The query request.
+        id: RequestId,
+        /// The load's summary with the data's description renewed (row
+        /// counts, catalog, schemas recognised, shipped presets).
+        summary: LoadSummary,
+    },
+    /// The main database as an SQLite database file.
+    Database {
+        /// The download request.
+        id: RequestId,
+        /// The file's bytes, or why there are none.
+        file: Result<DatabaseFile, String>,
     },
     /// A query failed.
     QueryFailed {
@@ -603,6 +642,8 @@ impl Response {
             | Response::Loaded { id, .. }
             | Response::LoadFailed { id, .. }
             | Response::Answer { id, .. }
+            | Response::Changed { id, .. }
+            | Response::Database { id, .. }
             | Response::QueryFailed { id, .. }
             | Response::Rows { id, .. }
             | Response::Drawn { id, .. }

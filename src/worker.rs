@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use js_sys::{Array, Reflect, Uint8Array};
-use rusqlite::Connection;
+use rusqlite::{Connection, MAIN_DB};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
@@ -18,10 +18,10 @@ use web_sys::{
 
 use crate::db::attach::{SQLITE_HEADER, attach, is_database_file, load_file, valid_schema_name};
 use crate::db::load::{LoadError, LoadStats, Loader, OnError};
-use crate::db::{detect_schema, query, recognised, shipped_presets, table_counts};
+use crate::db::{describe, guard};
 use crate::protocol::{
-    Cell, ChartJob, ChartReply, Job, LoadSummary, NamedSource, Problem, Progress, QueryAnswer,
-    Request, RequestId, Response, Source,
+    Cell, ChartJob, ChartReply, DatabaseFile, Job, LoadSummary, NamedSource, Problem, Progress,
+    QueryAnswer, Request, RequestId, Response, SchemaKind, Source,
 };
 use crate::wire;
 
@@ -60,6 +60,10 @@ struct Kept {
 struct State {
     conn: Option<Connection>,
     kept: VecDeque<Kept>,
+    /// What was loaded last, to load again on [`Request::Reset`].
+    sources: Vec<NamedSource>,
+    /// What the last load reported, renewed when a query changes the data.
+    summary: Option<LoadSummary>,
 }
 
 thread_local! {
@@ -99,21 +103,35 @@ pub fn start() {
 
 fn handle(req: Request) {
     match req {
-        Request::Load { id, sources } => {
-            wasm_bindgen_futures::spawn_local(async move {
-                let resp = match load(id, sources).await {
-                    Ok(summary) => Response::Loaded { id, summary },
-                    Err(error) => Response::LoadFailed { id, error },
-                };
-                post(&resp);
+        Request::Load { id, sources } => start_load(id, sources),
+        Request::Reset { id } => {
+            let sources = STATE.with_borrow(|s| s.sources.clone());
+            if sources.is_empty() {
+                post(&Response::LoadFailed {
+                    id,
+                    error: "nothing was loaded yet".into(),
+                });
+            } else {
+                start_load(id, sources);
+            }
+        }
+        Request::Download { id } => {
+            let file = STATE.with_borrow_mut(|s| match &mut s.conn {
+                Some(conn) => conn
+                    .serialize(MAIN_DB)
+                    .map(|data| DatabaseFile(data.to_vec()))
+                    .map_err(|e| format!("cannot copy the database: {e}")),
+                None => Err("no database is loaded yet".into()),
             });
+            post(&Response::Database { id, file });
         }
         Request::Query {
             id,
             sql,
             params,
             page_size,
-        } => post(&run_query(id, &sql, &params, page_size)),
+            allow_changes,
+        } => post(&run_query(id, &sql, &params, page_size, allow_changes)),
         Request::Page {
             id,
             query,
@@ -162,6 +180,24 @@ fn handle(req: Request) {
             }
         }
     }
+}
+
+/// Loads `sources` in the background; once loaded, they replace what was
+/// loaded before, and are kept to be loaded again on [`Request::Reset`].
+fn start_load(id: RequestId, sources: Vec<NamedSource>) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let resp = match load(id, &sources).await {
+            Ok(summary) => {
+                STATE.with_borrow_mut(|s| {
+                    s.sources = sources;
+                    s.summary = Some(summary.clone());
+                });
+                Response::Loaded { id, summary }
+            }
+            Err(error) => Response::LoadFailed { id, error },
+        };
+        post(&resp);
+    });
 }
 
 /// The chart worker's script, beside this one.
@@ -298,9 +334,17 @@ fn chart(
     }
 }
 
-fn run_query(id: RequestId, sql: &str, params: &[String], page_size: usize) -> Response {
+/// Runs the user's SQL under [`guard`]; when it changed the data, the
+/// renewed summary goes to the page first ([`Response::Changed`]).
+fn run_query(
+    id: RequestId,
+    sql: &str,
+    params: &[String],
+    page_size: usize,
+    allow_changes: bool,
+) -> Response {
     STATE.with_borrow_mut(|state| {
-        let Some(conn) = state.conn.as_ref() else {
+        let Some(conn) = state.conn.as_mut() else {
             return Response::QueryFailed {
                 id,
                 error: crate::protocol::SqlError {
@@ -311,9 +355,23 @@ fn run_query(id: RequestId, sql: &str, params: &[String], page_size: usize) -> R
             };
         };
         let started = now();
-        match query::run_with(conn, sql, params) {
+        let ran = guard::run(conn, sql, params, allow_changes);
+        let elapsed_ms = now() - started;
+        if ran.changed
+            && let Some(summary) = state.summary.as_mut()
+        {
+            match describe(conn, summary) {
+                Ok(()) => post(&Response::Changed {
+                    id,
+                    summary: summary.clone(),
+                }),
+                Err(e) => web_sys::console::warn_1(
+                    &format!("the changed data could not be described: {e}").into(),
+                ),
+            }
+        }
+        match ran.result {
             Ok(out) => {
-                let elapsed_ms = now() - started;
                 let total_rows = out.rows.len();
                 let first: Vec<Vec<Cell>> = out.rows.iter().take(page_size).cloned().collect();
                 if !out.columns.is_empty() {
@@ -461,7 +519,7 @@ struct Totals {
 /// Reads one source into `conn` (its `main` database).
 async fn load_one(
     conn: &mut Connection,
-    source: Source,
+    source: &Source,
     before: Totals,
     report: &mut dyn FnMut(Progress, bool),
 ) -> Result<(LoadStats, Totals), String> {
@@ -498,7 +556,7 @@ async fn load_one(
             .await?;
         }
         Source::Url(url) => {
-            let (reader, total) = open(&url).await?;
+            let (reader, total) = open(url).await?;
             report(progress(&feeder, total), true);
             // No body at all is as empty as a body of 0 bytes.
             if let Some(reader) = reader {
@@ -530,7 +588,7 @@ async fn load_one(
     Ok((stats, after))
 }
 
-async fn load(id: RequestId, sources: Vec<NamedSource>) -> Result<LoadSummary, String> {
+async fn load(id: RequestId, sources: &[NamedSource]) -> Result<LoadSummary, String> {
     let started = now();
     let mut main = Connection::open_in_memory().map_err(|e| e.to_string())?;
     let mut last_progress = started;
@@ -589,25 +647,20 @@ async fn load(id: RequestId, sources: Vec<NamedSource>) -> Result<LoadSummary, S
             statements: totals.statements,
         },
     });
-    let tables = table_counts(&main).map_err(|e| e.to_string())?;
-    let schema = detect_schema(&main);
-    let summary = LoadSummary {
+    let mut summary = LoadSummary {
         statements: totals.statements,
         translated,
         bytes: totals.loaded,
         elapsed_ms: now() - started,
         failed,
         skipped,
-        schema,
-        recognised: recognised(&main),
-        presets: shipped_presets(&main),
-        // Without it only the schema browser and completion lack names.
-        catalog: crate::db::catalog::catalog_json(&main).unwrap_or_else(|e| {
-            web_sys::console::warn_1(&format!("the schema could not be read: {e}").into());
-            "[]".into()
-        }),
-        tables,
+        schema: SchemaKind::Unknown,
+        recognised: Vec::new(),
+        presets: Vec::new(),
+        catalog: String::new(),
+        tables: Vec::new(),
     };
+    describe(&main, &mut summary).map_err(|e| e.to_string())?;
     STATE.with_borrow_mut(|s| {
         s.conn = Some(main);
         s.kept.clear();

@@ -614,3 +614,82 @@ fn the_catalog_lists_tables_views_keys_and_indexes_of_every_database() {
 fn the_native_sqlite_is_the_whole_sqlite() {
     whole_sqlite::every_feature_answers();
 }
+
+#[test]
+fn the_demo_is_read_only_until_changes_are_allowed_and_its_description_follows() {
+    use greenboard::db::{describe, guard};
+    use greenboard::protocol::{LoadSummary, TableCount};
+    const DELETE: &str = "DELETE FROM test_runs WHERE branch_name = 'feature/metal-backend'";
+    let mut conn = demo_db();
+    let runs = |conn: &Connection| -> i64 {
+        conn.query_row("SELECT count(*) FROM test_runs", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = runs(&conn);
+    let headline = |conn: &Connection| query::run(conn, presets::HEADLINE_SQL).unwrap().rows;
+    let original = headline(&conn);
+    let mut summary = LoadSummary {
+        statements: 1,
+        translated: 0,
+        bytes: 1,
+        elapsed_ms: 1.0,
+        failed: Vec::new(),
+        skipped: Vec::new(),
+        tables: Vec::new(),
+        schema: SchemaKind::Unknown,
+        recognised: Vec::new(),
+        presets: Vec::new(),
+        catalog: String::new(),
+    };
+    describe(&conn, &mut summary).unwrap();
+    assert_eq!(summary.schema, SchemaKind::Greenboard);
+
+    // Refused after an allowed temporary table: the data is as it was.
+    let sql = format!("CREATE TEMP TABLE mine AS SELECT * FROM test_runs LIMIT 3;\n{DELETE};");
+    let ran = guard::run(&mut conn, &sql, &[], false);
+    let e = ran.result.unwrap_err();
+    assert_eq!(
+        e.message,
+        "This data is read-only: the statement would change table test_runs. \
+         Turn on “Allow changes” (beside Run) to change it."
+    );
+    assert_eq!(e.offset, Some(sql.find("DELETE").unwrap()));
+    assert!(ran.changed);
+    assert_eq!(runs(&conn), before);
+    assert_eq!(headline(&conn), original);
+    describe(&conn, &mut summary).unwrap();
+    assert!(summary.tables.contains(&TableCount {
+        name: "temp.mine".into(),
+        rows: 3
+    }));
+    assert!(
+        summary
+            .catalog
+            .contains(r#"{"schema":"temp","name":"mine","kind":"Table""#),
+        "{}",
+        summary.catalog
+    );
+    assert_eq!(summary.statements, 1, "the load's own figures stay");
+
+    // Allowed: the counts and the headline follow.
+    let ran = guard::run(&mut conn, DELETE, &[], true);
+    let gone = ran.result.unwrap().changes;
+    assert!(ran.changed && gone > 0);
+    let after = runs(&conn);
+    assert!(after < before);
+    assert_ne!(headline(&conn), original);
+    describe(&conn, &mut summary).unwrap();
+    let listed = summary
+        .tables
+        .iter()
+        .find(|t| t.name == "test_runs")
+        .unwrap();
+    assert_eq!(listed.rows, after as u64);
+
+    // A dropped table: the schema is no longer greenboard's.
+    let ran = guard::run(&mut conn, "DROP TABLE test_results", &[], true);
+    assert!(ran.result.is_ok() && ran.changed);
+    describe(&conn, &mut summary).unwrap();
+    assert_eq!(summary.schema, SchemaKind::Unknown);
+    assert!(!summary.catalog.contains("\"test_results\""));
+}

@@ -10,8 +10,8 @@
 use rusqlite::Connection;
 
 /// The query: a JSON array of [`crate::protocol::Relation`]s (without row
-/// counts), by database (`main` first, then the attached ones in the order
-/// attached) and name. SQLite's own tables and the shadow tables behind
+/// counts), by database (`main` first, then `temp` when it holds anything
+/// the user created, then the attached ones in the order attached) and name. SQLite's own tables and the shadow tables behind
 /// virtual tables are left out.
 const CATALOG_SQL: &str = "SELECT json_group_array(json_object(
   'schema', t.schema, 'name', t.name,
@@ -28,7 +28,7 @@ const CATALOG_SQL: &str = "SELECT json_group_array(json_object(
                 'columns', json((SELECT json_group_array(coalesce(x.name, '')) FROM pragma_index_info(i.name, t.schema) x))))
               FROM (SELECT * FROM pragma_index_list(t.name, t.schema) ORDER BY name) i))))
 FROM (SELECT t.* FROM pragma_table_list t JOIN pragma_database_list d ON d.name = t.schema
-      WHERE t.schema <> 'temp' AND t.type IN ('table', 'view', 'virtual')
+      WHERE t.type IN ('table', 'view', 'virtual')
         AND t.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
       ORDER BY d.seq, t.name) t";
 

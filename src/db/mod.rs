@@ -5,13 +5,14 @@ pub mod catalog;
 pub mod cursor;
 pub mod dialect;
 pub mod fast_insert;
+pub mod guard;
 pub mod history;
 pub mod load;
 pub mod query;
 
 use rusqlite::Connection;
 
-use crate::protocol::{SchemaKind, ShippedPreset, TableCount};
+use crate::protocol::{LoadSummary, SchemaKind, ShippedPreset, TableCount};
 
 /// The known schemas a database (`main`, or an attached one) follows.
 pub fn schemas_in(conn: &Connection, schema: &str) -> Vec<SchemaKind> {
@@ -109,11 +110,11 @@ pub fn recognised(conn: &Connection) -> Vec<SchemaKind> {
     kinds
 }
 
-/// Rows in every ordinary table, by name; tables of attached databases are
-/// named `schema.table`.
+/// Rows in every ordinary table, by name; tables of attached databases
+/// (and temporary ones) are named `schema.table`.
 pub fn table_counts(conn: &Connection) -> rusqlite::Result<Vec<TableCount>> {
     let schemas: Vec<String> = conn
-        .prepare("SELECT name FROM pragma_database_list WHERE name <> 'temp' ORDER BY seq")?
+        .prepare("SELECT name FROM pragma_database_list ORDER BY seq")?
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     let mut counts = Vec::new();
@@ -143,6 +144,19 @@ pub fn table_counts(conn: &Connection) -> rusqlite::Result<Vec<TableCount>> {
         }
     }
     Ok(counts)
+}
+
+/// Fills the parts of `summary` that describe the data in `conn` as it is
+/// now: the row counts, the schemas recognised, the presets the data ships
+/// and the catalog (`[]` when SQLite cannot write it: only the schema
+/// browser and completion then lack names). The load's own figures stay.
+pub fn describe(conn: &Connection, summary: &mut LoadSummary) -> rusqlite::Result<()> {
+    summary.tables = table_counts(conn)?;
+    summary.schema = detect_schema(conn);
+    summary.recognised = recognised(conn);
+    summary.presets = shipped_presets(conn);
+    summary.catalog = catalog::catalog_json(conn).unwrap_or_else(|_| "[]".into());
+    Ok(())
 }
 
 /// The presets a database carries in its `_greenboard_presets` table

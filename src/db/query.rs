@@ -34,14 +34,34 @@ pub fn run(conn: &Connection, sql: &str) -> Result<Output, SqlError> {
 /// there are values fails with an error that names the missing ones, and the
 /// answer names them all ([`Output::params`]) so that a form can ask for them.
 pub fn run_with(conn: &Connection, sql: &str, values: &[String]) -> Result<Output, SqlError> {
+    run_checked(conn, sql, values, &|_| None)
+}
+
+/// Like [`run_with`], and each statement's text is shown to `check` before
+/// it runs: a message from it stops the run there, as an error at the
+/// statement.
+pub fn run_checked(
+    conn: &Connection,
+    sql: &str,
+    values: &[String],
+    check: &dyn Fn(&str) -> Option<String>,
+) -> Result<Output, SqlError> {
     let buf = SqlBuf::new(sql);
     let mut cursor = Cursor::new(conn, buf.with_nul());
     let mut out = Output::default();
     loop {
         match cursor.next_statement() {
             Next::End => return Ok(out),
-            Next::Error(e, _) => return Err(e),
+            Next::Error(e, range) => return Err(at(e, range.start, sql)),
             Next::Statement(mut stmt, range) => {
+                if let Some(message) = check(&sql[range.clone()]) {
+                    let error = SqlError {
+                        message,
+                        offset: None,
+                        params: Vec::new(),
+                    };
+                    return Err(at(error, range.start, sql));
+                }
                 let wanted = stmt.parameter_count();
                 for i in 1..=wanted {
                     let name = stmt.parameter_name(i);

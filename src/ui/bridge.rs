@@ -114,7 +114,8 @@ fn dispatch(resp: Response) {
         }
         return;
     };
-    let last = !matches!(resp, Response::Progress { .. });
+    // Progress comes before a load's end; a change before a query's answer.
+    let last = !matches!(resp, Response::Progress { .. } | Response::Changed { .. });
     // The handler is taken out while it runs, so it may send new requests.
     let handler = BRIDGE.with_borrow_mut(|b| b.as_mut().and_then(|b| b.handlers.remove(&id)));
     if let Some(handler) = handler {

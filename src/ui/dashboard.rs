@@ -81,6 +81,7 @@ fn ask(sql: &'static str, panel: Panel, then: Option<impl FnOnce() + 'static>) {
             sql: sql.to_string(),
             params: Vec::new(),
             page_size: 1000,
+            allow_changes: false,
         },
         move |resp| {
             match resp {

@@ -67,6 +67,7 @@ pub fn LoadStatus() -> impl IntoView {
                         {(summary.translated > 0).then(|| format!(
                             " ({} translated from another SQL dialect)", fmt_count(summary.translated)
                         ))}
+                        {store.changed.get().then_some(" · changed since, by queries")}
                     </span>
                     {(problems > 0).then(|| view! {
                         <details class="problems" open>

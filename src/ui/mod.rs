@@ -6,12 +6,13 @@
 //! component has its own file, named for what it shows: [`dashboard`] (with
 //! [`headline`]), [`preset_list`], [`workbench`] (with [`param_form`],
 //! [`query_status`], the answer's [`table`] and its chart's [`builder`]),
-//! [`load_panel`], [`load_status`], [`dataset_picker`], [`schema`], [`saved`]
-//! and [`keys`]. What they do to the data goes through [`load`] (loading
+//! [`load_panel`], [`load_status`], [`dataset_picker`], [`schema`], [`saved`],
+//! [`changes`] and [`keys`]. What they do to the data goes through [`load`] (loading
 //! sources) and [`query`] (running the main query).
 
 mod bridge;
 mod builder;
+mod changes;
 mod chart;
 mod dashboard;
 mod dataset_picker;
@@ -149,6 +150,10 @@ pub struct Store {
     pub editor: RwSignal<bool>,
     /// Saved queries and the history (kept in the browser's storage).
     pub library: RwSignal<crate::library::Library>,
+    /// Whether queries may change the loaded data (“Allow changes”).
+    pub allow: RwSignal<bool>,
+    /// Whether queries have changed the data since it was loaded.
+    pub changed: RwSignal<bool>,
     /// The dumps shipped with the site.
     datasets: RwSignal<Vec<Dataset>>,
     /// What was loaded last: still there when a later load fails.
@@ -186,6 +191,8 @@ impl Store {
             preset_title: RwSignal::new(None),
             library: RwSignal::new(saved::stored()),
             editor: RwSignal::new(false),
+            allow: RwSignal::new(false),
+            changed: RwSignal::new(false),
             datasets: RwSignal::new(Vec::new()),
             loaded: RwSignal::new(None),
             current: RwSignal::new(None),

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::{QueryState, Store, bridge, builder, editor, saved, url};
+use super::{QueryState, Store, bridge, builder, editor, load, saved, url};
 use crate::presets;
 use crate::protocol::{DEFAULT_PAGE_SIZE, Request, Response};
 
@@ -82,8 +82,14 @@ fn execute(store: Store, sql: String, shown: String) {
             sql: text,
             params: asked,
             page_size: DEFAULT_PAGE_SIZE,
+            allow_changes: store.allow.get_untracked(),
         },
         move |resp| {
+            // What the data is now, whichever query is shown.
+            if let Response::Changed { summary, .. } = resp {
+                load::changed(store, summary);
+                return;
+            }
             // A query started later replaced this one: its answer is dropped.
             if resp.id() != store.current.get_untracked() {
                 return;
@@ -174,6 +180,7 @@ pub fn values_of(
             sql: sql.to_string(),
             params: Vec::new(),
             page_size: 1,
+            allow_changes: false,
         },
         move |resp| {
             let value = match resp {

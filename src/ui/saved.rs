@@ -16,7 +16,8 @@ use serde::Serialize;
 /// The storage key of the saved queries and the history.
 const KEY: &str = "greenboard:queries";
 
-fn storage() -> Option<web_sys::Storage> {
+/// The browser's `localStorage`, when it has one.
+pub fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 

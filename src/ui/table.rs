@@ -343,7 +343,7 @@ fn Inspector(
     }
 }
 
-/// Saves a text as a file through the page's `#export-link` anchor (whose
+/// Saves a text or bytes as a file through the page's `#export-link` anchor (whose
 /// address is then the file's blob URL).
 const SAVE_JS: &str = "const a = document.getElementById('export-link');
 if (a.href) URL.revokeObjectURL(a.href);
@@ -351,12 +351,13 @@ a.href = URL.createObjectURL(new Blob([text], { type: mime }));
 a.download = name;
 a.click();";
 
-/// Offers `text` for download as a file called `name`.
-pub fn save_file(text: &str, mime: &str, name: &str) {
+/// Offers `content` (text, or bytes as a `Uint8Array`) for download as a
+/// file called `name`.
+pub fn save_file(content: impl Into<wasm_bindgen::JsValue>, mime: &str, name: &str) {
     let f = js_sys::Function::new_with_args("text, mime, name", SAVE_JS);
     let _ = f.call3(
         &wasm_bindgen::JsValue::NULL,
-        &text.into(),
+        &content.into(),
         &mime.into(),
         &name.into(),
     );

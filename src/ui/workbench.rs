@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::param_form::ParamForm;
 use super::query::run;
 use super::query_status::QueryStatus;
-use super::{Store, builder, table};
+use super::{Store, builder, changes, table};
 
 /// The SQL editor and the answer.
 #[component]
@@ -46,6 +46,7 @@ pub fn Workbench() -> impl IntoView {
                 <button id="run" class="run" on:click=move |_| submit() disabled=move || !ready()>
                     "Run"
                 </button>
+                <changes::Changes/>
                 <span class="hint">"Ctrl/⌘ + Enter runs the selection, or all"</span>
                 <QueryStatus/>
             </div>

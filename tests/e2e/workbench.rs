@@ -542,3 +542,215 @@ async fn keyboard_shortcuts_and_the_theme_switch_work_and_last() {
     assert_eq!(reloaded.0, dark);
     assert_eq!(reloaded.1, "Theme: dark");
 }
+
+/// The headline's text, once the dashboard has one.
+const HEADLINE_JS: &str =
+    "const h = document.querySelector('.headline'); return h && h.textContent;";
+
+/// The demo's headline figures (runs, pass rate) after `sql`, natively.
+fn native_headline(sql: &str) -> (String, String) {
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
+    query::run(&conn, sql).unwrap();
+    let row = query::run(&conn, greenboard::presets::HEADLINE_SQL)
+        .unwrap()
+        .rows
+        .remove(0);
+    (
+        format!("{} runs", row[0].display().unwrap()),
+        format!("{}% passed", row[2].display().unwrap()),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_data_changes_only_with_changes_allowed_and_resets() {
+    const DELETE: &str = "DELETE FROM test_runs WHERE branch_name = 'feature/metal-backend';";
+    let (_server, b, _) = open_demo().await;
+    let original = b.wait_for(HEADLINE_JS, QUERY).await;
+    let bars =
+        "return [...document.querySelectorAll('figure.chart')][0].querySelectorAll('g.bar').length";
+    let branches_before = b.js(bars).await;
+    let switch_before = b
+        .js("return document.getElementById('allow-changes').checked")
+        .await;
+    let reset_hidden = b.js("return document.getElementById('reset').hidden").await;
+    // Refused: the message names the switch, and nothing changed.
+    run_sql(&b, DELETE).await;
+    let refused = query_outcome(&b, QUERY).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let after_refusal = b.js(HEADLINE_JS).await;
+    // Allowed: the headline and the chart follow the data.
+    b.click("#allow-changes").await;
+    run_sql(&b, DELETE).await;
+    let deleted = query_outcome(&b, QUERY).await;
+    let changed = b
+        .wait_for(
+            &format!("const h = document.querySelector('.headline'); return h && h.textContent !== {original} && h.textContent;"),
+            QUERY,
+        )
+        .await;
+    let branches_after = b
+        .wait_for(
+            &format!("const n = (() => {{ {bars} }})(); return n !== {branches_before} && n;"),
+            QUERY,
+        )
+        .await;
+    let reset_shown = b
+        .js("return !document.getElementById('reset').hidden")
+        .await;
+    let status = b
+        .js("return document.querySelector('.status').textContent")
+        .await;
+    // Downloaded as a database file.
+    b.click("#download-db").await;
+    let file = b
+        .wait_for(
+            "const a = document.getElementById('export-link'); return a.download === 'greenboard.sqlite' && a.href;",
+            QUERY,
+        )
+        .await;
+    // Reset: the data as loaded, the switch as it was set.
+    b.click("#reset").await;
+    let reloaded = b.wait_loaded().await;
+    let back = b
+        .wait_for(
+            &format!("const h = document.querySelector('.headline'); return h && h.textContent === {original} && h.textContent;"),
+            QUERY,
+        )
+        .await;
+    let switch_after = b
+        .js("return document.getElementById('allow-changes').checked")
+        .await;
+    let reset_hidden_again = b.js("return document.getElementById('reset').hidden").await;
+    b.quit().await;
+
+    assert_eq!(switch_before, false, "read-only by default");
+    assert_eq!(reset_hidden, true);
+    assert_eq!(
+        refused.unwrap_err(),
+        "This data is read-only: the statement would change table test_runs. \
+         Turn on “Allow changes” (beside Run) to change it. (at character 1)"
+    );
+    assert_eq!(after_refusal, original, "the dashboard is unchanged");
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
+    let gone = query::run(&conn, DELETE).unwrap().changes;
+    assert!(deleted.unwrap().starts_with(&format!(
+        "{} rows changed",
+        greenboard::chart::fmt_count(gone)
+    )),);
+    let (runs, rate) = native_headline(DELETE);
+    let changed = changed.as_str().unwrap_or_default();
+    assert!(
+        changed.contains(&runs) && changed.contains(&rate),
+        "{changed}: {runs}, {rate}"
+    );
+    assert_eq!(
+        branches_after.as_i64(),
+        branches_before.as_i64().map(|n| n - 1),
+        "the branch's bar is gone"
+    );
+    assert_eq!(reset_shown, true);
+    assert!(status.as_str().unwrap().contains("changed"), "{status}");
+    assert!(
+        file.as_str().unwrap_or_default().starts_with("blob:"),
+        "{file}"
+    );
+    assert!(reloaded.starts_with("Loaded"), "{reloaded}");
+    assert_eq!(back, original, "Reset restores the original numbers");
+    assert_eq!(switch_after, true, "the switch stays as set");
+    assert_eq!(reset_hidden_again, true);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn temporary_tables_work_read_only_and_are_in_the_schema() {
+    let (_server, b, _) = open_demo().await;
+    b.wait_for(HEADLINE_JS, QUERY).await;
+    run_sql(
+        &b,
+        "CREATE TEMP TABLE mine AS SELECT branch_name, count(*) AS n FROM test_runs GROUP BY 1;
+         CREATE TEMP VIEW mine_view AS SELECT * FROM mine;
+         SELECT * FROM mine_view;",
+    )
+    .await;
+    let outcome = query_outcome(&b, QUERY).await;
+    let listed = b
+        .wait_for(
+            "const t = document.querySelector(\".schema-list .table-name[data-name='temp.mine']\");
+             const v = document.querySelector(\".schema-list .table-name[data-name='temp.mine_view']\");
+             return t && v && [[...document.querySelectorAll('.schema-list h3.db')].map(h => h.textContent),
+               t.parentElement.querySelector('.meta').textContent, v.parentElement.querySelector('.meta').textContent];",
+            QUERY,
+        )
+        .await;
+    let switch = b
+        .js("return document.getElementById('allow-changes').checked")
+        .await;
+    b.quit().await;
+
+    assert_eq!(switch, false);
+    assert!(outcome.unwrap().starts_with("5 rows in"));
+    assert_eq!(listed[0], serde_json::json!(["main", "temp"]), "{listed}");
+    assert_eq!(listed[1], "table · 5 rows");
+    assert_eq!(listed[2], "view");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn files_the_page_cannot_reach_are_explained() {
+    let (_server, b, _) = open_demo().await;
+    let mut outcomes = Vec::new();
+    for allow in [false, true] {
+        if allow {
+            b.click("#allow-changes").await;
+        }
+        for sql in ["VACUUM INTO 'copy.db';", "ATTACH 'other.db' AS other;"] {
+            run_sql(&b, sql).await;
+            outcomes.push(query_outcome(&b, QUERY).await);
+        }
+    }
+    b.quit().await;
+
+    for pair in outcomes.chunks(2) {
+        assert_eq!(
+            pair[0].clone().unwrap_err(),
+            "VACUUM INTO writes a file inside the browser's memory, which you cannot reach: \
+             use “Download this database” instead. (at character 1)"
+        );
+        assert_eq!(
+            pair[1].clone().unwrap_err(),
+            "ATTACH opens a file by name, and this page has no files: load data with Load other data, \
+             or ?db=name:URL in the address to attach it. (at character 1)"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn allow_changes_is_kept_per_dataset() {
+    let (server, b, _) = open_with_fixtures("").await;
+    let checked = "return document.getElementById('allow-changes').checked";
+    b.click("#allow-changes").await;
+    b.driver.refresh().await.unwrap();
+    b.wait_loaded().await;
+    let kept = b.wait_for(checked, QUERY).await;
+    b.driver
+        .goto(format!("{}/?db=fixtures/with-presets.sql", server.origin))
+        .await
+        .unwrap();
+    let other_status = b.wait_loaded().await;
+    let other = b.js(checked).await;
+    b.driver.goto(format!("{}/", server.origin)).await.unwrap();
+    b.wait_loaded().await;
+    let again = b.wait_for(checked, QUERY).await;
+    b.click("#allow-changes").await;
+    b.driver.refresh().await.unwrap();
+    b.wait_loaded().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let off = b.js(checked).await;
+    b.quit().await;
+
+    assert_eq!(kept, true, "kept through a reload");
+    assert!(other_status.starts_with("Loaded"), "{other_status}");
+    assert_eq!(other, false, "another dataset has its own");
+    assert_eq!(again, true);
+    assert_eq!(off, false);
+}
