@@ -87,9 +87,8 @@ fn origin(url: &str) -> String {
 /// Why fetching `url` failed with `error` (what `fetch` rejected with), in
 /// words: a network error ("Failed to fetch", a `TypeError`) as
 /// [`unreachable`] says, with the page's address and whether the browser
-/// is online; any other error in its own words. Works in a window and in a
-/// worker.
-#[cfg(any(feature = "ui", feature = "worker"))]
+/// is online; any other error in its own words.
+#[cfg(feature = "worker")]
 pub fn fetch_failure(url: &str, error: &wasm_bindgen::JsValue) -> String {
     use js_sys::Reflect;
     use wasm_bindgen::JsCast;

@@ -149,20 +149,17 @@ pub fn open_db(db: &str) {
     let _ = w.location().set_href(&url.href());
 }
 
-/// Fetches `url` and reads its JSON body; an error names `url` and says
-/// what went wrong in words.
+/// Fetches `url` and reads its JSON body (an error names `url`; it is the
+/// site's own list of dumps, so the words for a console warning do).
 pub async fn fetch_json(url: &str) -> Result<wasm_bindgen::JsValue, String> {
     use wasm_bindgen_futures::JsFuture;
     let w = window().ok_or("no window")?;
     let resp: web_sys::Response = JsFuture::from(w.fetch_with_str(url))
         .await
-        .map_err(|e| format!("{url}: {}", crate::net::fetch_failure(url, &e)))?
+        .map_err(|e| format!("{url}: cannot fetch: {e:?}"))?
         .into();
     if !resp.ok() {
-        return Err(format!(
-            "{url}: {}",
-            crate::net::http_error(resp.status(), &resp.status_text())
-        ));
+        return Err(format!("{url}: the server answered {}", resp.status()));
     }
     JsFuture::from(resp.json().map_err(|e| format!("{url}: {e:?}"))?)
         .await
