@@ -660,6 +660,11 @@ async fn load(id: RequestId, sources: &[NamedSource]) -> Result<LoadSummary, Str
         catalog: String::new(),
         tables: Vec::new(),
     };
+    // Foreign keys are enforced from here on, as the command line's SQLite
+    // does by default: the dump loads as written, and a change the user
+    // allows follows the schema's ON DELETE and ON UPDATE actions.
+    main.pragma_update(None, "foreign_keys", true)
+        .map_err(|e| e.to_string())?;
     describe(&main, &mut summary).map_err(|e| e.to_string())?;
     STATE.with_borrow_mut(|s| {
         s.conn = Some(main);

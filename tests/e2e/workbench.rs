@@ -635,10 +635,14 @@ async fn the_data_changes_only_with_changes_allowed_and_resets() {
     let conn = rusqlite::Connection::open_in_memory().unwrap();
     load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
     let gone = query::run(&conn, DELETE).unwrap().changes;
-    assert!(deleted.unwrap().starts_with(&format!(
-        "{} rows changed",
-        greenboard::chart::fmt_count(gone)
-    )),);
+    let deleted = deleted.unwrap();
+    assert!(
+        deleted.starts_with(&format!(
+            "{} rows changed",
+            greenboard::chart::fmt_count(gone)
+        )),
+        "{deleted}: {gone} rows natively"
+    );
     let (runs, rate) = native_headline(DELETE);
     let changed = changed.as_str().unwrap_or_default();
     assert!(
