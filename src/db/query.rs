@@ -52,7 +52,13 @@ pub fn run_checked(
     loop {
         match cursor.next_statement() {
             Next::End => return Ok(out),
-            Next::Error(e, range) => return Err(at(e, range.start, sql)),
+            // SQLite's own errors keep SQLite's offset; a statement the
+            // authorizer refused ("not authorized", with none) is pointed
+            // at, so that the refusal names its place in a longer SQL.
+            Next::Error(e, range) if e.message.starts_with("not authorized") => {
+                return Err(at(e, range.start, sql));
+            }
+            Next::Error(e, _) => return Err(e),
             Next::Statement(mut stmt, range) => {
                 if let Some(message) = check(&sql[range.clone()]) {
                     let error = SqlError {

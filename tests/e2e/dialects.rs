@@ -182,7 +182,9 @@ async fn an_fts5_table_from_a_sqlite3_dump_answers_match() {
         .await;
     let outcome = query_outcome(&b, QUERY).await;
     let matched = b.js(TABLE_JS).await;
-    // The trigger keeps the index up to date after the load.
+    // The trigger keeps the index up to date after the load (a change to
+    // the data: allowed first).
+    b.click("#allow-changes").await;
     run_sql(
         &b,
         "INSERT INTO test_results (run_id, test_name, test_suite, outcome, error_message) VALUES (4, 'sokol_app::vsync', 'sokol_app', 'fail', 'vsync timeout after 500 ms');
