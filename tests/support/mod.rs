@@ -45,11 +45,45 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
+/// One request the server answered: its path (without the query), whether
+/// it was conditional (`If-None-Match`), and the status sent.
+#[derive(Debug, Clone)]
+pub struct Served {
+    /// The path asked for.
+    pub path: String,
+    /// Whether the request carried `If-None-Match`.
+    pub conditional: bool,
+    /// The status answered (200, 304, 404).
+    pub status: u16,
+}
+
 /// Serves directories under URL prefixes on an ephemeral port of 127.0.0.1.
+/// Files carry an `ETag` and `Last-Modified`; a request whose
+/// `If-None-Match` names the current tag is answered 304 with no body.
 pub struct Server {
     /// `http://127.0.0.1:PORT`
     pub origin: String,
     task: tokio::task::JoinHandle<()>,
+    log: std::sync::Arc<std::sync::Mutex<Vec<Served>>>,
+}
+
+/// A file's validator: its length and modification time.
+fn etag(path: &Path, len: usize) -> String {
+    let modified = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("\"{len:x}-{modified:x}\"")
+}
+
+/// The value of header `name` in a request's head, if present.
+fn header<'h>(head: &'h str, name: &str) -> Option<&'h str> {
+    head.lines().skip(1).find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.trim().eq_ignore_ascii_case(name).then(|| value.trim())
+    })
 }
 
 impl Drop for Server {
@@ -73,12 +107,15 @@ impl Server {
     ) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let served = log.clone();
         let task = tokio::spawn(async move {
             loop {
                 let Ok((mut sock, _)) = listener.accept().await else {
                     return;
                 };
                 let mounts = mounts.clone();
+                let served = served.clone();
                 tokio::spawn(async move {
                     let mut buf = Vec::new();
                     let mut chunk = [0u8; 4096];
@@ -104,25 +141,51 @@ impl Server {
                         }
                         p.is_file().then_some(p)
                     });
-                    let response = match file.and_then(|f| std::fs::read(&f).ok().map(|b| (f, b))) {
+                    let conditional = header(&head, "if-none-match");
+                    let (status, response) = match file.and_then(|f| std::fs::read(&f).ok().map(|b| (f, b))) {
                         Some((f, body)) => {
-                            let mut r = format!(
-                                "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
-                                content_type(&f),
-                                body.len()
-                            )
-                            .into_bytes();
-                            r.extend_from_slice(&body);
-                            r
+                            let tag = etag(&f, body.len());
+                            let validators = format!("ETag: {tag}\r\nLast-Modified: Mon, 30 Nov 2026 12:00:00 GMT\r\n");
+                            if conditional == Some(tag.as_str()) {
+                                let r = format!(
+                                    "HTTP/1.1 304 Not Modified\r\n{validators}Cache-Control: no-store\r\nConnection: close\r\n\r\n"
+                                );
+                                (304, r.into_bytes())
+                            } else {
+                                let mut r = format!(
+                                    "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\n{validators}Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+                                    content_type(&f),
+                                    body.len()
+                                )
+                                .into_bytes();
+                                r.extend_from_slice(&body);
+                                (200, r)
+                            }
                         }
-                        None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found".to_vec(),
+                        None => (404, b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found".to_vec()),
                     };
+                    served.lock().unwrap().push(Served {
+                        path: path.to_string(),
+                        conditional: conditional.is_some(),
+                        status,
+                    });
                     let _ = sock.write_all(&response).await;
                     let _ = sock.shutdown().await;
                 });
             }
         });
-        Server { origin, task }
+        Server { origin, task, log }
+    }
+
+    /// The requests answered so far whose path ends with `suffix`.
+    pub fn served(&self, suffix: &str) -> Vec<Served> {
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| s.path.ends_with(suffix))
+            .cloned()
+            .collect()
     }
 }
 
