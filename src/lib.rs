@@ -29,6 +29,8 @@ pub mod vibesql_history;
 
 #[cfg(feature = "charts")]
 pub mod chart_worker;
+#[cfg(feature = "worker")]
+pub mod keep;
 #[cfg(feature = "ui")]
 pub mod ui;
 #[cfg(any(feature = "ui", feature = "worker", feature = "charts"))]

@@ -78,6 +78,14 @@ pub enum Source {
         #[serde(with = "serde_bytes")]
         bytes: Vec<u8>,
     },
+    /// A dataset kept in this browser by an earlier load ([`KeptInfo::key`]),
+    /// opened as it was left, without fetching anything.
+    Kept {
+        /// Its key.
+        key: String,
+        /// What it was loaded from (for messages).
+        label: String,
+    },
 }
 
 impl Source {
@@ -87,6 +95,7 @@ impl Source {
             Source::Url(u) => u,
             Source::Text(_) => "pasted SQL",
             Source::Bytes { name, .. } => name,
+            Source::Kept { label, .. } => label,
         }
     }
 }
@@ -110,6 +119,44 @@ pub struct NamedSource {
     pub schema: Option<String>,
     /// Where it comes from.
     pub source: Source,
+}
+
+/// FNV-1a, 64 bits: names a dataset by what it was loaded from.
+fn fnv(parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &b in *part {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        h ^= 0xff;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// The key a set of sources is kept under: the same addresses, the same
+/// file (name, size, first and last 64 KiB) or the same pasted text give
+/// the same key, so loading them again replaces the kept copy.
+pub fn kept_key(sources: &[NamedSource]) -> String {
+    const EDGE: usize = 64 * 1024;
+    let mut parts: Vec<Vec<u8>> = Vec::new();
+    for s in sources {
+        parts.push(s.schema.clone().unwrap_or_default().into_bytes());
+        match &s.source {
+            Source::Url(u) => parts.push(format!("url {u}").into_bytes()),
+            Source::Text(t) => parts.push(format!("text {t}").into_bytes()),
+            Source::Bytes { name, bytes } => {
+                parts.push(format!("file {name} {}", bytes.len()).into_bytes());
+                parts.push(bytes[..bytes.len().min(EDGE)].to_vec());
+                parts.push(bytes[bytes.len().saturating_sub(EDGE)..].to_vec());
+            }
+            Source::Kept { key, .. } => parts.push(format!("kept {key}").into_bytes()),
+        }
+    }
+    let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    let all_urls = sources.iter().all(|s| matches!(s.source, Source::Url(_)));
+    format!("{}{:016x}", if all_urls { 'u' } else { 'f' }, fnv(&refs))
 }
 
 /// What the page asks of the worker.
@@ -140,6 +187,21 @@ pub enum Request {
         /// Whether the SQL may change the loaded data (the page's “Allow
         /// changes”); without it only the `temp` database can change.
         allow_changes: bool,
+        /// Stop the SQL after this many milliseconds ([`Response::TimedOut`]);
+        /// `None`: no limit.
+        time_limit_ms: Option<u32>,
+    },
+    /// The datasets kept in this browser ([`Response::KeptList`]).
+    ListKept {
+        /// Request id.
+        id: RequestId,
+    },
+    /// Removes a kept dataset (answered with [`Response::KeptList`]).
+    RemoveKept {
+        /// Request id.
+        id: RequestId,
+        /// The dataset's [`KeptInfo::key`].
+        key: String,
     },
     /// Load again what was loaded last, as it was before any change.
     /// Answered as a [`Request::Load`] is.
@@ -319,7 +381,9 @@ impl Request {
             | Request::Query { id, .. }
             | Request::Page { id, .. }
             | Request::Chart { id, .. }
-            | Request::Export { id, .. } => *id,
+            | Request::Export { id, .. }
+            | Request::ListKept { id }
+            | Request::RemoveKept { id, .. } => *id,
         }
     }
 }
@@ -483,6 +547,9 @@ pub struct LoadSummary {
     pub tables: Vec<TableCount>,
     /// The schema recognised in the data.
     pub schema: SchemaKind,
+    /// Where the data is kept in this browser, if it is.
+    #[serde(default)]
+    pub kept: Kept,
     /// Every schema recognised, in the main database and the attached ones.
     pub recognised: Vec<SchemaKind>,
     /// Presets the dump itself carries (its `_greenboard_presets` table).
@@ -490,6 +557,56 @@ pub struct LoadSummary {
     /// The tables and views of every database, with their columns, keys
     /// and indexes: a JSON array of [`Relation`]s, as SQLite writes it.
     pub catalog: String,
+}
+
+/// Whether and how a load is kept in this browser (the Origin Private
+/// File System), to open again without fetching or parsing anything.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub enum Kept {
+    /// Not kept: the data lives in the page's memory only, for the reason
+    /// given (no OPFS in this browser, storage refused, ...).
+    NotKept(String),
+    /// Kept, as this dataset.
+    Kept(KeptInfo),
+    /// Not a load in a browser (the command line).
+    #[default]
+    NotApplicable,
+}
+
+/// A dataset kept in this browser.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeptInfo {
+    /// Its key: `?kept=KEY` opens it again.
+    pub key: String,
+    /// What it was loaded from (`demo.sql.gz`, a file's name, `pasted SQL`).
+    pub label: String,
+    /// The addresses it was fetched from, if it was (revalidated on a later
+    /// visit); empty for a file or pasted SQL.
+    pub urls: Vec<String>,
+    /// Bytes it takes.
+    pub bytes: u64,
+    /// When it was loaded, in milliseconds since 1970.
+    pub loaded_at: f64,
+    /// How this load got it: loaded now, opened as kept (unchanged at
+    /// its address, or after a restart), or kept and opened because the
+    /// address could not be reached.
+    pub opened: Opened,
+    /// Whether it holds changes made since it was loaded.
+    pub changed: bool,
+}
+
+/// How a load came by a kept dataset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Opened {
+    /// Loaded from its source now, then kept.
+    Loaded,
+    /// Its address said it is unchanged (304): opened as kept.
+    Unchanged,
+    /// Opened as kept, nothing asked of the network.
+    Reopened,
+    /// Its address could not be reached (offline, or it answered with an
+    /// error): opened as kept; why.
+    Unreachable(String),
 }
 
 /// A preset shipped inside a dump, in a table
@@ -598,6 +715,39 @@ pub enum Response {
         /// SQLite's error.
         error: SqlError,
     },
+    /// The query or load has begun (those sent after it wait).
+    Started {
+        /// The request.
+        id: RequestId,
+    },
+    /// A query ran out of its time budget and was stopped; the data is as
+    /// it was.
+    TimedOut {
+        /// The query request.
+        id: RequestId,
+        /// The budget, in milliseconds.
+        limit_ms: u32,
+    },
+    /// The page stopped the worker while it ran the request (Stop), or the
+    /// worker died (`crash`: what happened, in words). Made by the page,
+    /// never sent by the worker.
+    Halted {
+        /// The request.
+        id: RequestId,
+        /// `None`: stopped on request; otherwise why the worker died.
+        crash: Option<String>,
+    },
+    /// The datasets kept in this browser.
+    KeptList {
+        /// The request.
+        id: RequestId,
+        /// Newest first.
+        list: Vec<KeptInfo>,
+        /// Bytes this site uses and may use (`navigator.storage.estimate()`).
+        usage: Option<(f64, f64)>,
+        /// Why nothing is kept, when the browser keeps nothing.
+        unavailable: Option<String>,
+    },
     /// A chart of an earlier answer.
     Drawn {
         /// The chart request.
@@ -648,7 +798,11 @@ impl Response {
             | Response::Rows { id, .. }
             | Response::Drawn { id, .. }
             | Response::Exported { id, .. }
-            | Response::ChartFailed { id, .. } => Some(*id),
+            | Response::ChartFailed { id, .. }
+            | Response::Started { id }
+            | Response::TimedOut { id, .. }
+            | Response::Halted { id, .. }
+            | Response::KeptList { id, .. } => Some(*id),
         }
     }
 }
@@ -656,6 +810,35 @@ impl Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kept_keys_name_what_was_loaded() {
+        let url = |u: &str| NamedSource {
+            schema: None,
+            source: Source::Url(u.into()),
+        };
+        let file = |name: &str, bytes: &[u8]| NamedSource {
+            schema: None,
+            source: Source::Bytes {
+                name: name.into(),
+                bytes: bytes.to_vec(),
+            },
+        };
+        let demo = kept_key(&[url("http://a/demo.sql.gz")]);
+        assert_eq!(demo, kept_key(&[url("http://a/demo.sql.gz")]));
+        assert_ne!(demo, kept_key(&[url("http://b/demo.sql.gz")]));
+        assert!(demo.starts_with('u') && demo.len() == 17, "{demo}");
+        let attached = NamedSource {
+            schema: Some("build".into()),
+            source: Source::Url("http://a/demo.sql.gz".into()),
+        };
+        assert_ne!(demo, kept_key(&[attached]));
+        let picked = kept_key(&[file("r.sql", b"CREATE TABLE t(x);")]);
+        assert!(picked.starts_with('f'));
+        assert_eq!(picked, kept_key(&[file("r.sql", b"CREATE TABLE t(x);")]));
+        assert_ne!(picked, kept_key(&[file("r.sql", b"CREATE TABLE t(y);")]));
+        assert_ne!(picked, kept_key(&[file("s.sql", b"CREATE TABLE t(x);")]));
+    }
 
     #[test]
     fn reals_display_like_sqlite() {

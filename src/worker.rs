@@ -19,9 +19,11 @@ use web_sys::{
 use crate::db::attach::{SQLITE_HEADER, attach, is_database_file, load_file, valid_schema_name};
 use crate::db::load::{LoadError, LoadStats, Loader, OnError};
 use crate::db::{describe, guard};
+use crate::keep::{self, KeptSource, Validators};
 use crate::protocol::{
-    Cell, ChartJob, ChartReply, DatabaseFile, Job, LoadSummary, NamedSource, Problem, Progress,
-    QueryAnswer, Request, RequestId, Response, SchemaKind, Source,
+    Cell, ChartJob, ChartReply, DatabaseFile, Job, Kept as KeptState, LoadSummary, NamedSource,
+    Opened, Problem, Progress, QueryAnswer, Request, RequestId, Response, SchemaKind, Source,
+    kept_key,
 };
 use crate::wire;
 
@@ -31,6 +33,9 @@ const KEPT_ANSWERS: usize = 6;
 const PROGRESS_EVERY_MS: f64 = 50.0;
 /// Slice size when text is handed over whole.
 const SLICE: usize = 256 * 1024;
+/// SQLite's virtual machine instructions between two looks at the clock
+/// while a query with a time budget runs.
+const PROGRESS_OPS: i32 = 100_000;
 
 #[wasm_bindgen]
 extern "C" {
@@ -59,11 +64,26 @@ struct Kept {
 #[derive(Default)]
 struct State {
     conn: Option<Connection>,
-    kept: VecDeque<Kept>,
+    answers: VecDeque<Kept>,
     /// What was loaded last, to load again on [`Request::Reset`].
     sources: Vec<NamedSource>,
     /// What the last load reported, renewed when a query changes the data.
     summary: Option<LoadSummary>,
+    /// The key the loaded data is kept under in the browser, if it is.
+    kept_key: Option<String>,
+    /// Whether a load is under way: other requests wait for its end.
+    loading: bool,
+    /// Whether the last query changed kept data, to keep in the browser.
+    saving: bool,
+    /// Requests that came while a load was under way, in order.
+    held: VecDeque<Request>,
+}
+
+impl State {
+    /// Answers of the data replaced are gone.
+    fn kept_answers_clear(&mut self) {
+        self.answers.clear();
+    }
 }
 
 thread_local! {
@@ -92,7 +112,7 @@ pub fn start() {
     crate::wire::report_panics();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
         match wire::decode::<Request>(event.data()) {
-            Ok(req) => handle(req),
+            Ok(req) => receive(req),
             Err(e) => web_sys::console::error_1(&format!("bad request: {e}").into()),
         }
     });
@@ -101,12 +121,50 @@ pub fn start() {
     post(&Response::Ready);
 }
 
+/// Handles a request now, or after the load under way.
+fn receive(req: Request) {
+    let held = STATE.with_borrow_mut(|s| {
+        let waits = s.loading && !matches!(req, Request::ListKept { .. });
+        if waits {
+            s.held.push_back(req.clone());
+        }
+        waits
+    });
+    if !held {
+        handle(req);
+    }
+}
+
+/// The load has ended: what waited for it is handled, in order, until
+/// another load begins.
+fn load_ended() {
+    STATE.with_borrow_mut(|s| s.loading = false);
+    while let Some(req) =
+        STATE.with_borrow_mut(|s| if s.loading { None } else { s.held.pop_front() })
+    {
+        handle(req);
+    }
+}
+
 fn handle(req: Request) {
     match req {
         Request::Load { id, sources } => start_load(id, sources),
         Request::Reset { id } => {
-            let sources = STATE.with_borrow(|s| s.sources.clone());
-            if sources.is_empty() {
+            let (sources, kept) = STATE.with_borrow(|s| (s.sources.clone(), s.kept_key.clone()));
+            if let Some(key) = kept {
+                // The original is kept: the changes are dropped, and it
+                // opens again without fetching anything.
+                let label = sources
+                    .iter()
+                    .map(|s| s.source.label())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let reopen = vec![NamedSource {
+                    schema: None,
+                    source: Source::Kept { key, label },
+                }];
+                start_load_keeping(id, reopen, Some(sources));
+            } else if sources.is_empty() {
                 post(&Response::LoadFailed {
                     id,
                     error: "nothing was loaded yet".into(),
@@ -114,6 +172,22 @@ fn handle(req: Request) {
             } else {
                 start_load(id, sources);
             }
+        }
+        Request::ListKept { id } => wasm_bindgen_futures::spawn_local(async move {
+            list_kept(id).await;
+        }),
+        Request::RemoveKept { id, key } => {
+            STATE.with_borrow_mut(|s| {
+                if s.kept_key.as_deref() == Some(key.as_str()) {
+                    s.kept_key = None;
+                }
+            });
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Err(e) = keep::remove(&key).await {
+                    web_sys::console::warn_1(&format!("cannot remove {key}: {e}").into());
+                }
+                list_kept(id).await;
+            });
         }
         Request::Download { id } => {
             let file = STATE.with_borrow_mut(|s| match &mut s.conn {
@@ -131,7 +205,19 @@ fn handle(req: Request) {
             params,
             page_size,
             allow_changes,
-        } => post(&run_query(id, &sql, &params, page_size, allow_changes)),
+            time_limit_ms,
+        } => {
+            post(&Response::Started { id });
+            post(&run_query(
+                id,
+                &sql,
+                &params,
+                page_size,
+                allow_changes,
+                time_limit_ms,
+            ));
+            keep_changes();
+        }
         Request::Page {
             id,
             query,
@@ -139,7 +225,7 @@ fn handle(req: Request) {
             limit,
         } => {
             let rows = STATE.with_borrow(|s| {
-                s.kept
+                s.answers
                     .iter()
                     .find(|k| k.query == query)
                     .map(|k| k.rows.iter().skip(offset).take(limit).cloned().collect())
@@ -161,7 +247,7 @@ fn handle(req: Request) {
         } => chart(id, query, spec, title, preset),
         Request::Export { id, query, format } => {
             let job = STATE.with_borrow(|s| {
-                s.kept
+                s.answers
                     .iter()
                     .find(|k| k.query == query)
                     .map(|kept| Job::Export {
@@ -182,21 +268,90 @@ fn handle(req: Request) {
     }
 }
 
+/// When a query changed kept data, keeps the changes in the browser; the
+/// requests that come meanwhile wait, as they do for a load.
+fn keep_changes() {
+    let Some((key, mut conn)) = STATE.with_borrow_mut(|s| {
+        if !std::mem::take(&mut s.saving) {
+            return None;
+        }
+        let key = s.kept_key.clone()?;
+        let conn = s.conn.take()?;
+        s.loading = true;
+        Some((key, conn))
+    }) else {
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(e) = keep::save_changes(&key, &mut conn).await {
+            web_sys::console::warn_1(
+                &format!("the changes could not be kept in this browser: {e}").into(),
+            );
+        }
+        STATE.with_borrow_mut(|s| s.conn = Some(conn));
+        load_ended();
+    });
+}
+
+/// The datasets kept in this browser, to the page.
+async fn list_kept(id: RequestId) {
+    let (list, unavailable) = match keep::list().await {
+        Ok(list) => (list, None),
+        Err(why) => (Vec::new(), Some(why)),
+    };
+    let usage = keep::usage().await;
+    post(&Response::KeptList {
+        id,
+        list,
+        usage,
+        unavailable,
+    });
+}
+
 /// Loads `sources` in the background; once loaded, they replace what was
 /// loaded before, and are kept to be loaded again on [`Request::Reset`].
 fn start_load(id: RequestId, sources: Vec<NamedSource>) {
+    start_load_keeping(id, sources, None);
+}
+
+/// As [`start_load`]; `original`: the sources to remember instead of
+/// `sources` (a kept dataset reopened for what it was loaded from).
+fn start_load_keeping(
+    id: RequestId,
+    sources: Vec<NamedSource>,
+    original: Option<Vec<NamedSource>>,
+) {
+    STATE.with_borrow_mut(|s| s.loading = true);
+    post(&Response::Started { id });
     wasm_bindgen_futures::spawn_local(async move {
+        if let Some(Source::Kept { key, .. }) = sources.first().map(|s| &s.source)
+            && original.is_some()
+            && let Err(error) = keep::drop_changes(key).await
+        {
+            post(&Response::LoadFailed { id, error });
+            load_ended();
+            return;
+        }
         let resp = match load(id, &sources).await {
-            Ok(summary) => {
+            Ok((summary, key)) => {
                 STATE.with_borrow_mut(|s| {
-                    s.sources = sources;
+                    if let Some(original) = original {
+                        s.sources = original;
+                    } else if !sources
+                        .iter()
+                        .any(|s| matches!(s.source, Source::Kept { .. }))
+                    {
+                        s.sources = sources;
+                    }
                     s.summary = Some(summary.clone());
+                    s.kept_key = key;
                 });
                 Response::Loaded { id, summary }
             }
             Err(error) => Response::LoadFailed { id, error },
         };
         post(&resp);
+        load_ended();
     });
 }
 
@@ -313,7 +468,7 @@ fn chart(
 ) {
     let failed = |error: String| post(&Response::ChartFailed { id, error });
     let job = STATE.with_borrow(|s| {
-        s.kept
+        s.answers
             .iter()
             .find(|k| k.query == query)
             .map(|kept| ChartJob {
@@ -342,6 +497,7 @@ fn run_query(
     params: &[String],
     page_size: usize,
     allow_changes: bool,
+    time_limit_ms: Option<u32>,
 ) -> Response {
     STATE.with_borrow_mut(|state| {
         let Some(conn) = state.conn.as_mut() else {
@@ -355,30 +511,49 @@ fn run_query(
             };
         };
         let started = now();
+        if let Some(limit) = time_limit_ms {
+            let deadline = js_sys::Date::now() + f64::from(limit);
+            let _ =
+                conn.progress_handler(PROGRESS_OPS, Some(move || js_sys::Date::now() > deadline));
+        }
         let ran = guard::run(conn, sql, params, allow_changes);
         let elapsed_ms = now() - started;
+        if time_limit_ms.is_some() {
+            let _ = conn.progress_handler(0, None::<fn() -> bool>);
+        }
         if ran.changed
             && let Some(summary) = state.summary.as_mut()
         {
             match describe(conn, summary) {
-                Ok(()) => post(&Response::Changed {
-                    id,
-                    summary: summary.clone(),
-                }),
+                Ok(()) => {
+                    if state.kept_key.is_some() {
+                        state.saving = true;
+                    }
+                    post(&Response::Changed {
+                        id,
+                        summary: summary.clone(),
+                    })
+                }
                 Err(e) => web_sys::console::warn_1(
                     &format!("the changed data could not be described: {e}").into(),
                 ),
             }
+        }
+        if let (Some(limit_ms), Err(e)) = (time_limit_ms, &ran.result)
+            && e.message == "interrupted"
+            && elapsed_ms >= f64::from(limit_ms)
+        {
+            return Response::TimedOut { id, limit_ms };
         }
         match ran.result {
             Ok(out) => {
                 let total_rows = out.rows.len();
                 let first: Vec<Vec<Cell>> = out.rows.iter().take(page_size).cloned().collect();
                 if !out.columns.is_empty() {
-                    if state.kept.len() == KEPT_ANSWERS {
-                        state.kept.pop_front();
+                    if state.answers.len() == KEPT_ANSWERS {
+                        state.answers.pop_front();
                     }
-                    state.kept.push_back(Kept {
+                    state.answers.push_back(Kept {
                         query: id,
                         columns: out.columns.clone(),
                         rows: out.rows,
@@ -516,13 +691,17 @@ struct Totals {
     statements: u64,
 }
 
-/// Reads one source into `conn` (its `main` database).
+/// Reads one source into `conn` (its `main` database); `fetched`: the
+/// answer of its address, when it was asked already. Returns the address's
+/// validators too (empty for other sources).
 async fn load_one(
     conn: &mut Connection,
     source: &Source,
+    fetched: Option<Body>,
     before: Totals,
     report: &mut dyn FnMut(Progress, bool),
-) -> Result<(LoadStats, Totals), String> {
+) -> Result<(LoadStats, Totals, Validators), String> {
+    let mut validators = Validators::default();
     let progress = |f: &Feeder, total: Option<u64>| Progress {
         bytes_received: before.received + f.received.get(),
         bytes_total: total.map(|t| before.received + t),
@@ -555,8 +734,28 @@ async fn load_one(
             })
             .await?;
         }
+        Source::Kept { label, .. } => {
+            return Err(format!("{label} is kept with other data: open it alone"));
+        }
         Source::Url(url) => {
-            let (reader, total) = open(url).await?;
+            let body = match fetched {
+                Some(body) => body,
+                None => match open(url, None).await? {
+                    Fetched::Body(body) => body,
+                    Fetched::NotModified => {
+                        return Err(
+                            "the address answered 304 Not Modified to an unconditional request"
+                                .into(),
+                        );
+                    }
+                },
+            };
+            let Body {
+                reader,
+                total,
+                validators: answered,
+            } = body;
+            validators = answered;
             report(progress(&feeder, total), true);
             // No body at all is as empty as a body of 0 bytes.
             if let Some(reader) = reader {
@@ -585,11 +784,103 @@ async fn load_one(
         loaded: before.loaded + stats.bytes,
         statements: before.statements + stats.statements,
     };
-    Ok((stats, after))
+    Ok((stats, after, validators))
 }
 
-async fn load(id: RequestId, sources: &[NamedSource]) -> Result<LoadSummary, String> {
+/// Opens kept dataset `key` as the loaded data, and says how it came.
+async fn reopen(
+    key: &str,
+    opened: Opened,
+    started: f64,
+) -> Result<(LoadSummary, Option<String>), String> {
+    let mut main = Connection::open_in_memory().map_err(|e| e.to_string())?;
+    let mut info = keep::open(key, &mut main).await?;
+    main.pragma_update(None, "foreign_keys", true)
+        .map_err(|e| e.to_string())?;
+    info.opened = opened;
+    let mut summary = LoadSummary {
+        statements: 0,
+        translated: 0,
+        bytes: info.bytes,
+        elapsed_ms: 0.0,
+        failed: Vec::new(),
+        skipped: Vec::new(),
+        schema: SchemaKind::Unknown,
+        recognised: Vec::new(),
+        presets: Vec::new(),
+        catalog: String::new(),
+        tables: Vec::new(),
+        kept: KeptState::Kept(info),
+    };
+    describe(&main, &mut summary).map_err(|e| e.to_string())?;
+    summary.elapsed_ms = now() - started;
+    STATE.with_borrow_mut(|s| {
+        s.conn = Some(main);
+        s.kept_answers_clear();
+    });
+    Ok((summary, Some(key.to_string())))
+}
+
+/// For addresses kept in the browser: asks each whether it changed since
+/// (a conditional request). `Ok(None)`: none changed (or none could be
+/// reached, then `Err` says why), the kept copy is current; otherwise the
+/// answers, to load from.
+async fn revalidate(
+    sources: &[NamedSource],
+    kept: &[KeptSource],
+) -> Result<Option<Vec<Option<Body>>>, String> {
+    let mut answers = Vec::new();
+    let mut changed = false;
+    for (source, kept) in sources.iter().zip(kept) {
+        let Source::Url(url) = &source.source else {
+            return Ok(Some(Vec::new()));
+        };
+        match open(url, Some(&kept.validators)).await? {
+            Fetched::NotModified => answers.push(None),
+            Fetched::Body(body) => {
+                changed = true;
+                answers.push(Some(body));
+            }
+        }
+    }
+    Ok(changed.then_some(answers))
+}
+
+/// Loads `sources` as the data: a kept dataset opened as it is, addresses
+/// whose kept copy is current opened from it, anything else loaded and then
+/// kept. Returns the summary and the key the data is kept under.
+async fn load(
+    id: RequestId,
+    sources: &[NamedSource],
+) -> Result<(LoadSummary, Option<String>), String> {
     let started = now();
+    if let [
+        NamedSource {
+            source: Source::Kept { key, label },
+            ..
+        },
+    ] = sources
+    {
+        return match reopen(key, Opened::Reopened, started).await {
+            Err(_) if keep::sources_of(key).await.is_none() => Err(format!(
+                "{label} is no longer kept in this browser: load it again"
+            )),
+            other => other,
+        };
+    }
+    let key = kept_key(sources);
+    let kept = keep::sources_of(&key).await;
+    let mut fetched: Vec<Option<Body>> = Vec::new();
+    if let Some(kept) = &kept
+        && kept.len() == sources.len()
+        && sources.iter().all(|s| matches!(s.source, Source::Url(_)))
+    {
+        match revalidate(sources, kept).await {
+            Ok(None) => return reopen(&key, Opened::Unchanged, started).await,
+            Ok(Some(answers)) => fetched = answers,
+            Err(why) => return reopen(&key, Opened::Unreachable(why), started).await,
+        }
+    }
     let mut main = Connection::open_in_memory().map_err(|e| e.to_string())?;
     let mut last_progress = started;
     let mut report = |progress: Progress, force: bool| {
@@ -603,15 +894,17 @@ async fn load(id: RequestId, sources: &[NamedSource]) -> Result<LoadSummary, Str
     let mut totals = Totals::default();
     let (mut failed, mut skipped) = (Vec::new(), Vec::new());
     let mut translated = 0;
-    for NamedSource { schema, source } in sources {
+    let mut keeping = Vec::new();
+    for (i, NamedSource { schema, source }) in sources.iter().enumerate() {
         let label = match &schema {
             Some(s) => format!("{s} ({})", source.label()),
             None => source.label().to_string(),
         };
         let name = |e: String| if several { format!("{label}: {e}") } else { e };
-        let stats;
-        (stats, totals) = match &schema {
-            None => load_one(&mut main, source, totals, &mut report)
+        let answer = fetched.get_mut(i).and_then(Option::take);
+        let (stats, validators);
+        (stats, totals, validators) = match &schema {
+            None => load_one(&mut main, source, answer, totals, &mut report)
                 .await
                 .map_err(name)?,
             Some(schema) => {
@@ -621,13 +914,21 @@ async fn load(id: RequestId, sources: &[NamedSource]) -> Result<LoadSummary, Str
                     )));
                 }
                 let mut own = Connection::open_in_memory().map_err(|e| e.to_string())?;
-                let loaded = load_one(&mut own, source, totals, &mut report)
+                let loaded = load_one(&mut own, source, answer, totals, &mut report)
                     .await
                     .map_err(name)?;
                 attach(&mut main, schema, &mut own).map_err(name)?;
                 loaded
             }
         };
+        keeping.push(KeptSource {
+            schema: schema.clone(),
+            url: match source {
+                Source::Url(u) => Some(u.clone()),
+                _ => None,
+            },
+            validators,
+        });
         let mark = |mut p: Problem| {
             if several {
                 p.reason = format!("{label}: {}", p.reason);
@@ -659,6 +960,7 @@ async fn load(id: RequestId, sources: &[NamedSource]) -> Result<LoadSummary, Str
         presets: Vec::new(),
         catalog: String::new(),
         tables: Vec::new(),
+        kept: KeptState::NotApplicable,
     };
     // Foreign keys are enforced from here on, as the command line's SQLite
     // does by default: the dump loads as written, and a change the user
@@ -666,11 +968,26 @@ async fn load(id: RequestId, sources: &[NamedSource]) -> Result<LoadSummary, Str
     main.pragma_update(None, "foreign_keys", true)
         .map_err(|e| e.to_string())?;
     describe(&main, &mut summary).map_err(|e| e.to_string())?;
+    // Kept in the browser, to open again without fetching or parsing.
+    let label = sources
+        .iter()
+        .map(|s| match &s.schema {
+            Some(name) => format!("{name}:{}", s.source.label()),
+            None => s.source.label().to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let kept = keep::save(&key, &label, keeping, &mut main).await;
+    summary.kept = match kept {
+        Ok(info) => KeptState::Kept(info),
+        Err(why) => KeptState::NotKept(why),
+    };
+    let key = matches!(summary.kept, KeptState::Kept(_)).then_some(key);
     STATE.with_borrow_mut(|s| {
         s.conn = Some(main);
-        s.kept.clear();
+        s.kept_answers_clear();
     });
-    Ok(summary)
+    Ok((summary, key))
 }
 
 /// The next chunk of a stream; `None` at its end.
@@ -764,24 +1081,86 @@ async fn pump(
     }
 }
 
-/// Starts fetching `url`; gives the body's reader (`None`: no body) and
-/// the announced length, or why not (the status line names the address).
-async fn open(url: &str) -> Result<(Option<ReadableStreamDefaultReader>, Option<u64>), String> {
-    let resp: web_sys::Response = JsFuture::from(scope().fetch_with_str(url))
+/// An address's answer with a body.
+struct Body {
+    /// The body's reader (`None`: no body).
+    reader: Option<ReadableStreamDefaultReader>,
+    /// The announced length.
+    total: Option<u64>,
+    /// What may tell later whether it changed.
+    validators: Validators,
+}
+
+/// An address's answer.
+enum Fetched {
+    /// Unchanged since the validators asked with.
+    NotModified,
+    /// A body to read.
+    Body(Body),
+}
+
+/// Whether `url` is of this page's own origin.
+fn same_origin(url: &str) -> bool {
+    let here = scope().location().origin();
+    web_sys::Url::new(url).is_ok_and(|u| u.origin() == here)
+}
+
+/// Starts fetching `url`, conditionally when `kept` holds validators; gives
+/// the body's reader, or that it did not change, or why not (the status
+/// line names the address). A conditional request to another origin would
+/// need its permission (CORS), so there the answer's validators, when it
+/// shows them, are compared instead, and its body left unread.
+async fn open(url: &str, kept: Option<&Validators>) -> Result<Fetched, String> {
+    let init = web_sys::RequestInit::new();
+    let conditional = kept.filter(|v| v.etag.is_some() || v.last_modified.is_some());
+    if let Some(v) = conditional
+        && same_origin(url)
+    {
+        let headers = web_sys::Headers::new().map_err(|e| js_error(&e))?;
+        if let Some(etag) = &v.etag {
+            let _ = headers.set("If-None-Match", etag);
+        }
+        if let Some(date) = &v.last_modified {
+            let _ = headers.set("If-Modified-Since", date);
+        }
+        init.set_headers(&headers);
+        // The answer is this request's own, not the HTTP cache's.
+        init.set_cache(web_sys::RequestCache::NoStore);
+    }
+    let resp: web_sys::Response = JsFuture::from(scope().fetch_with_str_and_init(url, &init))
         .await
         .map_err(|e| crate::net::fetch_failure(url, &e))?
         .unchecked_into();
+    if resp.status() == 304 {
+        return Ok(Fetched::NotModified);
+    }
     if !resp.ok() {
         return Err(crate::net::http_error(resp.status(), &resp.status_text()));
     }
-    let total = resp
-        .headers()
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|s| s.parse().ok());
-    let reader = resp.body().map(|body| body.get_reader().unchecked_into());
-    Ok((reader, total))
+    let header = |name: &str| resp.headers().get(name).ok().flatten();
+    let validators = Validators {
+        etag: header("etag"),
+        last_modified: header("last-modified"),
+    };
+    let reader: Option<ReadableStreamDefaultReader> =
+        resp.body().map(|body| body.get_reader().unchecked_into());
+    if let Some(v) = conditional
+        && (v.etag.is_some() && v.etag == validators.etag
+            || v.etag.is_none()
+                && v.last_modified.is_some()
+                && v.last_modified == validators.last_modified)
+    {
+        if let Some(reader) = &reader {
+            let _ = reader.cancel();
+        }
+        return Ok(Fetched::NotModified);
+    }
+    let total = header("content-length").and_then(|s| s.parse().ok());
+    Ok(Fetched::Body(Body {
+        reader,
+        total,
+        validators,
+    }))
 }
 
 fn js_error(e: &JsValue) -> String {

@@ -640,6 +640,7 @@ fn the_demo_is_read_only_until_changes_are_allowed_and_its_description_follows()
         recognised: Vec::new(),
         presets: Vec::new(),
         catalog: String::new(),
+        kept: Default::default(),
     };
     describe(&conn, &mut summary).unwrap();
     assert_eq!(summary.schema, SchemaKind::Greenboard);

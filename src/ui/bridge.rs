@@ -1,5 +1,8 @@
 //! The page's side of the worker: spawns it, sends typed requests, and routes
-//! each response to the handler of the request it answers.
+//! each response to the handler of the request it answers. It also stops
+//! the worker ([`stop`]) and replaces one that died: the requests it was
+//! running are answered [`Response::Halted`], those still waiting go to the
+//! new worker once the page has reopened the data in it ([`on_restart`]).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -12,17 +15,65 @@ use crate::wire;
 
 type Handler = Box<dyn Fn(Response)>;
 
+/// A request the worker has not finished answering.
+struct Pending {
+    id: RequestId,
+    /// Whether the worker has begun it ([`Response::Started`]); loads and
+    /// queries say so, other requests are quick.
+    started: bool,
+    /// The request, to send again to a new worker if it had not begun
+    /// (loads are not: the page reopens the data itself).
+    resend: Option<Request>,
+}
+
 struct Bridge {
     worker: Worker,
+    /// The worker's script.
+    url: String,
     next_id: RequestId,
     ready: bool,
     /// Requests sent before the worker said it was ready.
     queue: Vec<Request>,
     handlers: HashMap<RequestId, Handler>,
+    /// What was sent and not finished, in order.
+    pending: Vec<Pending>,
 }
 
 thread_local! {
     static BRIDGE: RefCell<Option<Bridge>> = const { RefCell::new(None) };
+    /// What reopens the data in a new worker.
+    static ON_RESTART: RefCell<Option<Box<dyn Fn()>>> = const { RefCell::new(None) };
+}
+
+/// `reopen` is called when a new worker replaces a stopped or dead one,
+/// before the requests that were waiting are sent to it: it should load the
+/// data again (from the browser's storage when it is kept there).
+pub fn on_restart(reopen: impl Fn() + 'static) {
+    ON_RESTART.with_borrow_mut(|r| *r = Some(Box::new(reopen)));
+}
+
+/// Whether the worker is running a request (a query or a load).
+pub fn busy() -> bool {
+    BRIDGE.with_borrow(|b| {
+        b.as_ref()
+            .is_some_and(|b| b.pending.iter().any(|p| p.started))
+    })
+}
+
+/// Whether request `id` waits behind another one.
+pub fn waiting(id: RequestId) -> bool {
+    BRIDGE.with_borrow(|b| {
+        b.as_ref().is_some_and(|b| {
+            b.pending.iter().any(|p| p.id == id && !p.started)
+                && b.pending.iter().any(|p| p.started && p.id != id)
+        })
+    })
+}
+
+/// Stops whatever the worker is doing: it is replaced by a new one, which
+/// reopens the data.
+pub fn stop() {
+    restart(None);
 }
 
 /// Takes the worker that `index.html` started from the script at `url`
@@ -44,7 +95,37 @@ pub fn spawn(url: &str, on_error: impl Fn(String) + 'static) -> Result<(), Strin
     {
         return Err(failure(&failed));
     }
-    let on_fail = Closure::<dyn FnMut(Event)>::new(move |event: Event| on_error(failure(&event)));
+    let on_message = listen(&worker, on_error);
+    BRIDGE.with_borrow_mut(|b| {
+        *b = Some(Bridge {
+            worker,
+            url: url.to_string(),
+            next_id: 1,
+            ready: false,
+            queue: Vec::new(),
+            handlers: HashMap::new(),
+            pending: Vec::new(),
+        });
+    });
+    // What the worker said before anyone listened, in order.
+    for event in early {
+        let _ = on_message.call1(&JsValue::NULL, &event);
+    }
+    Ok(())
+}
+
+/// Listens to `worker`: its messages are dispatched; when it dies after it
+/// started, it is replaced, and `on_error` hears of a worker that could not
+/// start at all.
+fn listen(worker: &Worker, on_error: impl Fn(String) + 'static) -> js_sys::Function {
+    let on_fail = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
+        let ready = BRIDGE.with_borrow(|b| b.as_ref().is_some_and(|b| b.ready));
+        if ready {
+            restart(Some(crash_words(&event)));
+        } else {
+            on_error(failure(&event));
+        }
+    });
     worker.set_onerror(Some(on_fail.as_ref().unchecked_ref()));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
         match wire::decode::<Response>(event.data()) {
@@ -53,23 +134,104 @@ pub fn spawn(url: &str, on_error: impl Fn(String) + 'static) -> Result<(), Strin
         }
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    BRIDGE.with_borrow_mut(|b| {
-        *b = Some(Bridge {
-            worker,
-            next_id: 1,
-            ready: false,
-            queue: Vec::new(),
-            handlers: HashMap::new(),
-        });
-    });
-    // What the worker said before anyone listened, in order.
-    for event in early {
-        let handler: &js_sys::Function = on_message.as_ref().unchecked_ref();
-        let _ = handler.call1(&JsValue::NULL, &event);
-    }
+    let function: js_sys::Function = on_message
+        .as_ref()
+        .unchecked_ref::<js_sys::Function>()
+        .clone();
     on_fail.forget();
     on_message.forget();
-    Ok(())
+    function
+}
+
+/// What a worker that died after it started says, in words: the browser
+/// reports a trap (`unreachable`, the end of a Rust panic or of memory) or
+/// an exception, not what it means.
+fn crash_words(event: &Event) -> String {
+    let message = event
+        .dyn_ref::<ErrorEvent>()
+        .map(ErrorEvent::message)
+        .unwrap_or_default();
+    let lower = message.to_lowercase();
+    if lower.contains("unreachable")
+        || lower.contains("memory")
+        || lower.contains("allocation")
+        || lower.contains("out of bounds")
+    {
+        "the query needed more memory than the browser gives this page".to_string()
+    } else if lower.contains("call stack") || lower.contains("recursion") {
+        "the query nested deeper than the browser allows".to_string()
+    } else if message.is_empty() {
+        "SQLite stopped working (the browser gave no reason)".to_string()
+    } else {
+        format!("SQLite stopped working ({message})")
+    }
+}
+
+/// Replaces the worker: `crash` says why it died, `None` that the user
+/// stopped it. What it had begun is answered [`Response::Halted`]; what
+/// waited goes to the new worker after the data is reopened.
+fn restart(crash: Option<String>) {
+    let Some((old, url, pending)) = BRIDGE.with_borrow_mut(|b| {
+        let b = b.as_mut()?;
+        Some((
+            b.worker.clone(),
+            b.url.clone(),
+            std::mem::take(&mut b.pending),
+        ))
+    }) else {
+        return;
+    };
+    old.terminate();
+    let worker = match Worker::new(&url) {
+        Ok(w) => w,
+        Err(e) => {
+            web_sys::console::error_1(&format!("cannot start a new SQLite worker: {e:?}").into());
+            return;
+        }
+    };
+    listen(&worker, |e| web_sys::console::error_1(&e.into()));
+    // What was queued for the old worker is pending too: it is sent again
+    // below, or answered as halted.
+    BRIDGE.with_borrow_mut(|b| {
+        if let Some(b) = b.as_mut() {
+            b.worker = worker;
+            b.ready = false;
+            b.queue.clear();
+        }
+    });
+    let mut resend = Vec::new();
+    for p in pending {
+        match p.resend {
+            Some(req) if !p.started => resend.push(req),
+            _ => {
+                let handler = BRIDGE.with_borrow_mut(|b| b.as_mut()?.handlers.remove(&p.id));
+                if let Some(handler) = handler {
+                    handler(Response::Halted {
+                        id: p.id,
+                        crash: crash.clone(),
+                    });
+                }
+            }
+        }
+    }
+    // The data first, then what waited for it.
+    ON_RESTART.with_borrow(|r| {
+        if let Some(reopen) = r {
+            reopen();
+        }
+    });
+    BRIDGE.with_borrow_mut(|b| {
+        if let Some(b) = b.as_mut() {
+            for req in resend {
+                b.pending.push(Pending {
+                    id: req.id(),
+                    started: false,
+                    resend: Some(req.clone()),
+                });
+                b.queue.push(req);
+            }
+        }
+    });
 }
 
 /// What a worker's `error` event says: a script that cannot be fetched
@@ -114,8 +276,28 @@ fn dispatch(resp: Response) {
         }
         return;
     };
+    if let Response::Started { id } = resp {
+        BRIDGE.with_borrow_mut(|b| {
+            if let Some(p) = b
+                .as_mut()
+                .and_then(|b| b.pending.iter_mut().find(|p| p.id == id))
+            {
+                p.started = true;
+            }
+        });
+    }
     // Progress comes before a load's end; a change before a query's answer.
-    let last = !matches!(resp, Response::Progress { .. } | Response::Changed { .. });
+    let last = !matches!(
+        resp,
+        Response::Progress { .. } | Response::Changed { .. } | Response::Started { .. }
+    );
+    if last {
+        BRIDGE.with_borrow_mut(|b| {
+            if let Some(b) = b.as_mut() {
+                b.pending.retain(|p| p.id != id);
+            }
+        });
+    }
     // The handler is taken out while it runs, so it may send new requests.
     let handler = BRIDGE.with_borrow_mut(|b| b.as_mut().and_then(|b| b.handlers.remove(&id)));
     if let Some(handler) = handler {
@@ -148,7 +330,17 @@ pub fn send(make: impl FnOnce(RequestId) -> Request, on: impl Fn(Response) + 'st
         let id = b.next_id;
         b.next_id += 1;
         b.handlers.insert(id, Box::new(on));
-        (make(id), b.ready)
+        let req = make(id);
+        let resend = match &req {
+            Request::Load { .. } | Request::Reset { .. } => None,
+            other => Some(other.clone()),
+        };
+        b.pending.push(Pending {
+            id,
+            started: false,
+            resend,
+        });
+        (req, b.ready)
     });
     let id = req.id();
     if ready {

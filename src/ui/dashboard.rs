@@ -82,6 +82,7 @@ fn ask(sql: &'static str, panel: Panel, then: Option<impl FnOnce() + 'static>) {
             params: Vec::new(),
             page_size: 1000,
             allow_changes: false,
+            time_limit_ms: None,
         },
         move |resp| {
             match resp {

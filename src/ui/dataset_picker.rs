@@ -1,8 +1,106 @@
-//! The Data menu: the dumps shipped with the site.
+//! The Data menu: the dumps shipped with the site, and the datasets kept
+//! in this browser.
 
 use leptos::prelude::*;
 
-use super::{Dataset, LoadState, Store, url};
+use super::load_status::{fmt_bytes, fmt_date};
+use super::{Dataset, LoadState, Store, bridge, url};
+use crate::protocol::{KeptInfo, Request, Response};
+
+/// What the browser keeps: the datasets, the space used and allowed, or why
+/// it keeps nothing.
+#[derive(Clone, Default)]
+struct KeptList {
+    list: Vec<KeptInfo>,
+    usage: Option<(f64, f64)>,
+    unavailable: Option<String>,
+}
+
+/// Asks the worker for the kept datasets (after `make` changed them).
+fn refresh(kept: RwSignal<Option<KeptList>>, make: impl FnOnce(u32) -> Request) {
+    bridge::send(make, move |resp| {
+        if let Response::KeptList {
+            list,
+            usage,
+            unavailable,
+            ..
+        } = resp
+        {
+            kept.set(Some(KeptList {
+                list,
+                usage,
+                unavailable,
+            }));
+        }
+    });
+}
+
+/// The datasets kept in this browser: each with its size and date, to
+/// open or remove; the space they take and the browser's quota.
+#[component]
+fn KeptDatasets() -> impl IntoView {
+    let kept = RwSignal::new(None::<KeptList>);
+    let toggled = move |ev: leptos::ev::Event| {
+        let open = event_target::<web_sys::HtmlDetailsElement>(&ev).open();
+        if open {
+            refresh(kept, |id| Request::ListKept { id });
+        }
+    };
+    let body = move || {
+        let Some(k) = kept.get() else {
+            return view! { <p>"…"</p> }.into_any();
+        };
+        if let Some(why) = k.unavailable {
+            return view! { <p class="kept-none">{format!("Nothing is kept: {why}.")}</p> }
+                .into_any();
+        }
+        let usage = k.usage.map(|(used, quota)| {
+            format!(
+                "{} used of the {} this browser allows this site",
+                fmt_bytes(used as u64),
+                fmt_bytes(quota as u64)
+            )
+        });
+        let rows = k
+            .list
+            .into_iter()
+            .map(|d| {
+                let key = d.key.clone();
+                let remove = {
+                    let key = key.clone();
+                    move |_| {
+                        let key = key.clone();
+                        refresh(kept, move |id| Request::RemoveKept { id, key })
+                    }
+                };
+                view! {
+                    <li>
+                        <button class="link-button kept-open" title="Open this dataset"
+                            on:click=move |_| url::open_kept(&key)>{d.label.clone()}</button>
+                        <span class="kept-meta">
+                            {format!(" {} · {}{}", fmt_bytes(d.bytes), fmt_date(d.loaded_at),
+                                if d.changed { " · changed" } else { "" })}
+                        </span>
+                        " "
+                        <button class="kept-remove" aria-label=format!("Remove {}", d.label)
+                            on:click=remove>"Remove"</button>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <ul class="kept-list">{rows}</ul>
+            <p class="kept-usage">{usage}</p>
+        }
+        .into_any()
+    };
+    view! {
+        <details class="kept" on:toggle=toggled>
+            <summary>"Kept in this browser"</summary>
+            <div class="kept-panel">{body}</div>
+        </details>
+    }
+}
 
 /// Chooses among the dumps shipped with the site (loading one is a new
 /// address, `?db=`, so it can be shared and the back button returns).
@@ -20,7 +118,7 @@ pub fn DatasetPicker() -> impl IntoView {
             url::open_db(&url);
         }
     };
-    move || {
+    let picker = move || {
         let list = store.datasets.get();
         let shown = current();
         let known = list.iter().any(|d| url::resolve(&d.url) == shown);
@@ -56,6 +154,10 @@ pub fn DatasetPicker() -> impl IntoView {
                 {source}
             }
         })
+    };
+    view! {
+        {picker}
+        <KeptDatasets/>
     }
 }
 

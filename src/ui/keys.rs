@@ -16,7 +16,7 @@ const SHORTCUTS: &[(&str, &str)] = &[
     ("/", "Focus the SQL editor"),
     ("Alt + S", "Show or hide the schema"),
     ("?", "Show or hide this help"),
-    ("Esc", "Close this help"),
+    ("Esc", "Stop the running query or load; close this help"),
 ];
 
 /// The storage key of the chosen theme.
@@ -109,6 +109,10 @@ pub fn Shortcuts() -> impl IntoView {
             }
             "Escape" if help.get_untracked() => {
                 help.set(false);
+                true
+            }
+            "Escape" if !ev.default_prevented() && super::bridge::busy() => {
+                super::bridge::stop();
                 true
             }
             _ => false,

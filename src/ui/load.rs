@@ -5,8 +5,10 @@ use leptos::prelude::*;
 
 use super::dashboard::fill_dashboard;
 use super::query::{preset_title, run};
-use super::{LoadState, Store, bridge, changes, editor};
-use crate::protocol::{LoadSummary, NamedSource, Request, RequestId, Response, SchemaKind};
+use super::{LoadState, Store, bridge, changes, editor, url};
+use crate::protocol::{
+    Kept, LoadSummary, NamedSource, Request, RequestId, Response, SchemaKind, Source,
+};
 
 /// What the status line calls a set of sources.
 fn describe(sources: &[NamedSource]) -> String {
@@ -24,7 +26,63 @@ fn describe(sources: &[NamedSource]) -> String {
 /// `run_sql` (a `?sql=` in the address).
 pub fn load(store: Store, sources: Vec<NamedSource>, run_sql: bool) {
     let url = describe(&sources);
+    // Addresses can be fetched again if the worker is replaced and the
+    // browser keeps nothing; files and pasted text are not held twice.
+    if sources.iter().all(|s| matches!(s.source, Source::Url(_))) {
+        store.sources.set_value(sources.clone());
+    }
     follow(store, url, |id| Request::Load { id, sources }, run_sql);
+}
+
+/// In a new worker (after Stop or a crash), opens the data that was loaded:
+/// from the browser's storage when it is kept there, else from its
+/// addresses again. The status line keeps what it said.
+pub fn reopen(store: Store) {
+    let Some((url, summary)) = store.loaded.get_untracked() else {
+        return;
+    };
+    let sources = match &summary.kept {
+        Kept::Kept(info) => vec![NamedSource {
+            schema: None,
+            source: Source::Kept {
+                key: info.key.clone(),
+                label: url.clone(),
+            },
+        }],
+        _ => store.sources.get_value(),
+    };
+    if sources.is_empty() {
+        store.load.set(LoadState::Failed {
+            url: url.clone(),
+            error: "the data was in this page's memory only, and went with the stopped SQLite worker: load it again".into(),
+        });
+        store.loaded.set(None);
+        return;
+    }
+    bridge::send(
+        |id| Request::Load { id, sources },
+        move |resp| match resp {
+            Response::Loaded { summary, .. } => {
+                store.loaded.set(Some((url.clone(), summary.clone())));
+                store.load.update(|l| {
+                    if let LoadState::Loaded { summary: s, .. } = l {
+                        *s = summary;
+                    }
+                });
+            }
+            Response::LoadFailed { error, .. }
+            | Response::Halted {
+                crash: Some(error), ..
+            } => {
+                store.load.set(LoadState::Failed {
+                    url: url.clone(),
+                    error: format!("it could not be opened again: {error}"),
+                });
+                store.loaded.set(None);
+            }
+            _ => {}
+        },
+    );
 }
 
 /// Loads again what is loaded, as it was before any change.
@@ -69,8 +127,22 @@ fn follow(store: Store, url: String, make: impl FnOnce(RequestId) -> Request, ru
         }),
         Response::Loaded { summary, .. } => {
             let schema = summary.schema;
+            // A file or pasted text kept in the browser: the address names
+            // it, so that a reload opens it again.
+            let url = match &summary.kept {
+                Kept::Kept(info) if info.urls.is_empty() => {
+                    url::set_kept(&info.key);
+                    info.label.clone()
+                }
+                // Opened by `?kept=KEY`: named as it was loaded.
+                Kept::Kept(info) if url == info.key => info.label.clone(),
+                _ => url.clone(),
+            };
             store.loaded.set(Some((url.clone(), summary.clone())));
-            store.changed.set(false);
+            // Kept data opens as it was left, changes included.
+            store
+                .changed
+                .set(matches!(&summary.kept, Kept::Kept(info) if info.changed));
             store.allow.set(changes::allowed(&url));
             // The panels of the data replaced.
             for panel in [store.headline, store.by_branch, store.by_platform] {
@@ -99,6 +171,13 @@ fn follow(store: Store, url: String, make: impl FnOnce(RequestId) -> Request, ru
         Response::LoadFailed { error, .. } => store.load.set(LoadState::Failed {
             url: url.clone(),
             error,
+        }),
+        Response::Halted { crash, .. } => store.load.set(LoadState::Failed {
+            url: url.clone(),
+            error: match crash {
+                None => "stopped".into(),
+                Some(why) => why,
+            },
         }),
         _ => {}
     });

@@ -3,8 +3,10 @@
 
 use leptos::prelude::*;
 
+use super::query_status::StopButton;
 use super::{LoadState, Store, url};
 use crate::chart::fmt_count;
+use crate::protocol::{Kept, Opened};
 
 /// Progress of the load, then what was loaded and how long it took, and any
 /// statement that failed.
@@ -36,6 +38,7 @@ pub fn LoadStatus() -> impl IntoView {
                     <span>"Loading " <code>{short_url(&url)}</code></span>
                     <progress max=max value=value aria-label="Load progress"></progress>
                     <span class="progress-text">{text}</span>
+                    <StopButton/>
                 </div>
             }
             .into_any()
@@ -68,6 +71,7 @@ pub fn LoadStatus() -> impl IntoView {
                             " ({} translated from another SQL dialect)", fmt_count(summary.translated)
                         ))}
                         {store.changed.get().then_some(" · changed since, by queries")}
+                        {kept_note(&summary.kept)}
                     </span>
                     {(problems > 0).then(|| view! {
                         <details class="problems" open>
@@ -92,9 +96,38 @@ pub fn LoadStatus() -> impl IntoView {
     }
 }
 
+/// Whether the data is kept in the browser, and how this load got it.
+fn kept_note(kept: &Kept) -> Option<String> {
+    match kept {
+        Kept::NotKept(why) => Some(format!(" · in this page's memory only: {why}")),
+        Kept::NotApplicable => None,
+        Kept::Kept(info) => {
+            let when = fmt_date(info.loaded_at);
+            Some(match &info.opened {
+                Opened::Loaded => " · kept in this browser".to_string(),
+                Opened::Unchanged => {
+                    format!(" · unchanged at its address, opened as kept in this browser on {when}")
+                }
+                Opened::Reopened => format!(" · opened as kept in this browser on {when}"),
+                Opened::Unreachable(why) => format!(
+                    " · its address cannot be reached ({why}): this is the copy kept in this browser on {when}"
+                ),
+            })
+        }
+    }
+}
+
+/// A time in milliseconds since 1970, as the browser writes local dates.
+pub fn fmt_date(ms: f64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    String::from(date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED))
+}
+
 /// `n` bytes in KB or MB.
-fn fmt_bytes(n: u64) -> String {
-    if n >= 1 << 20 {
+pub fn fmt_bytes(n: u64) -> String {
+    if n >= 1 << 30 {
+        format!("{:.1} GB", n as f64 / (1u64 << 30) as f64)
+    } else if n >= 1 << 20 {
         format!("{:.1} MB", n as f64 / (1u64 << 20) as f64)
     } else {
         format!("{:.0} KB", n as f64 / 1024.0)

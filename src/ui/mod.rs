@@ -82,11 +82,31 @@ pub enum LoadState {
 pub enum QueryState {
     /// Nothing run yet.
     Idle,
+    /// Sent, waiting for the worker to finish what it runs.
+    Waiting {
+        /// The SQL that waits.
+        sql: String,
+    },
     /// Running since `started` (milliseconds, `performance.now()`).
     Running {
         /// When it started.
         started: f64,
     },
+    /// Stopped (Stop, Esc), or the worker died running it.
+    Halted {
+        /// Seconds it ran.
+        seconds: f64,
+        /// `None`: stopped on request; otherwise what happened, in words.
+        crash: Option<String>,
+    },
+    /// Its time budget ran out.
+    TimedOut {
+        /// The budget, in milliseconds.
+        limit_ms: u32,
+    },
+    /// The address's query was not run again on opening: it never
+    /// answered when it last ran in this tab.
+    NotRerun,
     /// An answer.
     Done {
         /// The query's request id (for more rows, charts and files).
@@ -154,6 +174,12 @@ pub struct Store {
     pub allow: RwSignal<bool>,
     /// Whether queries have changed the data since it was loaded.
     pub changed: RwSignal<bool>,
+    /// The main query's time budget in milliseconds (`None`: no limit),
+    /// kept in the browser's storage.
+    pub time_limit: RwSignal<Option<u32>>,
+    /// What the data was loaded from, to load again when the worker is
+    /// replaced and the data is not kept in the browser (addresses only).
+    sources: StoredValue<Vec<NamedSource>>,
     /// The dumps shipped with the site.
     datasets: RwSignal<Vec<Dataset>>,
     /// What was loaded last: still there when a later load fails.
@@ -193,6 +219,8 @@ impl Store {
             editor: RwSignal::new(false),
             allow: RwSignal::new(false),
             changed: RwSignal::new(false),
+            time_limit: RwSignal::new(query_status::stored_limit()),
+            sources: StoredValue::new(Vec::new()),
             datasets: RwSignal::new(Vec::new()),
             loaded: RwSignal::new(None),
             current: RwSignal::new(None),
@@ -272,7 +300,15 @@ pub fn start() {
                 })
             }
         };
-        let sources: Vec<NamedSource> = if params.dbs.is_empty() {
+        let sources: Vec<NamedSource> = if let Some(key) = &params.kept {
+            vec![NamedSource {
+                schema: None,
+                source: Source::Kept {
+                    key: key.clone(),
+                    label: key.clone(),
+                },
+            }]
+        } else if params.dbs.is_empty() {
             vec![NamedSource {
                 schema: None,
                 source: Source::Url(url::resolve(DEMO_DUMP)),
@@ -287,8 +323,15 @@ pub fn start() {
                 })
                 .collect()
         };
+        // A query that never answered when it last ran in this tab (it was
+        // stopped, failed or took the worker down) is not run again.
+        let rerun = params.sql.is_some() && !url::left_unfinished();
+        if params.sql.is_some() && !rerun {
+            store.query.set(QueryState::NotRerun);
+        }
+        bridge::on_restart(move || load::reopen(store));
         match bridge::spawn(&worker, failed) {
-            Ok(()) => load(store, sources, params.sql.is_some()),
+            Ok(()) => load(store, sources, rerun),
             Err(error) => store.load.set(LoadState::Failed {
                 url: worker.clone(),
                 error,

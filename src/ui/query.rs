@@ -55,8 +55,20 @@ pub fn sort_by(store: Store, col: usize) {
     execute(store, sorted, sql);
 }
 
+/// Runs the editor's SQL again without its time budget.
+pub fn run_without_limit(store: Store) {
+    store.sort.set(None);
+    let sql = store.sql.get_untracked();
+    send(store, sql.clone(), sql, None);
+}
+
 /// Sends `sql` as the main query; the address records `shown`.
 fn execute(store: Store, sql: String, shown: String) {
+    send(store, sql, shown, store.time_limit.get_untracked());
+}
+
+/// Sends `sql` as the main query with time budget `limit` (milliseconds).
+fn send(store: Store, sql: String, shown: String, limit: Option<u32>) {
     let started = now();
     store.clock.set(started);
     store.query.set(QueryState::Running { started });
@@ -74,8 +86,10 @@ fn execute(store: Store, sql: String, shown: String) {
         store.chart.get_untracked().as_deref(),
         store.preset.get_untracked().as_deref(),
     );
+    url::unfinished();
     let text = sql.clone();
     let asked = values.clone();
+    let shown_sql = shown.clone();
     let id = bridge::send(
         |id| Request::Query {
             id,
@@ -83,6 +97,7 @@ fn execute(store: Store, sql: String, shown: String) {
             params: asked,
             page_size: DEFAULT_PAGE_SIZE,
             allow_changes: store.allow.get_untracked(),
+            time_limit_ms: limit,
         },
         move |resp| {
             // What the data is now, whichever query is shown.
@@ -95,7 +110,22 @@ fn execute(store: Store, sql: String, shown: String) {
                 return;
             }
             let state = match resp {
+                Response::Started { .. } => {
+                    let started = now();
+                    store.clock.set(started);
+                    store.query.set(QueryState::Running { started });
+                    return;
+                }
+                Response::Halted { crash, .. } => {
+                    let seconds = match store.query.get_untracked() {
+                        QueryState::Running { started } => (now() - started) / 1000.0,
+                        _ => 0.0,
+                    };
+                    QueryState::Halted { seconds, crash }
+                }
+                Response::TimedOut { limit_ms, .. } => QueryState::TimedOut { limit_ms },
                 Response::Answer { id, answer } => {
+                    url::finished();
                     name_params(store, &answer.params);
                     store.library.update(|l| {
                         l.ran(crate::library::Entry {
@@ -140,6 +170,10 @@ fn execute(store: Store, sql: String, shown: String) {
         },
     );
     store.current.set(Some(id));
+    // Behind a query or load the worker is running: shown as waiting.
+    if bridge::waiting(id) {
+        store.query.set(QueryState::Waiting { sql: shown_sql });
+    }
 }
 
 /// Makes the parameter form match the parameters the SQL turned out to
@@ -181,6 +215,7 @@ pub fn values_of(
             params: Vec::new(),
             page_size: 1,
             allow_changes: false,
+            time_limit_ms: None,
         },
         move |resp| {
             let value = match resp {

@@ -1,21 +1,136 @@
-//! The main query's status: running, its row count and time, or SQLite's
-//! error with its position.
+//! The main query's status: waiting, running (with Stop), its row count and
+//! time, SQLite's error with its position, or why it stopped; and the time
+//! budget a query may run for.
 
 use leptos::prelude::*;
 
-use super::{QueryState, Store};
+use super::query::run_without_limit;
+use super::{QueryState, Store, bridge, saved};
 use crate::chart::fmt_count;
+
+/// Where the time budget is kept in the browser.
+const LIMIT_KEY: &str = "greenboard:time-limit";
+
+/// The time budgets offered, in milliseconds (`0`: none).
+const LIMITS: &[(u32, &str)] = &[
+    (0, "no limit"),
+    (1_000, "1 s"),
+    (10_000, "10 s"),
+    (60_000, "1 min"),
+    (300_000, "5 min"),
+];
+
+/// The time budget kept in the browser (none by default).
+pub fn stored_limit() -> Option<u32> {
+    saved::storage()
+        .and_then(|s| s.get_item(LIMIT_KEY).ok()?)
+        .and_then(|v| v.parse().ok())
+        .filter(|ms| *ms > 0)
+}
+
+/// The time budget of the main query, kept across reloads.
+#[component]
+pub fn TimeLimit() -> impl IntoView {
+    let store = expect_context::<Store>();
+    let change = move |ev: leptos::ev::Event| {
+        let ms: u32 = event_target_value(&ev).parse().unwrap_or(0);
+        store.time_limit.set((ms > 0).then_some(ms));
+        if let Some(s) = saved::storage() {
+            let _ = s.set_item(LIMIT_KEY, &ms.to_string());
+        }
+    };
+    view! {
+        <label class="time-limit" title="A query that runs longer is stopped">
+            "Time limit "
+            <select id="time-limit" on:change=change>
+                {LIMITS
+                    .iter()
+                    .map(|(ms, name)| {
+                        let selected = move || store.time_limit.get().unwrap_or(0) == *ms;
+                        view! { <option value=ms.to_string() selected=selected>{*name}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// The button that stops what the worker runs (Esc does the same).
+#[component]
+pub fn StopButton() -> impl IntoView {
+    view! {
+        <button class="stop" title="Stop (Esc)" on:click=move |_| bridge::stop()>"Stop"</button>
+    }
+}
+
+/// `seconds` as the status says it.
+fn fmt_seconds(seconds: f64) -> String {
+    format!("{seconds:.1} s")
+}
 
 /// Row count and time, "running…", or the error.
 #[component]
 pub fn QueryStatus() -> impl IntoView {
     let store = expect_context::<Store>();
-    move || match store.query.get() {
+    move || {
+        match store.query.get() {
         QueryState::Idle => view! { <span class="query-status"></span> }.into_any(),
+        QueryState::Waiting { sql } => {
+            let excerpt: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+            let excerpt = match excerpt.char_indices().nth(80) {
+                Some((i, _)) => format!("{}…", &excerpt[..i]),
+                None => excerpt,
+            };
+            view! {
+                <span class="query-status waiting" role="status">
+                    "Waiting for the running query or load to end: "
+                    <code class="waiting-sql">{excerpt}</code>
+                    " "
+                    <StopButton/>
+                </span>
+            }
+            .into_any()
+        }
         QueryState::Running { started } => view! {
             <span class="query-status running" role="status">
                 "Running… "
-                {move || format!("{:.1} s", (store.clock.get() - started).max(0.0) / 1000.0)}
+                {move || fmt_seconds((store.clock.get() - started).max(0.0) / 1000.0)}
+                " "
+                <StopButton/>
+            </span>
+        }
+        .into_any(),
+        QueryState::Halted { seconds, crash } => match crash {
+            None => view! {
+                <span class="query-status failed stopped" role="status">
+                    {format!("Stopped after {}. The data is still loaded.", fmt_seconds(seconds))}
+                </span>
+            }
+            .into_any(),
+            Some(why) => view! {
+                <span class="query-status failed crashed" role="alert">
+                    {format!(
+                        "The query did not finish: {why}. SQLite was restarted with the same data."
+                    )}
+                </span>
+            }
+            .into_any(),
+        },
+        QueryState::TimedOut { limit_ms } => view! {
+            <span class="query-status failed timed-out" role="alert">
+                {format!(
+                    "Stopped: the query ran longer than its time limit of {}. ",
+                    fmt_seconds(f64::from(limit_ms) / 1000.0)
+                )}
+                <button class="link-button" on:click=move |_| run_without_limit(store)>
+                    "Run without a limit"
+                </button>
+            </span>
+        }
+        .into_any(),
+        QueryState::NotRerun => view! {
+            <span class="query-status not-rerun" role="status">
+                "This query did not finish when it last ran here, so it was not run again. Press Run to run it."
             </span>
         }
         .into_any(),
@@ -45,6 +160,7 @@ pub fn QueryStatus() -> impl IntoView {
             </span>
         }
         .into_any(),
+    }
     }
 }
 

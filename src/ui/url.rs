@@ -17,6 +17,8 @@ pub struct Params {
     pub chart: Option<String>,
     /// The preset the SQL is (`?preset=`): its title and drill-downs apply.
     pub preset: Option<String>,
+    /// A dataset kept in this browser (`?kept=KEY`), opened instead of the demo.
+    pub kept: Option<String>,
 }
 
 /// Splits `build:URL` into its schema name and URL; `https://…` and other
@@ -56,6 +58,7 @@ impl Params {
                 .collect(),
             chart: q.get("chart").filter(|s| !s.trim().is_empty()),
             preset: q.get("preset").filter(|s| !s.trim().is_empty()),
+            kept: q.get("kept").filter(|s| !s.trim().is_empty()),
         }
     }
 }
@@ -166,7 +169,73 @@ pub async fn fetch_json(url: &str) -> Result<wasm_bindgen::JsValue, String> {
         .map_err(|e| format!("{url}: not JSON: {e:?}"))
 }
 
-/// Takes `?db=` out of the address (the data now loaded is not a URL).
+/// The address's query part, `?sql=…`.
+fn search() -> String {
+    window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+/// Where this tab notes the address of a query that has not answered yet.
+const UNFINISHED: &str = "greenboard:unfinished";
+
+fn session() -> Option<web_sys::Storage> {
+    window()?.session_storage().ok()?
+}
+
+/// Notes, for this tab, that the query in the address has begun: until
+/// [`finished`], a reload will not run it again by itself.
+pub fn unfinished() {
+    if let Some(s) = session() {
+        let _ = s.set_item(UNFINISHED, &search());
+    }
+}
+
+/// The query in the address answered: a reload may run it again.
+pub fn finished() {
+    if let Some(s) = session() {
+        let _ = s.remove_item(UNFINISHED);
+    }
+}
+
+/// Whether the query in the address began in this tab and never answered
+/// (it was stopped, failed, or took the worker down): it is not run again
+/// by itself. A link opened in another tab runs as usual.
+pub fn left_unfinished() -> bool {
+    session()
+        .and_then(|s| s.get_item(UNFINISHED).ok()?)
+        .is_some_and(|s| s == search())
+}
+
+/// Names the kept dataset `key` in the address (`?kept=`, instead of
+/// `?db=`), so that a reload opens it again.
+pub fn set_kept(key: &str) {
+    let Some(w) = window() else { return };
+    let Ok(href) = w.location().href() else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::new(&href) else {
+        return;
+    };
+    url.search_params().delete("db");
+    url.search_params().set("kept", key);
+    if let Ok(history) = w.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
+    }
+}
+
+/// Opens the explorer on the kept dataset `key`: a new address, `?kept=`.
+pub fn open_kept(key: &str) {
+    let Some(w) = window() else { return };
+    let params = UrlSearchParams::new().expect("URLSearchParams");
+    params.set("kept", key);
+    let _ = w
+        .location()
+        .set_search(&params.to_string().as_string().unwrap_or_default());
+}
+
+/// Takes `?db=` and `?kept=` out of the address (the data now loaded is
+/// neither).
 pub fn forget_db() {
     let Some(w) = window() else { return };
     let Ok(href) = w.location().href() else {
@@ -176,6 +245,7 @@ pub fn forget_db() {
         return;
     };
     url.search_params().delete("db");
+    url.search_params().delete("kept");
     if let Ok(history) = w.history() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
     }

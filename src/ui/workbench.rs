@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::param_form::ParamForm;
 use super::query::run;
-use super::query_status::QueryStatus;
+use super::query_status::{QueryStatus, TimeLimit};
 use super::{Store, builder, changes, table};
 
 /// The SQL editor and the answer.
@@ -47,6 +47,7 @@ pub fn Workbench() -> impl IntoView {
                     "Run"
                 </button>
                 <changes::Changes/>
+                <TimeLimit/>
                 <span class="hint">"Ctrl/⌘ + Enter runs the selection, or all"</span>
                 <QueryStatus/>
             </div>

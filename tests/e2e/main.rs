@@ -15,6 +15,11 @@
 //! - `answers`: the result table (large answers, copying, values as text,
 //!   sorting), saving answers, charts and their drill-down, the run diff;
 //! - `saved_state`: saved queries and history, the address, back and forward;
+//! - `never_traps`: Stop and Esc on runaway queries and loads, a query
+//!   waiting behind another, the address after a stop, a crash and the new
+//!   worker, the time limit;
+//! - `kept`: data kept in the browser: a revisit answered 304, a picked
+//!   file after a reload, changes and Reset, the Data menu's list, no room;
 //! - `accessibility`: the axe audit and the phone layout;
 //! - `support`: what they share (with `tests/support/`: the site's server
 //!   and the browser).
@@ -28,7 +33,9 @@ mod accessibility;
 mod answers;
 mod dashboard;
 mod dialects;
+mod kept;
 mod loading;
+mod never_traps;
 mod saved_state;
 mod support;
 mod workbench;

@@ -1,0 +1,179 @@
+//! Data kept in the browser (the Origin Private File System): a revisit
+//! asks the address whether the dump changed and, answered 304, opens the
+//! kept copy without a byte of the dump; a picked file survives a reload;
+//! changes are kept and Reset restores the original without fetching; the
+//! Data menu lists what is kept and removes it; with no room to keep
+//! anything the data stays in the page's memory and the status says so.
+
+use std::time::Duration;
+
+use thirtyfour::prelude::*;
+
+use crate::support::*;
+
+/// The load status's text, once loaded.
+async fn reload(b: &Browser) -> String {
+    b.driver.refresh().await.unwrap();
+    b.wait_loaded().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_revisit_asks_whether_the_dump_changed_and_opens_the_kept_copy() {
+    let (server, b, first) = open_demo().await;
+    let first_ms = b
+        .js("return document.querySelector('.load-time').textContent")
+        .await;
+    let revisit = reload(&b).await;
+    let revisit_ms = b
+        .js("return document.querySelector('.load-time').textContent")
+        .await;
+    run_sql(&b, "SELECT count(*) FROM test_results;").await;
+    let outcome = query_outcome(&b, QUERY).await;
+    let rows = table_rows(&b.js(TABLE_JS).await);
+    let served = server.served("demo.sql.gz");
+    b.quit().await;
+
+    println!("first visit's load: {first_ms}; revisit: {revisit_ms}");
+    assert!(first.contains("kept in this browser"), "{first}");
+    assert!(
+        revisit.contains("unchanged at its address, opened as kept in this browser"),
+        "{revisit}"
+    );
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert_eq!(
+        rows,
+        [[sqlite3_cli("SELECT count(*) FROM test_results;")[0][0].clone()]]
+    );
+    let statuses: Vec<(bool, u16)> = served.iter().map(|s| (s.conditional, s.status)).collect();
+    assert_eq!(statuses, [(false, 200), (true, 304)], "{served:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_picked_file_survives_a_reload_until_it_is_removed() {
+    let files = TempDir::new("kept-files");
+    std::fs::write(
+        files.0.join("picked.sql"),
+        "CREATE TABLE picked(x); INSERT INTO picked VALUES (1), (2), (3);",
+    )
+    .unwrap();
+    let (_server, b, _) = open_demo().await;
+    b.driver
+        .find(By::Id("file"))
+        .await
+        .unwrap()
+        .send_keys(files.0.join("picked.sql").to_str().unwrap())
+        .await
+        .unwrap();
+    b.wait_for(
+        "const s = document.querySelector('.status.loaded'); return s && s.textContent.includes('picked.sql');",
+        QUERY,
+    )
+    .await;
+    let address = b.driver.current_url().await.unwrap().to_string();
+    let reloaded = reload(&b).await;
+    run_sql(&b, "SELECT sum(x) FROM picked;").await;
+    let outcome = query_outcome(&b, QUERY).await;
+    let rows = table_rows(&b.js(TABLE_JS).await);
+    // The Data menu lists both datasets kept; Remove takes the file away.
+    b.click("details.kept summary").await;
+    let listed = b
+        .wait_for(
+            "const l = [...document.querySelectorAll('.kept-list li')].map(li => li.textContent);
+             return l.length >= 2 && document.querySelector('.kept-usage').textContent && l;",
+            QUERY,
+        )
+        .await;
+    let usage = b
+        .js("return document.querySelector('.kept-usage').textContent")
+        .await;
+    b.click("button.kept-remove[aria-label='Remove picked.sql']")
+        .await;
+    let after_remove = b
+        .wait_for(
+            "const l = [...document.querySelectorAll('.kept-list li')].map(li => li.textContent);
+             return !l.some(t => t.includes('picked.sql')) && l;",
+            QUERY,
+        )
+        .await;
+    let gone = reload(&b).await;
+    b.quit().await;
+
+    assert!(address.contains("kept=f"), "{address}");
+    assert!(
+        reloaded.contains("picked.sql") && reloaded.contains("opened as kept in this browser"),
+        "{reloaded}"
+    );
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert_eq!(rows, [["6"]]);
+    let listed = strings(&listed);
+    assert!(
+        listed.iter().any(|l| l.contains("picked.sql"))
+            && listed.iter().any(|l| l.contains("demo.sql.gz")),
+        "{listed:?}"
+    );
+    assert!(
+        usage.as_str().is_some_and(|u| u.contains("used of the")),
+        "{usage}"
+    );
+    assert_eq!(strings(&after_remove).len(), listed.len() - 1);
+    assert!(gone.contains("no longer kept in this browser"), "{gone}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn changes_are_kept_and_reset_restores_the_original_without_fetching() {
+    let (server, b, _) = open_demo().await;
+    let count = "SELECT count(*) FROM test_results WHERE outcome = 'fail';";
+    let expected = sqlite3_cli(count)[0][0].clone();
+    b.click("#allow-changes").await;
+    run_sql(&b, "DELETE FROM test_results WHERE outcome = 'fail';").await;
+    let deleted = query_outcome(&b, QUERY).await;
+    // The change survives a reload.
+    reload(&b).await;
+    run_sql(&b, count).await;
+    query_outcome(&b, QUERY).await.unwrap();
+    let after_reload = table_rows(&b.js(TABLE_JS).await);
+    // Reset: the original, from the browser's storage.
+    b.click("#reset").await;
+    b.wait_for(
+        "const s = document.querySelector('.status.loaded'); return s && !s.textContent.includes('changed since');",
+        QUERY,
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    run_sql(&b, count).await;
+    query_outcome(&b, QUERY).await.unwrap();
+    let after_reset = table_rows(&b.js(TABLE_JS).await);
+    let served = server.served("demo.sql.gz");
+    b.quit().await;
+
+    assert!(deleted.is_ok(), "{deleted:?}");
+    assert_eq!(after_reload, [["0"]]);
+    assert_eq!(after_reset, [[expected]]);
+    // The first load, then one revalidation on reload; Reset asked nothing.
+    assert_eq!(served.len(), 2, "{served:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_no_room_in_the_browser_the_data_stays_in_memory_and_says_so() {
+    let server = Server::start(vec![("/", dist())]).await;
+    let b = Browser::start().await;
+    let devtools = thirtyfour::extensions::cdp::ChromeDevTools::new(b.driver.handle.clone());
+    devtools
+        .execute_cdp_with_params(
+            "Storage.overrideQuotaForOrigin",
+            serde_json::json!({ "origin": server.origin, "quotaSize": 0 }),
+        )
+        .await
+        .unwrap();
+    b.driver.goto(format!("{}/", server.origin)).await.unwrap();
+    let status = b.wait_loaded().await;
+    run_sql(&b, "SELECT count(*) FROM test_runs;").await;
+    let outcome = query_outcome(&b, QUERY).await;
+    b.quit().await;
+
+    assert!(
+        status.contains("in this page's memory only") && status.contains("storage"),
+        "{status}"
+    );
+    assert!(outcome.is_ok(), "{outcome:?}");
+}
