@@ -16,6 +16,9 @@
 //!   sorting), saving answers, charts and their drill-down, the run diff;
 //! - `saved_state`: saved queries and history, the address, back and forward;
 //! - `accessibility`: the axe audit and the phone layout;
+//! - `offline`: the service worker: the explorer opens with no network
+//!   after one visit, a new build is taken whole or not at all, the site
+//!   installs as an app (also under a sub-path);
 //! - `support`: what they share (with `tests/support/`: the site's server
 //!   and the browser).
 //!
@@ -29,6 +32,7 @@ mod answers;
 mod dashboard;
 mod dialects;
 mod loading;
+mod offline;
 mod saved_state;
 mod support;
 mod workbench;
