@@ -38,10 +38,14 @@ fn page_files() -> Vec<(String, Vec<u8>)> {
 }
 
 /// The chart worker's files (started by the SQLite worker on the first
-/// chart) and the SQL editor's module (imported once the data is loaded):
-/// not part of the first load.
+/// chart), the SQL editor's module (imported once the data is loaded), and
+/// what makes the site work offline and installable: `offline.js`, imported
+/// once the page has loaded, which registers the service worker `sw.js`,
+/// and the manifest (fetched when the browser looks for an installable
+/// app). None of them is part of the first load.
 fn is_lazy(name: &str) -> bool {
-    name.starts_with("charts") || name == "editor.js"
+    name.starts_with("charts")
+        || ["editor.js", "offline.js", "sw.js", "manifest.webmanifest"].contains(&name)
 }
 
 #[test]
@@ -55,7 +59,10 @@ fn the_first_load_is_under_660_kb_gzipped() {
             "charts.js",
             "charts_bg.wasm",
             "charts_loader.js",
-            "editor.js"
+            "editor.js",
+            "manifest.webmanifest",
+            "offline.js",
+            "sw.js"
         ]
     );
     // Nothing of the first load names them: the page does not preload them.
@@ -70,6 +77,10 @@ fn the_first_load_is_under_660_kb_gzipped() {
             assert!(
                 !bytes.windows(9).any(|w| w == b"editor.js"),
                 "{name} preloads the SQL editor"
+            );
+            assert!(
+                !bytes.windows(5).any(|w| w == b"sw.js"),
+                "{name} names the service worker (offline.js registers it)"
             );
         }
     }
@@ -118,5 +129,103 @@ fn sqlite_is_in_the_worker_only() {
     assert!(
         has_sqlite(&worker[0].1),
         "the worker module contains SQLite"
+    );
+}
+
+/// The directory's files, every level down, as paths relative to it.
+fn files_under(dir: &std::path::Path, prefix: &str, out: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = format!("{prefix}{}", path.file_name().unwrap().to_string_lossy());
+        if path.is_dir() {
+            files_under(&path, &format!("{name}/"), out);
+        } else {
+            out.push(name);
+        }
+    }
+}
+
+/// A file's `integrity` value, "sha256-" and its hash in base64 (the hash
+/// by coreutils' sha256sum, as the build's hook takes it).
+fn sri(path: &std::path::Path) -> String {
+    let out = std::process::Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .unwrap();
+    let hex = String::from_utf8(out.stdout).unwrap();
+    let bytes: Vec<u8> = (0..64)
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
+    const ABC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut b64 = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().fold(0u32, |n, b| n << 8 | u32::from(*b)) << (8 * (3 - chunk.len()));
+        for i in 0..=chunk.len() {
+            b64.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    while !b64.len().is_multiple_of(4) {
+        b64.push('=');
+    }
+    format!("sha256-{b64}")
+}
+
+#[test]
+fn the_service_worker_keeps_every_app_file_of_its_build() {
+    let dir = dist();
+    let sw = std::fs::read_to_string(dir.join("sw.js")).unwrap();
+    let start = sw.find("const BUILD = ").expect("sw.js names its build") + 14;
+    let end = start + sw[start..].find(";\n").unwrap();
+    let build: serde_json::Value =
+        serde_json::from_str(&sw[start..end]).expect("the build hook wrote sw.js's BUILD");
+    let listed: Vec<(String, String)> = build["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f[0].as_str().unwrap().into(), f[1].as_str().unwrap().into()))
+        .collect();
+    // Every file of the site but the data (static/) and sw.js itself, each
+    // with the hash of what was built.
+    let mut files = Vec::new();
+    files_under(&dir, "", &mut files);
+    let mut wanted: Vec<(String, String)> = files
+        .into_iter()
+        .filter(|f| !f.starts_with("static/") && f != "sw.js")
+        .map(|f| {
+            let integrity = sri(&dir.join(&f));
+            (f, integrity)
+        })
+        .collect();
+    wanted.sort();
+    assert_eq!(listed, wanted);
+    for f in [
+        "index.html",
+        "offline.js",
+        "worker.js",
+        "worker_bg.wasm",
+        "worker_loader.js",
+        "editor.js",
+        "charts_bg.wasm",
+        "manifest.webmanifest",
+        "icons/icon-192.png",
+    ] {
+        assert!(listed.iter().any(|(n, _)| n == f), "{f} is not kept");
+    }
+    let version = build["version"].as_str().unwrap();
+    assert_eq!(version.len(), 16, "{version}");
+
+    // The page registers it only once loaded, in a few bytes of its own.
+    let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    let script = html
+        .split("<script>")
+        .find(|s| s.contains("offline.js"))
+        .and_then(|s| s.split("</script>").next())
+        .expect("index.html imports offline.js");
+    assert!(script.starts_with("addEventListener(\"load\""), "{script}");
+    assert!(script.len() < 200, "{} bytes: {script}", script.len());
+    assert!(
+        html.contains("<link href=manifest.webmanifest rel=manifest>"),
+        "{html}"
     );
 }

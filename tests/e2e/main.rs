@@ -21,6 +21,9 @@
 //! - `kept`: data kept in the browser: a revisit answered 304, a picked
 //!   file after a reload, changes and Reset, the Data menu's list, no room;
 //! - `accessibility`: the axe audit and the phone layout;
+//! - `offline`: the service worker: the explorer opens with no network
+//!   after one visit, a new build is taken whole or not at all, the site
+//!   installs as an app (also under a sub-path);
 //! - `support`: what they share (with `tests/support/`: the site's server
 //!   and the browser).
 //!
@@ -36,6 +39,7 @@ mod dialects;
 mod kept;
 mod loading;
 mod never_traps;
+mod offline;
 mod saved_state;
 mod support;
 mod workbench;

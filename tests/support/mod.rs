@@ -41,6 +41,8 @@ fn content_type(path: &Path) -> &'static str {
         "gz" => "application/gzip",
         "sql" => "application/sql",
         "png" => "image/png",
+        "svg" => "image/svg+xml",
+        "webmanifest" => "application/manifest+json",
         _ => "application/octet-stream",
     }
 }
