@@ -910,7 +910,7 @@ async fn load(
             Some(schema) => {
                 if !valid_schema_name(schema) {
                     return Err(name(format!(
-                        "{schema:?} cannot name a database: use letters, digits and _"
+                        "\"{schema}\" cannot name a database: use letters, digits and _"
                     )));
                 }
                 let mut own = Connection::open_in_memory().map_err(|e| e.to_string())?;

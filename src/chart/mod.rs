@@ -310,6 +310,25 @@ pub fn fmt_count(n: u64) -> String {
     out
 }
 
+/// `v` with exactly `decimals` decimals (at most 3), rounded half away
+/// from zero, as `format!("{v:.2}")` writes it where both round alike.
+/// Written by integer arithmetic, so that float formatting with a precision
+/// stays out of the modules that use it.
+pub fn fmt_fixed(v: f64, decimals: u32) -> String {
+    let scale = 10u64.pow(decimals.min(3));
+    let scaled = (v * scale as f64).round();
+    if !scaled.is_finite() || scaled.abs() >= 9.0e15 {
+        return format!("{v}");
+    }
+    let n = scaled as i64;
+    let sign = if n < 0 { "-" } else { "" };
+    let (whole, frac) = (n.unsigned_abs() / scale, n.unsigned_abs() % scale);
+    match decimals.min(3) {
+        0 => format!("{sign}{whole}"),
+        d => format!("{sign}{whole}.{frac:0width$}", width = d as usize),
+    }
+}
+
 /// A number with at most two decimals and no trailing zeros. Written by
 /// integer arithmetic where it fits, so that float formatting with a
 /// precision stays out of the modules that use it.
@@ -331,6 +350,17 @@ pub fn fmt_num(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_decimals_are_written_without_float_formatting() {
+        assert_eq!(fmt_fixed(676.4, 0), "676");
+        assert_eq!(fmt_fixed(0.25, 1), "0.3");
+        assert_eq!(fmt_fixed(12.0, 1), "12.0");
+        assert_eq!(fmt_fixed(3.14159, 2), "3.14");
+        assert_eq!(fmt_fixed(-1.05, 1), "-1.1");
+        assert_eq!(fmt_fixed(0.04, 1), "0.0");
+        assert_eq!(fmt_fixed(1.5e300, 1), format!("{}", 1.5e300));
+    }
 
     #[test]
     fn ticks_are_nice() {

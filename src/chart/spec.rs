@@ -78,11 +78,11 @@ pub struct Spec {
 pub enum SpecError {
     /// The text does not follow `kind:x=COL,y=COL[,series=COL]`.
     #[error(
-        "chart spec {0:?}: expected kind:x=COLUMN,y=COLUMN[,series=COLUMN] with kind one of bar, stacked, line, scatter, heatmap"
+        "chart spec \"{0}\": expected kind:x=COLUMN,y=COLUMN[,series=COLUMN] with kind one of bar, stacked, line, scatter, heatmap"
     )]
     Syntax(String),
     /// A column the spec names is not in the result.
-    #[error("the result has no column {0:?} (it has {1})")]
+    #[error("the result has no column \"{0}\" (it has {1})")]
     NoColumn(String, String),
 }
 

@@ -24,7 +24,7 @@ pub fn load_file(conn: &mut Connection, schema: &str, bytes: &[u8]) -> Result<()
     if schema != "main" {
         if !valid_schema_name(schema) {
             return Err(format!(
-                "{schema:?} cannot name a database: use letters, digits and _"
+                "\"{schema}\" cannot name a database: use letters, digits and _"
             ));
         }
         conn.execute(&format!("ATTACH ':memory:' AS \"{schema}\""), [])

@@ -151,7 +151,7 @@ fn crash_words(event: &Event) -> String {
         .dyn_ref::<ErrorEvent>()
         .map(ErrorEvent::message)
         .unwrap_or_default();
-    let lower = message.to_lowercase();
+    let lower = message.to_ascii_lowercase();
     if lower.contains("unreachable")
         || lower.contains("memory")
         || lower.contains("allocation")

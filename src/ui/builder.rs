@@ -151,8 +151,9 @@ pub fn ResultChart() -> impl IntoView {
                 );
                 let svg = d.svg.clone();
                 let note = format!(
-                    "{} values drawn in {:.0} ms · click a mark for what it stands for",
-                    d.marks, d.elapsed_ms
+                    "{} values drawn in {} ms · click a mark for what it stands for",
+                    d.marks,
+                    crate::chart::fmt_fixed(d.elapsed_ms, 0)
                 );
                 let drawn = d.spec.parse::<Spec>().ok();
                 let on_click = {

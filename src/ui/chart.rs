@@ -18,7 +18,7 @@ pub fn PercentBars(
     on_pick: Callback<String>,
 ) -> impl IntoView {
     let layout = bar_layout(&data, 100.0, "%", style_for_screen());
-    let id = title.to_lowercase().replace(' ', "-");
+    let id = title.to_ascii_lowercase().replace(' ', "-");
     let title_id = format!("{id}-title");
     let desc_id = format!("{id}-desc");
     let labelled = format!("{title_id} {desc_id}");

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::query_status::StopButton;
 use super::{LoadState, Store, url};
-use crate::chart::fmt_count;
+use crate::chart::{fmt_count, fmt_fixed};
 use crate::protocol::{Kept, Opened};
 
 /// Progress of the load, then what was loaded and how long it took, and any
@@ -16,7 +16,7 @@ pub fn LoadStatus() -> impl IntoView {
     move || match store.load.get() {
         LoadState::Loading { url, progress } => {
             let (value, max, text) = match progress {
-                None => (0.0, 1.0, "starting…".to_string()),
+                None => ("0".to_string(), "1".to_string(), "starting…".to_string()),
                 Some(p) => {
                     let total = p.bytes_total.filter(|t| *t >= p.bytes_received);
                     let text = format!(
@@ -27,9 +27,10 @@ pub fn LoadStatus() -> impl IntoView {
                             .unwrap_or_default(),
                         fmt_count(p.statements)
                     );
+                    // Whole numbers, as text: no float formatting in the page.
                     match total {
-                        Some(t) => (p.bytes_received as f64, t.max(1) as f64, text),
-                        None => (0.0, 1.0, text),
+                        Some(t) => (p.bytes_received.to_string(), t.max(1).to_string(), text),
+                        None => ("0".to_string(), "1".to_string(), text),
                     }
                 }
             };
@@ -66,7 +67,7 @@ pub fn LoadStatus() -> impl IntoView {
                     <span>
                         "Loaded " <code>{short_url(&url)}</code> ": "
                         {format!("{} statements, {} ", fmt_count(summary.statements), fmt_bytes(summary.bytes))}
-                        "in " <strong class="load-time">{format!("{:.0} ms", summary.elapsed_ms)}</strong>
+                        "in " <strong class="load-time">{format!("{} ms", fmt_fixed(summary.elapsed_ms, 0))}</strong>
                         {(summary.translated > 0).then(|| format!(
                             " ({} translated from another SQL dialect)", fmt_count(summary.translated)
                         ))}
@@ -126,11 +127,11 @@ pub fn fmt_date(ms: f64) -> String {
 /// `n` bytes in KB or MB.
 pub fn fmt_bytes(n: u64) -> String {
     if n >= 1 << 30 {
-        format!("{:.1} GB", n as f64 / (1u64 << 30) as f64)
+        format!("{} GB", fmt_fixed(n as f64 / (1u64 << 30) as f64, 1))
     } else if n >= 1 << 20 {
-        format!("{:.1} MB", n as f64 / (1u64 << 20) as f64)
+        format!("{} MB", fmt_fixed(n as f64 / (1u64 << 20) as f64, 1))
     } else {
-        format!("{:.0} KB", n as f64 / 1024.0)
+        format!("{} KB", fmt_fixed(n as f64 / 1024.0, 0))
     }
 }
 

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::query::run_without_limit;
 use super::{QueryState, Store, bridge, saved};
-use crate::chart::fmt_count;
+use crate::chart::{fmt_count, fmt_fixed};
 
 /// Where the time budget is kept in the browser.
 const LIMIT_KEY: &str = "greenboard:time-limit";
@@ -65,7 +65,7 @@ pub fn StopButton() -> impl IntoView {
 
 /// `seconds` as the status says it.
 fn fmt_seconds(seconds: f64) -> String {
-    format!("{seconds:.1} s")
+    format!("{} s", fmt_fixed(seconds, 1))
 }
 
 /// Row count and time, "running…", or the error.
@@ -148,7 +148,7 @@ pub fn QueryStatus() -> impl IntoView {
                 <span class="query-status done" role="status">
                     <span class="row-count">{rows}</span>
                     " in "
-                    <span class="query-time">{format!("{:.1} ms", answer.elapsed_ms)}</span>
+                    <span class="query-time">{format!("{} ms", fmt_fixed(answer.elapsed_ms, 1))}</span>
                 </span>
             }
             .into_any()
