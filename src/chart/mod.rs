@@ -356,7 +356,7 @@ mod tests {
         assert_eq!(fmt_fixed(676.4, 0), "676");
         assert_eq!(fmt_fixed(0.25, 1), "0.3");
         assert_eq!(fmt_fixed(12.0, 1), "12.0");
-        assert_eq!(fmt_fixed(2.71828, 2), "2.72");
+        assert_eq!(fmt_fixed(97.5712, 2), "97.57");
         assert_eq!(fmt_fixed(-1.05, 1), "-1.1");
         assert_eq!(fmt_fixed(0.04, 1), "0.0");
         assert_eq!(fmt_fixed(1.5e300, 1), format!("{}", 1.5e300));
