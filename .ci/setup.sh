@@ -19,6 +19,7 @@ command -v clang >/dev/null || packages+=(clang)        # compiles SQLite's C to
 command -v llvm-ar >/dev/null || packages+=(llvm)       # archives it
 command -v npm >/dev/null || packages+=(nodejs npm)     # installs binaryen's wasm-opt
 command -v pkg-config >/dev/null || packages+=(pkg-config)
+command -v zstd >/dev/null || packages+=(zstd)          # compresses the site's wasm modules
 if [ "$mode" = full ]; then
   command -v chromium >/dev/null || packages+=(chromium)
   command -v chromedriver >/dev/null || packages+=(chromium-driver)
@@ -60,13 +61,14 @@ if ! wasm-opt --version 2>/dev/null | grep -q 'version 132'; then
 fi
 
 # --- the SQL editor's module (CodeMirror 6, npm) -> web/editor/build/editor.js ----
+# --- and the wasm modules' inflater (fzstd, npm) -> web/editor/build/unpack.js ----
 editor=web/editor
-if [ ! -d "$editor/node_modules/@codemirror/lang-sql" ] || [ "$editor/package-lock.json" -nt "$editor/node_modules/.package-lock.json" ]; then
+if [ ! -d "$editor/node_modules/@codemirror/lang-sql" ] || [ ! -d "$editor/node_modules/fzstd" ] || [ "$editor/package-lock.json" -nt "$editor/node_modules/.package-lock.json" ]; then
   say "installing the SQL editor's packages (npm ci, versions pinned in $editor/package-lock.json)"
   npm ci --silent --no-audit --no-fund --prefix "$editor" >/dev/null
 fi
-if [ ! -f "$editor/build/editor.js" ] || [ "$editor/editor.js" -nt "$editor/build/editor.js" ] || [ "$editor/package-lock.json" -nt "$editor/build/editor.js" ]; then
-  say "bundling the SQL editor (esbuild) into $editor/build/editor.js"
+if [ ! -f "$editor/build/editor.js" ] || [ ! -f "$editor/build/unpack.js" ] || [ "$editor/editor.js" -nt "$editor/build/editor.js" ] || [ "$editor/unpack.js" -nt "$editor/build/unpack.js" ] || [ "$editor/package-lock.json" -nt "$editor/build/editor.js" ]; then
+  say "bundling the SQL editor and the wasm inflater (esbuild) into $editor/build/"
   npm run --silent --prefix "$editor" build >/dev/null
 fi
 

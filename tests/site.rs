@@ -85,7 +85,7 @@ fn the_first_load_is_under_660_kb_gzipped() {
         }
     }
     let total: usize = files.iter().map(|(_, b)| gzip_len(b)).sum();
-    for kind in [".html", ".css", "_bg.wasm", ".js"] {
+    for kind in [".html", ".css", "_bg.wasm.zst", ".js"] {
         assert!(
             files.iter().any(|(n, _)| n.ends_with(kind)),
             "no {kind} in dist/"
@@ -103,9 +103,69 @@ fn the_first_load_is_under_660_kb_gzipped() {
     );
 }
 
+/// A `.zst` file's content, inflated by the `zstd` command (which the
+/// build uses to write it).
+fn unzstd(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut child = std::process::Command::new("zstd")
+        .args(["-d", "-c", "-q"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("zstd must be installed (the README's test command installs it)");
+    let mut stdin = child.stdin.take().unwrap();
+    let input = bytes.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(out.status.success(), "zstd could not inflate a module");
+    out.stdout
+}
+
+/// The page's and the SQLite worker's modules are shipped compressed with
+/// zstd, and what loads them is pointed at the compressed files.
+#[test]
+fn the_first_load_modules_are_zstd_compressed_and_loaded_as_such() {
+    let files = page_files();
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.ends_with(".wasm") && !n.starts_with("charts")),
+        "an uncompressed first-load module is left: {names:?}"
+    );
+    let file = |name: &str| &files.iter().find(|(n, _)| n == name).unwrap().1;
+    let ui = names
+        .iter()
+        .find(|n| n.starts_with("ui-") && n.ends_with("_bg.wasm.zst"))
+        .expect("the page's module, compressed");
+    let html = String::from_utf8_lossy(file("index.html")).to_string();
+    assert!(
+        html.contains(&format!("module_or_path: greenboardUnpack('/{ui}')")),
+        "{html}"
+    );
+    assert!(html.contains("<script defer src=unpack.js>"), "{html}");
+    let loader = String::from_utf8_lossy(file("worker_loader.js")).to_string();
+    assert!(
+        loader.contains("importScripts(\"./worker.js\",\"./unpack.js\")")
+            && loader.contains("greenboardUnpack(\"./worker_bg.wasm.zst\")"),
+        "{loader}"
+    );
+    // Each inflates to a WebAssembly module.
+    for name in [*ui, "worker_bg.wasm.zst"] {
+        assert!(unzstd(file(name)).starts_with(b"\0asm"), "{name}");
+    }
+}
+
 #[test]
 fn sqlite_is_in_the_worker_only() {
-    let files = page_files();
+    let files: Vec<(String, Vec<u8>)> = page_files()
+        .into_iter()
+        .map(|(n, b)| match n.strip_suffix(".zst") {
+            Some(plain) => (plain.to_string(), unzstd(&b)),
+            None => (n, b),
+        })
+        .collect();
     let has_sqlite = |b: &[u8]| b.windows(15).any(|w| w == b"SQLite format 3");
     let ui: Vec<_> = files
         .iter()
@@ -203,8 +263,9 @@ fn the_service_worker_keeps_every_app_file_of_its_build() {
         "index.html",
         "offline.js",
         "worker.js",
-        "worker_bg.wasm",
+        "worker_bg.wasm.zst",
         "worker_loader.js",
+        "unpack.js",
         "editor.js",
         "charts_bg.wasm",
         "manifest.webmanifest",
