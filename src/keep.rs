@@ -96,7 +96,7 @@ fn storage_words(e: &JsValue) -> String {
         .unwrap_or_default();
     match name.as_str() {
         "QuotaExceededError" => {
-            "the browser's storage for this site is full: remove a kept dataset in the Data menu"
+            "the browser's storage for this site is full (remove a dataset under “Kept in this browser”)"
                 .into()
         }
         "SecurityError" | "NotAllowedError" => {

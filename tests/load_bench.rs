@@ -294,3 +294,69 @@ async fn load_benchmark() {
         println!("{what:<38}{ms:8.0} ms   drawn in the chart worker (target < 100 ms)");
     }
 }
+
+/// Navigation to the first chart (the `greenboard:first-chart` mark) at
+/// `address`, in a fresh browser, on the first visit and on a revisit,
+/// where the address answers 304 and the copy kept in the browser opens.
+/// Gives both times and the load status of each.
+async fn first_and_revisit(address: &str) -> ((f64, String), (f64, String)) {
+    let b = Browser::start().await;
+    let mut times = Vec::new();
+    for visit in ["", "&revisit"] {
+        b.driver.goto(format!("{address}{visit}")).await.unwrap();
+        let status = b.wait_loaded().await;
+        let chart = b
+            .wait_for(
+                "const m = performance.getEntriesByName('greenboard:first-chart'); return m.length > 0 && m[0].startTime;",
+                Duration::from_secs(300),
+            )
+            .await;
+        times.push((chart.as_f64().unwrap_or(f64::NAN), status));
+    }
+    b.quit().await;
+    let revisit = times.pop().unwrap();
+    (times.pop().unwrap(), revisit)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "a benchmark: run it with `bash .ci/bench`"]
+async fn revisit_benchmark() {
+    // The demo as shipped, and 30 times its runs (`greenboard demo --scale 30`).
+    let dir = TempDir::new("revisit-bench");
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    greenboard::demo::generate_scaled(&conn, 30).unwrap();
+    let results: i64 = conn
+        .query_row("SELECT COUNT(*) FROM test_results", [], |r| r.get(0))
+        .unwrap();
+    let mut text = Vec::new();
+    greenboard::export::sql::write_dump(&conn, &mut text).unwrap();
+    drop(conn);
+    std::fs::write(dir.0.join("scale30.sql"), &text).unwrap();
+    let server = Server::start(vec![("/bench/", dir.0.clone()), ("/", dist())]).await;
+    let mut rows = Vec::new();
+    for (what, address) in [
+        ("demo".to_string(), format!("{}/?x", server.origin)),
+        (
+            format!(
+                "scale 30 ({results} results, {:.0} MB of SQL)",
+                text.len() as f64 / 1e6
+            ),
+            format!("{}/?db=bench/scale30.sql", server.origin),
+        ),
+    ] {
+        let ((first, first_status), (again, again_status)) = first_and_revisit(&address).await;
+        assert!(
+            again_status.contains("kept in this browser"),
+            "{what}: the revisit did not open the kept copy: {again_status}"
+        );
+        assert!(first_status.starts_with("Loaded"), "{what}: {first_status}");
+        rows.push((what, first, again));
+    }
+    println!("navigation to the first chart, first visit and revisit (best of one each):");
+    for (what, first, again) in rows {
+        println!(
+            "  {what:<44}{first:8.0} ms, revisit {again:6.0} ms = {:.3}x (targets: demo <= 300 ms, scale 30 <= 0.1x)",
+            again / first
+        );
+    }
+}
