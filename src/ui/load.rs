@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::dashboard::fill_dashboard;
-use super::query::{preset_title, run};
+use super::query::{preset_title, run_from_address};
 use super::{LoadState, Store, bridge, changes, editor, url};
 use crate::protocol::{
     Kept, LoadSummary, NamedSource, Request, RequestId, Response, SchemaKind, Source,
@@ -165,7 +165,7 @@ fn follow(store: Store, url: String, make: impl FnOnce(RequestId) -> Request, ru
                 store
                     .preset_title
                     .set(id.as_deref().and_then(|id| preset_title(store, id)));
-                run(store, store.sql.get_untracked());
+                run_from_address(store, store.sql.get_untracked());
             }
         }
         Response::LoadFailed { error, .. } => store.load.set(LoadState::Failed {

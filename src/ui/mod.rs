@@ -104,9 +104,13 @@ pub enum QueryState {
         /// The budget, in milliseconds.
         limit_ms: u32,
     },
-    /// The address's query was not run again on opening: it never
-    /// answered when it last ran in this tab.
-    NotRerun,
+    /// The address's query was not run by itself on opening: it never
+    /// answered when it last ran in this tab, or (`changes`) it would
+    /// change the data.
+    NotRerun {
+        /// Whether it was not run because it would change the data.
+        changes: bool,
+    },
     /// An answer.
     Done {
         /// The query's request id (for more rows, charts and files).
@@ -327,7 +331,7 @@ pub fn start() {
         // stopped, failed or took the worker down) is not run again.
         let rerun = params.sql.is_some() && !url::left_unfinished();
         if params.sql.is_some() && !rerun {
-            store.query.set(QueryState::NotRerun);
+            store.query.set(QueryState::NotRerun { changes: false });
         }
         bridge::on_restart(move || load::reopen(store));
         match bridge::spawn(&worker, failed) {

@@ -128,9 +128,13 @@ pub fn QueryStatus() -> impl IntoView {
             </span>
         }
         .into_any(),
-        QueryState::NotRerun => view! {
+        QueryState::NotRerun { changes } => view! {
             <span class="query-status not-rerun" role="status">
-                "This query did not finish when it last ran here, so it was not run again. Press Run to run it."
+                {if changes {
+                    "This query from the address would change the data, so it was not run by itself. Press Run to run it."
+                } else {
+                    "This query did not answer when it last ran here (it failed, was stopped, or stopped SQLite), so it was not run again. Press Run to run it."
+                }}
             </span>
         }
         .into_any(),

@@ -224,7 +224,9 @@ async fn a_stopped_query_is_not_run_again_on_reload_but_a_shared_link_runs() {
     assert!(reloaded.contains("Loaded"), "{reloaded}");
     let after_reload = after_reload.as_str().unwrap_or_default();
     assert!(
-        after_reload.contains("not-rerun") && after_reload.contains("was not run again"),
+        after_reload.contains("not-rerun")
+            && after_reload.contains("did not answer when it last ran here")
+            && after_reload.contains("was not run again"),
         "{after_reload}"
     );
     assert_eq!(editor.as_str(), Some(ENDLESS));
@@ -315,4 +317,79 @@ async fn a_time_limit_stops_a_query_and_offers_to_run_it_without() {
     assert!(without.is_ok(), "{without:?}");
     assert_eq!(rows, [["30000000"]]);
     assert_eq!(kept.as_str(), Some("1000"));
+}
+
+/// The query status's class and text, once it says the address's query was
+/// not run by itself.
+async fn not_rerun(b: &Browser) -> String {
+    b.wait_for(
+        "const s = document.querySelector('.query-status.not-rerun'); return s && s.textContent;",
+        QUERY,
+    )
+    .await
+    .as_str()
+    .unwrap_or("no not-run status")
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_change_in_the_address_is_not_run_by_itself_on_reload_or_in_a_new_tab() {
+    let (_server, b, _) = open_demo().await;
+    b.click("#allow-changes").await;
+    run_sql(&b, "CREATE TABLE notes(x);").await;
+    query_outcome(&b, QUERY).await.unwrap();
+    run_sql(&b, "INSERT INTO notes VALUES (1);").await;
+    let inserted = query_outcome(&b, QUERY).await;
+    wait_changes_kept(&b).await;
+    let address = b.driver.current_url().await.unwrap().to_string();
+    // A reload opens the data as it was left (the row in it), with changes
+    // still allowed; the INSERT in the address is not run again.
+    b.driver.refresh().await.unwrap();
+    b.wait_loaded().await;
+    let reloaded = not_rerun(&b).await;
+    let allowed = b
+        .js("return document.getElementById('allow-changes').checked")
+        .await;
+    let editor = b.js("return document.getElementById('sql').value").await;
+    run_sql(&b, "SELECT count(*) FROM notes;").await;
+    let after_reload = (
+        query_outcome(&b, QUERY).await,
+        table_rows(&b.js(TABLE_JS).await),
+    );
+    // The same link opened in a new tab (shared, say): not run either.
+    let tab = b.driver.new_tab().await.unwrap();
+    b.driver.switch_to_window(tab).await.unwrap();
+    b.driver.goto(&address).await.unwrap();
+    b.wait_loaded().await;
+    let shared = not_rerun(&b).await;
+    let shared_allowed = b
+        .js("return document.getElementById('allow-changes').checked")
+        .await;
+    run_sql(&b, "SELECT count(*) FROM notes;").await;
+    let after_shared = (
+        query_outcome(&b, QUERY).await,
+        table_rows(&b.js(TABLE_JS).await),
+    );
+    b.quit().await;
+
+    assert!(
+        inserted
+            .as_ref()
+            .is_ok_and(|t| t.starts_with("1 row changed")),
+        "{inserted:?}"
+    );
+    assert!(address.contains("sql=INSERT"), "{address}");
+    for (status, allowed) in [(&reloaded, &allowed), (&shared, &shared_allowed)] {
+        assert_eq!(
+            status,
+            "This query from the address would change the data, so it was not run by itself. \
+             Press Run to run it."
+        );
+        assert_eq!(allowed.as_bool(), Some(true), "Allow changes was on");
+    }
+    assert_eq!(editor.as_str(), Some("INSERT INTO notes VALUES (1);"));
+    assert!(after_reload.0.is_ok(), "{after_reload:?}");
+    assert_eq!(after_reload.1, [["1"]], "the INSERT ran again on reload");
+    assert!(after_shared.0.is_ok(), "{after_shared:?}");
+    assert_eq!(after_shared.1, [["1"]], "the INSERT ran in a new tab");
 }
