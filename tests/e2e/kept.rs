@@ -3,7 +3,8 @@
 //! kept copy without a byte of the dump; a picked file survives a reload;
 //! changes are kept and Reset restores the original without fetching; the
 //! Data menu lists what is kept and removes it; with no room to keep
-//! anything the data stays in the page's memory and the status says so.
+//! anything the data stays in the page's memory and the status says so; a
+//! stopped load leaves the address naming the data still there.
 
 use std::time::Duration;
 
@@ -177,4 +178,68 @@ async fn with_no_room_in_the_browser_the_data_stays_in_memory_and_says_so() {
         "{status}"
     );
     assert!(outcome.is_ok(), "{outcome:?}");
+}
+
+/// Pastes `sql` into "Load other data" and loads it.
+async fn load_pasted(b: &Browser, sql: &str) {
+    b.driver
+        .execute(
+            "const t = document.getElementById('pasted');
+             t.value = arguments[0]; t.dispatchEvent(new Event('input', { bubbles: true }));
+             document.getElementById('load-pasted').click();",
+            vec![serde_json::Value::String(sql.into())],
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stopped_load_leaves_the_address_naming_the_kept_data() {
+    let (_server, b, _) = open_demo().await;
+    load_pasted(&b, "CREATE TABLE first(x); INSERT INTO first VALUES (7);").await;
+    b.wait_for(
+        "const s = document.querySelector('.status.loaded'); return s && s.textContent.includes('pasted SQL');",
+        QUERY,
+    )
+    .await;
+    let kept = b.driver.current_url().await.unwrap().to_string();
+    // A load with no end, stopped: the first paste is still loaded, and
+    // the address still names it.
+    load_pasted(
+        &b,
+        "CREATE TABLE forever AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT x FROM c;",
+    )
+    .await;
+    b.wait_for(
+        "return !!document.querySelector('.status.loading .stop')",
+        QUERY,
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    b.js("document.querySelector('.status.loading .stop').click()")
+        .await;
+    let stopped = b
+        .wait_for(
+            "const s = document.querySelector('.status.failed'); return s && s.textContent;",
+            Duration::from_secs(10),
+        )
+        .await;
+    let after_stop = b.driver.current_url().await.unwrap().to_string();
+    let reloaded = reload(&b).await;
+    run_sql(&b, "SELECT x FROM first;").await;
+    let outcome = query_outcome(&b, QUERY).await;
+    let rows = table_rows(&b.js(TABLE_JS).await);
+    b.quit().await;
+
+    assert!(kept.contains("kept=f"), "{kept}");
+    assert!(
+        stopped
+            .as_str()
+            .is_some_and(|t| t.ends_with(" — still loaded: pasted SQL")),
+        "{stopped}"
+    );
+    assert_eq!(after_stop, kept, "the address changed with a stopped load");
+    assert!(reloaded.contains("pasted SQL"), "{reloaded}");
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert_eq!(rows, [["7"]]);
 }
