@@ -271,6 +271,11 @@ pub fn start() {
         saved::persist(store.library);
         // Back and forward step through the queries run: each is an entry.
         let popped = window_event_listener(leptos::ev::popstate, move |_| {
+            // The query running is left behind: stopped first, not left
+            // running unseen with the next one waiting for it.
+            if matches!(store.query.get_untracked(), QueryState::Running { .. }) && bridge::busy() {
+                bridge::stop();
+            }
             let p = url::Params::from_location();
             if let Some(sql) = p.sql {
                 store

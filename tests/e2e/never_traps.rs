@@ -393,3 +393,27 @@ async fn a_change_in_the_address_is_not_run_by_itself_on_reload_or_in_a_new_tab(
     assert!(after_shared.0.is_ok(), "{after_shared:?}");
     assert_eq!(after_shared.1, [["1"]], "the INSERT ran in a new tab");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn back_while_a_query_runs_stops_it_and_runs_the_query_before() {
+    let (_server, b, _) = open_demo().await;
+    run_sql(&b, "SELECT 6 * 7 AS answer;").await;
+    query_outcome(&b, QUERY).await.unwrap();
+    run_sql(&b, ENDLESS).await;
+    wait_running(&b).await;
+    b.driver.back().await.unwrap();
+    // Answered at once, not waiting behind the endless query.
+    let outcome = query_outcome(&b, Duration::from_secs(10)).await;
+    let rows = table_rows(&b.js(TABLE_JS).await);
+    let editor = b.js("return document.getElementById('sql').value").await;
+    // And forward again: the endless query runs, with Stop.
+    b.driver.forward().await.unwrap();
+    wait_running(&b).await;
+    let stopped_ms = stop_and_time(&b).await;
+    b.quit().await;
+
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert_eq!(rows, [["42"]]);
+    assert_eq!(editor.as_str(), Some("SELECT 6 * 7 AS answer;"));
+    assert!(stopped_ms < 1000.0, "{stopped_ms}");
+}
