@@ -55,11 +55,28 @@ pub fn TimeLimit() -> impl IntoView {
     }
 }
 
+/// Stops what the worker runs, and puts the focus on Run (the Stop
+/// button goes), so that the keyboard continues from there.
+pub fn stop() {
+    bridge::stop();
+    // Once the page shows what stopped (Run is enabled again after a load).
+    gloo_timers::callback::Timeout::new(0, || {
+        if let Some(run) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("run"))
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        {
+            let _ = run.focus();
+        }
+    })
+    .forget();
+}
+
 /// The button that stops what the worker runs (Esc does the same).
 #[component]
 pub fn StopButton() -> impl IntoView {
     view! {
-        <button class="stop" title="Stop (Esc)" on:click=move |_| bridge::stop()>"Stop"</button>
+        <button class="stop" title="Stop (Esc)" on:click=move |_| stop()>"Stop"</button>
     }
 }
 

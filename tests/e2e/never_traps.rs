@@ -3,7 +3,9 @@
 //! behind a running one says so; a query that never answered is not run
 //! again by a reload; a crash is put in words and SQLite restarts with the
 //! same data, downloading nothing; a time limit stops a query and offers to
-//! run it without.
+//! run it without; a query from the address that would change the data is
+//! not run by itself, even with “Allow changes” on; Back stops the running
+//! query; after Stop the focus is on Run.
 
 use std::time::{Duration, Instant};
 
@@ -416,4 +418,48 @@ async fn back_while_a_query_runs_stops_it_and_runs_the_query_before() {
     assert_eq!(rows, [["42"]]);
     assert_eq!(editor.as_str(), Some("SELECT 6 * 7 AS answer;"));
     assert!(stopped_ms < 1000.0, "{stopped_ms}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_stop_the_focus_is_on_run() {
+    let (_server, b, _) = open_demo().await;
+    let focused_once_stopped = "const s = document.querySelector('.query-status.stopped');
+         const a = document.activeElement;
+         return s && a && a.id === 'run' && a.id;";
+    // The Stop button, clicked.
+    run_sql(&b, ENDLESS).await;
+    wait_running(&b).await;
+    b.click(".query-status.running .stop").await;
+    let after_click = b
+        .wait_for(focused_once_stopped, Duration::from_secs(5))
+        .await;
+    let clicked_focus = b
+        .js("return document.activeElement && (document.activeElement.id || document.activeElement.tagName)")
+        .await;
+    // Esc, pressed with the focus on the page.
+    run_sql(&b, ENDLESS).await;
+    wait_running(&b).await;
+    b.js("document.activeElement && document.activeElement.blur()")
+        .await;
+    b.driver
+        .find(By::Tag("body"))
+        .await
+        .unwrap()
+        .send_keys(Key::Escape)
+        .await
+        .unwrap();
+    let after_esc = b
+        .wait_for(focused_once_stopped, Duration::from_secs(5))
+        .await;
+    let esc_focus = b
+        .js("return document.activeElement && (document.activeElement.id || document.activeElement.tagName)")
+        .await;
+    b.quit().await;
+
+    assert_eq!(
+        after_click.as_str(),
+        Some("run"),
+        "after Stop: {clicked_focus}"
+    );
+    assert_eq!(after_esc.as_str(), Some("run"), "after Esc: {esc_focus}");
 }
