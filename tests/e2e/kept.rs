@@ -4,7 +4,8 @@
 //! changes are kept and Reset restores the original without fetching; the
 //! Data menu lists what is kept and removes it; with no room to keep
 //! anything the data stays in the page's memory and the status says so; a
-//! stopped load leaves the address naming the data still there.
+//! stopped load leaves the address naming the data still there; on a phone
+//! the Data menu's list of kept data fits the screen.
 
 use std::time::Duration;
 
@@ -242,4 +243,33 @@ async fn a_stopped_load_leaves_the_address_naming_the_kept_data() {
     assert!(reloaded.contains("pasted SQL"), "{reloaded}");
     assert!(outcome.is_ok(), "{outcome:?}");
     assert_eq!(rows, [["7"]]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_phone_the_list_of_kept_data_fits_the_screen() {
+    let (_server, b, _) = open_demo().await;
+    b.driver.set_window_rect(0, 0, 390, 844).await.unwrap();
+    b.click("details.kept summary").await;
+    let placed = b
+        .wait_for(
+            "const l = document.querySelector('.kept-list li'); if (!l) return null;
+             const r = document.querySelector('.kept-panel').getBoundingClientRect();
+             return { left: r.left, right: r.right, width: document.documentElement.clientWidth };",
+            QUERY,
+        )
+        .await;
+    b.js("document.querySelector('details.kept').scrollIntoView()")
+        .await;
+    let png = b.driver.screenshot_as_png().await.unwrap();
+    std::fs::create_dir_all(root().join("tests/screenshots")).unwrap();
+    std::fs::write(root().join("tests/screenshots/kept-phone.png"), png).unwrap();
+    b.quit().await;
+
+    let (left, right, width) = (
+        placed["left"].as_f64().unwrap_or(-1.0),
+        placed["right"].as_f64().unwrap_or(f64::INFINITY),
+        placed["width"].as_f64().unwrap_or(0.0),
+    );
+    assert!(width > 0.0 && width <= 390.0, "{placed}");
+    assert!(left >= 0.0 && right <= width, "off the screen: {placed}");
 }
