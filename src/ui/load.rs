@@ -194,15 +194,17 @@ fn follow(
             }
         }
         Response::LoadFailed { error, .. } => store.load.set(LoadState::Failed {
-            url: url.clone(),
+            // `?kept=KEY`: the key names nothing the reader knows.
+            url: if url::Params::from_location().kept.as_ref() == Some(&url) {
+                String::new()
+            } else {
+                url.clone()
+            },
             error,
         }),
         Response::Halted { crash, .. } => store.load.set(LoadState::Failed {
             url: url.clone(),
-            error: match crash {
-                None => "stopped".into(),
-                Some(why) => why,
-            },
+            error: crash.unwrap_or_default(),
         }),
         _ => {}
     });

@@ -68,11 +68,12 @@ pub enum LoadState {
         /// What the load reported.
         summary: LoadSummary,
     },
-    /// Loading failed (earlier data, if any, is still there).
+    /// Loading failed or was stopped (earlier data, if any, is still there).
     Failed {
-        /// The dump's URL.
+        /// The dump's URL; empty when the address named kept data that is
+        /// gone (the error says it all).
         url: String,
-        /// Why.
+        /// Why; empty when it was stopped.
         error: String,
     },
 }

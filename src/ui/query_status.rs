@@ -100,7 +100,7 @@ pub fn QueryStatus() -> impl IntoView {
             };
             view! {
                 <span class="query-status waiting" role="status">
-                    "Waiting for the running query or load to end: "
+                    "Waiting for the running query to end (Stop ends it): "
                     <code class="waiting-sql">{excerpt}</code>
                     " "
                     <StopButton/>
@@ -137,7 +137,12 @@ pub fn QueryStatus() -> impl IntoView {
             <span class="query-status failed timed-out" role="alert">
                 {format!(
                     "Stopped: the query ran longer than its time limit of {}. ",
-                    fmt_seconds(f64::from(limit_ms) / 1000.0)
+                    // As the menu says it.
+                    LIMITS
+                        .iter()
+                        .find(|(ms, _)| *ms == limit_ms)
+                        .map(|(_, name)| name.to_string())
+                        .unwrap_or_else(|| fmt_seconds(f64::from(limit_ms) / 1000.0))
                 )}
                 <button class="link-button" on:click=move |_| run_without_limit(store)>
                     "Run without a limit"
@@ -157,7 +162,11 @@ pub fn QueryStatus() -> impl IntoView {
         .into_any(),
         QueryState::Done { answer, .. } => {
             let rows = if answer.columns.is_empty() {
-                format!("{} rows changed", fmt_count(answer.changes))
+                format!(
+                    "{} row{} changed",
+                    fmt_count(answer.changes),
+                    if answer.changes == 1 { "" } else { "s" }
+                )
             } else {
                 format!(
                     "{} row{}",
