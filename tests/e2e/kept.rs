@@ -245,11 +245,11 @@ async fn a_stopped_load_leaves_the_address_naming_the_kept_data() {
     b.quit().await;
 
     assert!(kept.contains("kept=f"), "{kept}");
+    assert_eq!(after_stop, kept, "the address changed with a stopped load");
     assert_eq!(
         stopped.as_str(),
         Some("Stopped loading pasted SQL. — still loaded: pasted SQL")
     );
-    assert_eq!(after_stop, kept, "the address changed with a stopped load");
     assert!(reloaded.starts_with("Opened pasted SQL"), "{reloaded}");
     assert!(outcome.is_ok(), "{outcome:?}");
     assert_eq!(rows, [["7"]]);

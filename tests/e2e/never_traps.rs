@@ -377,13 +377,11 @@ async fn a_change_in_the_address_is_not_run_by_itself_on_reload_or_in_a_new_tab(
     );
     b.quit().await;
 
-    assert!(
-        inserted
-            .as_ref()
-            .is_ok_and(|t| t.starts_with("1 row changed")),
-        "{inserted:?}"
-    );
     assert!(address.contains("sql=INSERT"), "{address}");
+    assert!(after_reload.0.is_ok(), "{after_reload:?}");
+    assert_eq!(after_reload.1, [["1"]], "the INSERT ran again on reload");
+    assert!(after_shared.0.is_ok(), "{after_shared:?}");
+    assert_eq!(after_shared.1, [["1"]], "the INSERT ran in a new tab");
     for (status, allowed) in [(&reloaded, &allowed), (&shared, &shared_allowed)] {
         assert_eq!(
             status,
@@ -393,10 +391,12 @@ async fn a_change_in_the_address_is_not_run_by_itself_on_reload_or_in_a_new_tab(
         assert_eq!(allowed.as_bool(), Some(true), "Allow changes was on");
     }
     assert_eq!(editor.as_str(), Some("INSERT INTO notes VALUES (1);"));
-    assert!(after_reload.0.is_ok(), "{after_reload:?}");
-    assert_eq!(after_reload.1, [["1"]], "the INSERT ran again on reload");
-    assert!(after_shared.0.is_ok(), "{after_shared:?}");
-    assert_eq!(after_shared.1, [["1"]], "the INSERT ran in a new tab");
+    assert!(
+        inserted
+            .as_ref()
+            .is_ok_and(|t| t.starts_with("1 row changed")),
+        "{inserted:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
