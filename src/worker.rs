@@ -862,9 +862,14 @@ async fn load(
     ] = sources
     {
         return match reopen(key, Opened::Reopened, started).await {
-            Err(_) if keep::sources_of(key).await.is_none() => Err(format!(
-                "{label} is no longer kept in this browser: load it again"
-            )),
+            // Opened from the address (`?kept=KEY`), the label is the key.
+            Err(_) if keep::sources_of(key).await.is_none() => Err(if label == key {
+                "The data this address names was kept in this browser and has since been removed: \
+                 load it again with Load other data, or choose one in the Data menu."
+                    .to_string()
+            } else {
+                format!("{label} is no longer kept in this browser: load it again")
+            }),
             other => other,
         };
     }

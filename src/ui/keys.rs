@@ -112,7 +112,7 @@ pub fn Shortcuts() -> impl IntoView {
                 true
             }
             "Escape" if !ev.default_prevented() && super::bridge::busy() => {
-                super::bridge::stop();
+                super::query_status::stop();
                 true
             }
             _ => false,

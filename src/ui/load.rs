@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::dashboard::fill_dashboard;
-use super::query::{preset_title, run};
+use super::query::{preset_title, run_from_address};
 use super::{LoadState, Store, bridge, changes, editor, url};
 use crate::protocol::{
     Kept, LoadSummary, NamedSource, Request, RequestId, Response, SchemaKind, Source,
@@ -28,10 +28,22 @@ pub fn load(store: Store, sources: Vec<NamedSource>, run_sql: bool) {
     let url = describe(&sources);
     // Addresses can be fetched again if the worker is replaced and the
     // browser keeps nothing; files and pasted text are not held twice.
-    if sources.iter().all(|s| matches!(s.source, Source::Url(_))) {
+    let addresses = sources.iter().all(|s| matches!(s.source, Source::Url(_)));
+    if addresses {
         store.sources.set_value(sources.clone());
     }
-    follow(store, url, |id| Request::Load { id, sources }, run_sql);
+    // A file or pasted text: the address stops naming other data once it
+    // is loaded (a failed or stopped load leaves the address as it was).
+    let local = sources
+        .iter()
+        .any(|s| matches!(s.source, Source::Bytes { .. } | Source::Text(_)));
+    follow(
+        store,
+        url,
+        |id| Request::Load { id, sources },
+        run_sql,
+        local,
+    );
 }
 
 /// In a new worker (after Stop or a crash), opens the data that was loaded:
@@ -91,7 +103,7 @@ pub fn reset(store: Store) {
         .loaded
         .with_untracked(|l| l.as_ref().map(|(u, _)| u.clone()))
     {
-        follow(store, url, |id| Request::Reset { id }, false);
+        follow(store, url, |id| Request::Reset { id }, false, false);
     }
 }
 
@@ -114,8 +126,16 @@ pub fn changed(store: Store, summary: LoadSummary) {
     }
 }
 
-/// Sends the load request `make` makes for `url` and follows it.
-fn follow(store: Store, url: String, make: impl FnOnce(RequestId) -> Request, run_sql: bool) {
+/// Sends the load request `make` makes for `url` and follows it; `local`:
+/// the data is a file or pasted text, which the address can name only when
+/// it is kept.
+fn follow(
+    store: Store,
+    url: String,
+    make: impl FnOnce(RequestId) -> Request,
+    run_sql: bool,
+    local: bool,
+) {
     store.load.set(LoadState::Loading {
         url: url.clone(),
         progress: None,
@@ -136,7 +156,12 @@ fn follow(store: Store, url: String, make: impl FnOnce(RequestId) -> Request, ru
                 }
                 // Opened by `?kept=KEY`: named as it was loaded.
                 Kept::Kept(info) if url == info.key => info.label.clone(),
-                _ => url.clone(),
+                _ => {
+                    if local {
+                        url::forget_db();
+                    }
+                    url.clone()
+                }
             };
             store.loaded.set(Some((url.clone(), summary.clone())));
             // Kept data opens as it was left, changes included.
@@ -165,19 +190,21 @@ fn follow(store: Store, url: String, make: impl FnOnce(RequestId) -> Request, ru
                 store
                     .preset_title
                     .set(id.as_deref().and_then(|id| preset_title(store, id)));
-                run(store, store.sql.get_untracked());
+                run_from_address(store, store.sql.get_untracked());
             }
         }
         Response::LoadFailed { error, .. } => store.load.set(LoadState::Failed {
-            url: url.clone(),
+            // `?kept=KEY`: the key names nothing the reader knows.
+            url: if url::Params::from_location().kept.as_ref() == Some(&url) {
+                String::new()
+            } else {
+                url.clone()
+            },
             error,
         }),
         Response::Halted { crash, .. } => store.load.set(LoadState::Failed {
             url: url.clone(),
-            error: match crash {
-                None => "stopped".into(),
-                Some(why) => why,
-            },
+            error: crash.unwrap_or_default(),
         }),
         _ => {}
     });

@@ -19,7 +19,6 @@ pub fn LoadPanel() -> impl IntoView {
             let name = file.name();
             match read_file(&file).await {
                 Ok(bytes) => {
-                    url::forget_db();
                     load(
                         store,
                         vec![NamedSource {
@@ -55,7 +54,6 @@ pub fn LoadPanel() -> impl IntoView {
     let load_pasted = move |_| {
         let text = pasted.get_untracked();
         if !text.trim().is_empty() {
-            url::forget_db();
             load(
                 store,
                 vec![NamedSource {

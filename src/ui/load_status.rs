@@ -62,17 +62,42 @@ pub fn LoadStatus() -> impl IntoView {
                     }
                 })
                 .collect_view();
+            // Kept data opened as it was kept, not loaded now.
+            let opened = match &summary.kept {
+                Kept::Kept(info) if info.opened != Opened::Loaded => Some(info.clone()),
+                _ => None,
+            };
+            let what = match &opened {
+                None => view! {
+                    "Loaded " <code>{short_url(&url)}</code> ": "
+                    {format!("{} statements, {} ", fmt_count(summary.statements), fmt_bytes(summary.bytes))}
+                    "in " <strong class="load-time">{format!("{} ms", fmt_fixed(summary.elapsed_ms, 0))}</strong>
+                    {(summary.translated > 0).then(|| format!(
+                        " ({} translated from another SQL dialect)", fmt_count(summary.translated)
+                    ))}
+                }
+                .into_any(),
+                Some(info) => view! {
+                    "Opened " <code>{short_url(&url)}</code>
+                    {match info.opened {
+                        Opened::Unreachable(_) => format!(" ({})", fmt_bytes(summary.bytes)),
+                        _ => format!(
+                            ", kept in this browser on {} ({}),",
+                            fmt_date(info.loaded_at),
+                            fmt_bytes(summary.bytes)
+                        ),
+                    }}
+                    {format!(" in {} ms", fmt_fixed(summary.elapsed_ms, 0))}
+                }
+                .into_any(),
+            };
+            let (note, why) = kept_note(&summary.kept);
             view! {
                 <div class="status loaded" role="status" aria-live="polite">
                     <span>
-                        "Loaded " <code>{short_url(&url)}</code> ": "
-                        {format!("{} statements, {} ", fmt_count(summary.statements), fmt_bytes(summary.bytes))}
-                        "in " <strong class="load-time">{format!("{} ms", fmt_fixed(summary.elapsed_ms, 0))}</strong>
-                        {(summary.translated > 0).then(|| format!(
-                            " ({} translated from another SQL dialect)", fmt_count(summary.translated)
-                        ))}
+                        {what}
                         {store.changed.get().then_some(" · changed since, by queries")}
-                        {kept_note(&summary.kept)}
+                        <span class="kept-note" title=why>{note}</span>
                     </span>
                     {(problems > 0).then(|| view! {
                         <details class="problems" open>
@@ -86,9 +111,20 @@ pub fn LoadStatus() -> impl IntoView {
         }
         LoadState::Failed { url, error } => {
             let still = store.loaded.with(|l| l.as_ref().map(|(u, _)| short_url(u)));
+            // Stopped (no error), failed, or (no name) what the address names is gone.
+            let what = match (url.is_empty(), error.is_empty()) {
+                (true, _) => view! { {error} }.into_any(),
+                (false, true) => {
+                    view! { "Stopped loading " <code>{short_url(&url)}</code> "." }.into_any()
+                }
+                (false, false) => {
+                    view! { "Could not load " <code>{short_url(&url)}</code> ": " {error} }
+                        .into_any()
+                }
+            };
             view! {
                 <div class="status failed" role="alert">
-                    "Could not load " <code>{short_url(&url)}</code> ": " {error}
+                    {what}
                     {still.map(|u| view! { <span class="still">" — still loaded: " <code>{u}</code></span> })}
                 </div>
             }
@@ -97,24 +133,24 @@ pub fn LoadStatus() -> impl IntoView {
     }
 }
 
-/// Whether the data is kept in the browser, and how this load got it.
-fn kept_note(kept: &Kept) -> Option<String> {
+/// Whether the data is kept in the browser, and how this load got it; and
+/// why its address could not be reached, if it could not.
+fn kept_note(kept: &Kept) -> (Option<String>, Option<String>) {
     match kept {
-        Kept::NotKept(why) => Some(format!(" · in this page's memory only: {why}")),
-        Kept::NotApplicable => None,
-        Kept::Kept(info) => {
-            let when = fmt_date(info.loaded_at);
-            Some(match &info.opened {
-                Opened::Loaded => " · kept in this browser".to_string(),
-                Opened::Unchanged => {
-                    format!(" · unchanged at its address, opened as kept in this browser on {when}")
-                }
-                Opened::Reopened => format!(" · opened as kept in this browser on {when}"),
-                Opened::Unreachable(why) => format!(
-                    " · its address cannot be reached ({why}): this is the copy kept in this browser on {when}"
-                ),
-            })
-        }
+        Kept::NotKept(why) => (Some(format!(" · in this page's memory only: {why}")), None),
+        Kept::NotApplicable => (None, None),
+        Kept::Kept(info) => match &info.opened {
+            Opened::Loaded => (Some(" · kept in this browser".to_string()), None),
+            Opened::Unchanged => (Some(" · unchanged at its address".to_string()), None),
+            Opened::Reopened => (None, None),
+            Opened::Unreachable(why) => (
+                Some(format!(
+                    " · its address could not be reached, so this is the copy kept in this browser on {}",
+                    fmt_date(info.loaded_at)
+                )),
+                Some(why.clone()),
+            ),
+        },
     }
 }
 

@@ -68,11 +68,12 @@ pub enum LoadState {
         /// What the load reported.
         summary: LoadSummary,
     },
-    /// Loading failed (earlier data, if any, is still there).
+    /// Loading failed or was stopped (earlier data, if any, is still there).
     Failed {
-        /// The dump's URL.
+        /// The dump's URL; empty when the address named kept data that is
+        /// gone (the error says it all).
         url: String,
-        /// Why.
+        /// Why; empty when it was stopped.
         error: String,
     },
 }
@@ -104,9 +105,13 @@ pub enum QueryState {
         /// The budget, in milliseconds.
         limit_ms: u32,
     },
-    /// The address's query was not run again on opening: it never
-    /// answered when it last ran in this tab.
-    NotRerun,
+    /// The address's query was not run by itself on opening: it never
+    /// answered when it last ran in this tab, or (`changes`) it would
+    /// change the data.
+    NotRerun {
+        /// Whether it was not run because it would change the data.
+        changes: bool,
+    },
     /// An answer.
     Done {
         /// The query's request id (for more rows, charts and files).
@@ -267,6 +272,11 @@ pub fn start() {
         saved::persist(store.library);
         // Back and forward step through the queries run: each is an entry.
         let popped = window_event_listener(leptos::ev::popstate, move |_| {
+            // The query running is left behind: stopped first, not left
+            // running unseen with the next one waiting for it.
+            if matches!(store.query.get_untracked(), QueryState::Running { .. }) && bridge::busy() {
+                bridge::stop();
+            }
             let p = url::Params::from_location();
             if let Some(sql) = p.sql {
                 store
@@ -327,7 +337,7 @@ pub fn start() {
         // stopped, failed or took the worker down) is not run again.
         let rerun = params.sql.is_some() && !url::left_unfinished();
         if params.sql.is_some() && !rerun {
-            store.query.set(QueryState::NotRerun);
+            store.query.set(QueryState::NotRerun { changes: false });
         }
         bridge::on_restart(move || load::reopen(store));
         match bridge::spawn(&worker, failed) {

@@ -39,6 +39,16 @@ pub fn run(store: Store, sql: String) {
     execute(store, sql.clone(), sql);
 }
 
+/// Runs the address's query by itself (on opening or reloading the page):
+/// read-only, whatever “Allow changes” says. A query that would change the
+/// data is not run; the status says so, and Run runs it.
+pub fn run_from_address(store: Store, sql: String) {
+    store.sort.set(None);
+    editor::whole_text();
+    let limit = store.time_limit.get_untracked();
+    send(store, sql.clone(), sql, limit, true);
+}
+
 /// Sorts the answer by column `col` (0-based): ascending, or descending if
 /// it was sorted ascending by it. SQLite sorts: the editor's SQL is run
 /// inside `SELECT * FROM (…) ORDER BY col`.
@@ -59,16 +69,17 @@ pub fn sort_by(store: Store, col: usize) {
 pub fn run_without_limit(store: Store) {
     store.sort.set(None);
     let sql = store.sql.get_untracked();
-    send(store, sql.clone(), sql, None);
+    send(store, sql.clone(), sql, None, false);
 }
 
 /// Sends `sql` as the main query; the address records `shown`.
 fn execute(store: Store, sql: String, shown: String) {
-    send(store, sql, shown, store.time_limit.get_untracked());
+    send(store, sql, shown, store.time_limit.get_untracked(), false);
 }
 
-/// Sends `sql` as the main query with time budget `limit` (milliseconds).
-fn send(store: Store, sql: String, shown: String, limit: Option<u32>) {
+/// Sends `sql` as the main query with time budget `limit` (milliseconds);
+/// `by_itself`: the address's, run read-only.
+fn send(store: Store, sql: String, shown: String, limit: Option<u32>, by_itself: bool) {
     let started = now();
     store.clock.set(started);
     store.query.set(QueryState::Running { started });
@@ -96,7 +107,7 @@ fn send(store: Store, sql: String, shown: String, limit: Option<u32>) {
             sql: text,
             params: asked,
             page_size: DEFAULT_PAGE_SIZE,
-            allow_changes: store.allow.get_untracked(),
+            allow_changes: store.allow.get_untracked() && !by_itself,
             time_limit_ms: limit,
         },
         move |resp| {
@@ -147,6 +158,14 @@ fn send(store: Store, sql: String, shown: String, limit: Option<u32>) {
                         store.drawing.set(builder::Drawing::None);
                     }
                     QueryState::Done { query: id, answer }
+                }
+                // The address's query would change the data: not run.
+                Response::QueryFailed { error, .. }
+                    if by_itself && error.message.starts_with("This data is read-only") =>
+                {
+                    url::finished();
+                    store.drawing.set(builder::Drawing::None);
+                    QueryState::NotRerun { changes: true }
                 }
                 Response::QueryFailed { error, .. } => {
                     store.drawing.set(builder::Drawing::None);

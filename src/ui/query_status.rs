@@ -55,11 +55,28 @@ pub fn TimeLimit() -> impl IntoView {
     }
 }
 
+/// Stops what the worker runs, and puts the focus on Run (the Stop
+/// button goes), so that the keyboard continues from there.
+pub fn stop() {
+    bridge::stop();
+    // Once the page shows what stopped (Run is enabled again after a load).
+    gloo_timers::callback::Timeout::new(0, || {
+        if let Some(run) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("run"))
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        {
+            let _ = run.focus();
+        }
+    })
+    .forget();
+}
+
 /// The button that stops what the worker runs (Esc does the same).
 #[component]
 pub fn StopButton() -> impl IntoView {
     view! {
-        <button class="stop" title="Stop (Esc)" on:click=move |_| bridge::stop()>"Stop"</button>
+        <button class="stop" title="Stop (Esc)" on:click=move |_| stop()>"Stop"</button>
     }
 }
 
@@ -83,7 +100,7 @@ pub fn QueryStatus() -> impl IntoView {
             };
             view! {
                 <span class="query-status waiting" role="status">
-                    "Waiting for the running query or load to end: "
+                    "Waiting for the running query to end (Stop ends it): "
                     <code class="waiting-sql">{excerpt}</code>
                     " "
                     <StopButton/>
@@ -120,7 +137,12 @@ pub fn QueryStatus() -> impl IntoView {
             <span class="query-status failed timed-out" role="alert">
                 {format!(
                     "Stopped: the query ran longer than its time limit of {}. ",
-                    fmt_seconds(f64::from(limit_ms) / 1000.0)
+                    // As the menu says it.
+                    LIMITS
+                        .iter()
+                        .find(|(ms, _)| *ms == limit_ms)
+                        .map(|(_, name)| name.to_string())
+                        .unwrap_or_else(|| fmt_seconds(f64::from(limit_ms) / 1000.0))
                 )}
                 <button class="link-button" on:click=move |_| run_without_limit(store)>
                     "Run without a limit"
@@ -128,15 +150,23 @@ pub fn QueryStatus() -> impl IntoView {
             </span>
         }
         .into_any(),
-        QueryState::NotRerun => view! {
+        QueryState::NotRerun { changes } => view! {
             <span class="query-status not-rerun" role="status">
-                "This query did not finish when it last ran here, so it was not run again. Press Run to run it."
+                {if changes {
+                    "This query from the address would change the data, so it was not run by itself. Press Run to run it."
+                } else {
+                    "This query did not answer when it last ran here (it failed, was stopped, or stopped SQLite), so it was not run again. Press Run to run it."
+                }}
             </span>
         }
         .into_any(),
         QueryState::Done { answer, .. } => {
             let rows = if answer.columns.is_empty() {
-                format!("{} rows changed", fmt_count(answer.changes))
+                format!(
+                    "{} row{} changed",
+                    fmt_count(answer.changes),
+                    if answer.changes == 1 { "" } else { "s" }
+                )
             } else {
                 format!(
                     "{} row{}",

@@ -3,7 +3,9 @@
 //! kept copy without a byte of the dump; a picked file survives a reload;
 //! changes are kept and Reset restores the original without fetching; the
 //! Data menu lists what is kept and removes it; with no room to keep
-//! anything the data stays in the page's memory and the status says so.
+//! anything the data stays in the page's memory and the status says so; a
+//! stopped load leaves the address naming the data still there; on a phone
+//! the Data menu's list of kept data fits the screen.
 
 use std::time::Duration;
 
@@ -24,21 +26,26 @@ async fn a_revisit_asks_whether_the_dump_changed_and_opens_the_kept_copy() {
         .js("return document.querySelector('.load-time').textContent")
         .await;
     let revisit = reload(&b).await;
-    let revisit_ms = b
-        .js("return document.querySelector('.load-time').textContent")
-        .await;
+    // Opened, not loaded: no load time to compare with the first.
+    let revisit_ms = b.js("return !!document.querySelector('.load-time')").await;
     run_sql(&b, "SELECT count(*) FROM test_results;").await;
     let outcome = query_outcome(&b, QUERY).await;
     let rows = table_rows(&b.js(TABLE_JS).await);
     let served = server.served("demo.sql.gz");
     b.quit().await;
 
-    println!("first visit's load: {first_ms}; revisit: {revisit_ms}");
-    assert!(first.contains("kept in this browser"), "{first}");
+    println!("first visit's load: {first_ms}; revisit: {revisit}");
     assert!(
-        revisit.contains("unchanged at its address, opened as kept in this browser"),
+        first.starts_with("Loaded ") && first.contains("kept in this browser"),
+        "{first}"
+    );
+    assert!(
+        revisit.starts_with("Opened /static/demo.sql.gz, kept in this browser on ")
+            && revisit.contains(" MB), in ")
+            && revisit.ends_with(" ms · unchanged at its address"),
         "{revisit}"
     );
+    assert_eq!(revisit_ms, false, "a load time shown for data opened");
     assert!(outcome.is_ok(), "{outcome:?}");
     assert_eq!(
         rows,
@@ -100,7 +107,8 @@ async fn a_picked_file_survives_a_reload_until_it_is_removed() {
 
     assert!(address.contains("kept=f"), "{address}");
     assert!(
-        reloaded.contains("picked.sql") && reloaded.contains("opened as kept in this browser"),
+        reloaded.starts_with("Opened picked.sql, kept in this browser on ")
+            && !reloaded.contains("statements"),
         "{reloaded}"
     );
     assert!(outcome.is_ok(), "{outcome:?}");
@@ -116,7 +124,13 @@ async fn a_picked_file_survives_a_reload_until_it_is_removed() {
         "{usage}"
     );
     assert_eq!(strings(&after_remove).len(), listed.len() - 1);
-    assert!(gone.contains("no longer kept in this browser"), "{gone}");
+    let key = address.split("kept=").nth(1).unwrap_or_default();
+    assert_eq!(
+        gone,
+        "The data this address names was kept in this browser and has since been removed: \
+         load it again with Load other data, or choose one in the Data menu.",
+        "{key}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -127,7 +141,8 @@ async fn changes_are_kept_and_reset_restores_the_original_without_fetching() {
     b.click("#allow-changes").await;
     run_sql(&b, "DELETE FROM test_results WHERE outcome = 'fail';").await;
     let deleted = query_outcome(&b, QUERY).await;
-    // The change survives a reload.
+    // The change survives a reload (once it is kept).
+    wait_changes_kept(&b).await;
     reload(&b).await;
     run_sql(&b, count).await;
     query_outcome(&b, QUERY).await.unwrap();
@@ -176,4 +191,95 @@ async fn with_no_room_in_the_browser_the_data_stays_in_memory_and_says_so() {
         "{status}"
     );
     assert!(outcome.is_ok(), "{outcome:?}");
+}
+
+/// Pastes `sql` into "Load other data" and loads it.
+async fn load_pasted(b: &Browser, sql: &str) {
+    b.driver
+        .execute(
+            "const t = document.getElementById('pasted');
+             t.value = arguments[0]; t.dispatchEvent(new Event('input', { bubbles: true }));
+             document.getElementById('load-pasted').click();",
+            vec![serde_json::Value::String(sql.into())],
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stopped_load_leaves_the_address_naming_the_kept_data() {
+    let (_server, b, _) = open_demo().await;
+    load_pasted(&b, "CREATE TABLE first(x); INSERT INTO first VALUES (7);").await;
+    b.wait_for(
+        "const s = document.querySelector('.status.loaded'); return s && s.textContent.includes('pasted SQL');",
+        QUERY,
+    )
+    .await;
+    let kept = b.driver.current_url().await.unwrap().to_string();
+    // A load with no end, stopped: the first paste is still loaded, and
+    // the address still names it.
+    load_pasted(
+        &b,
+        "CREATE TABLE forever AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT x FROM c;",
+    )
+    .await;
+    b.wait_for(
+        "return !!document.querySelector('.status.loading .stop')",
+        QUERY,
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    b.js("document.querySelector('.status.loading .stop').click()")
+        .await;
+    let stopped = b
+        .wait_for(
+            "const s = document.querySelector('.status.failed'); return s && s.textContent;",
+            Duration::from_secs(10),
+        )
+        .await;
+    let after_stop = b.driver.current_url().await.unwrap().to_string();
+    let reloaded = reload(&b).await;
+    run_sql(&b, "SELECT x FROM first;").await;
+    let outcome = query_outcome(&b, QUERY).await;
+    let rows = table_rows(&b.js(TABLE_JS).await);
+    b.quit().await;
+
+    assert!(kept.contains("kept=f"), "{kept}");
+    assert_eq!(after_stop, kept, "the address changed with a stopped load");
+    assert_eq!(
+        stopped.as_str(),
+        Some("Stopped loading pasted SQL. — still loaded: pasted SQL")
+    );
+    assert!(reloaded.starts_with("Opened pasted SQL"), "{reloaded}");
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert_eq!(rows, [["7"]]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_phone_the_list_of_kept_data_fits_the_screen() {
+    let (_server, b, _) = open_demo().await;
+    b.driver.set_window_rect(0, 0, 390, 844).await.unwrap();
+    b.click("details.kept summary").await;
+    let placed = b
+        .wait_for(
+            "const l = document.querySelector('.kept-list li'); if (!l) return null;
+             const r = document.querySelector('.kept-panel').getBoundingClientRect();
+             return { left: r.left, right: r.right, width: document.documentElement.clientWidth };",
+            QUERY,
+        )
+        .await;
+    b.js("document.querySelector('details.kept').scrollIntoView()")
+        .await;
+    let png = b.driver.screenshot_as_png().await.unwrap();
+    std::fs::create_dir_all(root().join("tests/screenshots")).unwrap();
+    std::fs::write(root().join("tests/screenshots/kept-phone.png"), png).unwrap();
+    b.quit().await;
+
+    let (left, right, width) = (
+        placed["left"].as_f64().unwrap_or(-1.0),
+        placed["right"].as_f64().unwrap_or(f64::INFINITY),
+        placed["width"].as_f64().unwrap_or(0.0),
+    );
+    assert!(width > 0.0 && width <= 390.0, "{placed}");
+    assert!(left >= 0.0 && right <= width, "off the screen: {placed}");
 }

@@ -3,7 +3,9 @@
 //! behind a running one says so; a query that never answered is not run
 //! again by a reload; a crash is put in words and SQLite restarts with the
 //! same data, downloading nothing; a time limit stops a query and offers to
-//! run it without.
+//! run it without; a query from the address that would change the data is
+//! not run by itself, even with “Allow changes” on; Back stops the running
+//! query; after Stop the focus is on Run.
 
 use std::time::{Duration, Instant};
 
@@ -144,7 +146,7 @@ async fn stop_ends_each_runaway_and_the_data_stays_loaded() {
     assert!(
         load_stopped["text"]
             .as_str()
-            .is_some_and(|t| t.contains("stopped") && t.contains("still loaded")),
+            .is_some_and(|t| t.starts_with("Stopped loading pasted SQL. — still loaded: ")),
         "{load_stopped}"
     );
     assert!(after_load.0.is_ok(), "{after_load:?}");
@@ -184,7 +186,10 @@ async fn a_query_waiting_behind_a_runaway_says_so_and_runs_after_esc() {
     b.quit().await;
 
     let waiting = waiting.as_str().unwrap_or_default().to_string();
-    assert!(waiting.contains("Waiting"), "{waiting}");
+    assert!(
+        waiting.starts_with("Waiting for the running query to end (Stop ends it): "),
+        "{waiting}"
+    );
     assert!(waiting.contains("SELECT 6 * 7 AS answer;"), "{waiting}");
     assert!(!waiting.contains("RECURSIVE"), "{waiting}");
     assert!(outcome.is_ok(), "{outcome:?}");
@@ -221,10 +226,12 @@ async fn a_stopped_query_is_not_run_again_on_reload_but_a_shared_link_runs() {
     drop(server);
 
     assert!(stopped_ms < 1000.0, "{stopped_ms}");
-    assert!(reloaded.contains("Loaded"), "{reloaded}");
+    assert!(reloaded.starts_with("Opened"), "{reloaded}");
     let after_reload = after_reload.as_str().unwrap_or_default();
     assert!(
-        after_reload.contains("not-rerun") && after_reload.contains("was not run again"),
+        after_reload.contains("not-rerun")
+            && after_reload.contains("did not answer when it last ran here")
+            && after_reload.contains("was not run again"),
         "{after_reload}"
     );
     assert_eq!(editor.as_str(), Some(ENDLESS));
@@ -309,10 +316,153 @@ async fn a_time_limit_stops_a_query_and_offers_to_run_it_without() {
 
     let timed_out = timed_out.as_str().unwrap_or_default();
     assert!(
-        timed_out.contains("time limit of 1.0 s") && timed_out.contains("Run without a limit"),
+        timed_out.contains("time limit of 1 s.") && timed_out.contains("Run without a limit"),
         "{timed_out}"
     );
     assert!(without.is_ok(), "{without:?}");
     assert_eq!(rows, [["30000000"]]);
     assert_eq!(kept.as_str(), Some("1000"));
+}
+
+/// The query status's class and text, once it says the address's query was
+/// not run by itself.
+async fn not_rerun(b: &Browser) -> String {
+    b.wait_for(
+        "const s = document.querySelector('.query-status.not-rerun'); return s && s.textContent;",
+        QUERY,
+    )
+    .await
+    .as_str()
+    .unwrap_or("no not-run status")
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_change_in_the_address_is_not_run_by_itself_on_reload_or_in_a_new_tab() {
+    let (_server, b, _) = open_demo().await;
+    b.click("#allow-changes").await;
+    run_sql(&b, "CREATE TABLE notes(x);").await;
+    query_outcome(&b, QUERY).await.unwrap();
+    run_sql(&b, "INSERT INTO notes VALUES (1);").await;
+    let inserted = query_outcome(&b, QUERY).await;
+    wait_changes_kept(&b).await;
+    let address = b.driver.current_url().await.unwrap().to_string();
+    // A reload opens the data as it was left (the row in it), with changes
+    // still allowed; the INSERT in the address is not run again.
+    b.driver.refresh().await.unwrap();
+    b.wait_loaded().await;
+    let reloaded = not_rerun(&b).await;
+    let allowed = b
+        .js("return document.getElementById('allow-changes').checked")
+        .await;
+    let editor = b.js("return document.getElementById('sql').value").await;
+    run_sql(&b, "SELECT count(*) FROM notes;").await;
+    let after_reload = (
+        query_outcome(&b, QUERY).await,
+        table_rows(&b.js(TABLE_JS).await),
+    );
+    // The same link opened in a new tab (shared, say): not run either.
+    let tab = b.driver.new_tab().await.unwrap();
+    b.driver.switch_to_window(tab).await.unwrap();
+    b.driver.goto(&address).await.unwrap();
+    b.wait_loaded().await;
+    let shared = not_rerun(&b).await;
+    let shared_allowed = b
+        .js("return document.getElementById('allow-changes').checked")
+        .await;
+    run_sql(&b, "SELECT count(*) FROM notes;").await;
+    let after_shared = (
+        query_outcome(&b, QUERY).await,
+        table_rows(&b.js(TABLE_JS).await),
+    );
+    b.quit().await;
+
+    assert!(address.contains("sql=INSERT"), "{address}");
+    assert!(after_reload.0.is_ok(), "{after_reload:?}");
+    assert_eq!(after_reload.1, [["1"]], "the INSERT ran again on reload");
+    assert!(after_shared.0.is_ok(), "{after_shared:?}");
+    assert_eq!(after_shared.1, [["1"]], "the INSERT ran in a new tab");
+    for (status, allowed) in [(&reloaded, &allowed), (&shared, &shared_allowed)] {
+        assert_eq!(
+            status,
+            "This query from the address would change the data, so it was not run by itself. \
+             Press Run to run it."
+        );
+        assert_eq!(allowed.as_bool(), Some(true), "Allow changes was on");
+    }
+    assert_eq!(editor.as_str(), Some("INSERT INTO notes VALUES (1);"));
+    assert!(
+        inserted
+            .as_ref()
+            .is_ok_and(|t| t.starts_with("1 row changed")),
+        "{inserted:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn back_while_a_query_runs_stops_it_and_runs_the_query_before() {
+    let (_server, b, _) = open_demo().await;
+    run_sql(&b, "SELECT 6 * 7 AS answer;").await;
+    query_outcome(&b, QUERY).await.unwrap();
+    run_sql(&b, ENDLESS).await;
+    wait_running(&b).await;
+    b.driver.back().await.unwrap();
+    // Answered at once, not waiting behind the endless query.
+    let outcome = query_outcome(&b, Duration::from_secs(10)).await;
+    let rows = table_rows(&b.js(TABLE_JS).await);
+    let editor = b.js("return document.getElementById('sql').value").await;
+    // And forward again: the endless query runs, with Stop.
+    b.driver.forward().await.unwrap();
+    wait_running(&b).await;
+    let stopped_ms = stop_and_time(&b).await;
+    b.quit().await;
+
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert_eq!(rows, [["42"]]);
+    assert_eq!(editor.as_str(), Some("SELECT 6 * 7 AS answer;"));
+    assert!(stopped_ms < 1000.0, "{stopped_ms}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_stop_the_focus_is_on_run() {
+    let (_server, b, _) = open_demo().await;
+    let focused_once_stopped = "const s = document.querySelector('.query-status.stopped');
+         const a = document.activeElement;
+         return s && a && a.id === 'run' && a.id;";
+    // The Stop button, clicked.
+    run_sql(&b, ENDLESS).await;
+    wait_running(&b).await;
+    b.click(".query-status.running .stop").await;
+    let after_click = b
+        .wait_for(focused_once_stopped, Duration::from_secs(5))
+        .await;
+    let clicked_focus = b
+        .js("return document.activeElement && (document.activeElement.id || document.activeElement.tagName)")
+        .await;
+    // Esc, pressed with the focus on the page.
+    run_sql(&b, ENDLESS).await;
+    wait_running(&b).await;
+    b.js("document.activeElement && document.activeElement.blur()")
+        .await;
+    b.driver
+        .find(By::Tag("body"))
+        .await
+        .unwrap()
+        .send_keys(Key::Escape)
+        .await
+        .unwrap();
+    let after_esc = b
+        .wait_for(focused_once_stopped, Duration::from_secs(5))
+        .await;
+    let esc_focus = b
+        .js("return document.activeElement && (document.activeElement.id || document.activeElement.tagName)")
+        .await;
+    b.quit().await;
+
+    assert_eq!(
+        after_click.as_str(),
+        Some("run"),
+        "after Stop: {clicked_focus}"
+    );
+    assert_eq!(after_esc.as_str(), Some("run"), "after Esc: {esc_focus}");
 }

@@ -201,6 +201,9 @@ async fn after_one_visit_the_explorer_opens_with_no_network() {
         )
         .await;
     let status = b.wait_loaded().await;
+    let unreachable_why = b
+        .js("const n = document.querySelector('.status.loaded .kept-note'); return n && n.title;")
+        .await;
     let online = b.js("return navigator.onLine;").await;
     let datasets = b
         .wait_for(
@@ -263,12 +266,19 @@ async fn after_one_visit_the_explorer_opens_with_no_network() {
         "the dataset list, offline"
     );
     // The demo's data opens from the copy kept in the browser, and the
-    // status line says the address could not be reached.
+    // status line says the address could not be reached (why, in its title).
     assert!(
-        status.starts_with("Loaded")
-            && status.contains("cannot be reached")
-            && status.contains("the copy kept in this browser"),
+        status.starts_with("Opened")
+            && status.contains(
+                "its address could not be reached, so this is the copy kept in this browser on "
+            ),
         "{status}"
+    );
+    assert!(
+        unreachable_why
+            .as_str()
+            .is_some_and(|w| w.starts_with("the browser could not reach it")),
+        "{unreachable_why}"
     );
     assert!(answer.is_ok(), "{answer:?}");
     assert_eq!(
@@ -401,7 +411,7 @@ async fn a_new_build_is_taken_whole_or_not_at_all() {
     let wanted: Vec<&String> = new.files.iter().map(|(_, i)| i).collect();
     let got: Vec<&String> = now_fetched.iter().collect();
     assert_eq!(got, wanted, "the page gets the new build's files");
-    assert!(second.starts_with("Loaded"), "{second}");
+    assert!(second.starts_with("Opened"), "{second}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

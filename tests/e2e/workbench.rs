@@ -609,7 +609,8 @@ async fn the_data_changes_only_with_changes_allowed_and_resets() {
             QUERY,
         )
         .await;
-    // Reset: the data as loaded, the switch as it was set.
+    // Reset: the data as loaded, opened from the original kept in the
+    // browser; the switch as it was set.
     b.click("#reset").await;
     let reloaded = b.wait_loaded().await;
     let back = b
@@ -660,7 +661,7 @@ async fn the_data_changes_only_with_changes_allowed_and_resets() {
         file.as_str().unwrap_or_default().starts_with("blob:"),
         "{file}"
     );
-    assert!(reloaded.starts_with("Loaded"), "{reloaded}");
+    assert!(reloaded.starts_with("Opened"), "{reloaded}");
     assert_eq!(back, original, "Reset restores the original numbers");
     assert_eq!(switch_after, true, "the switch stays as set");
     assert_eq!(reset_hidden_again, true);
