@@ -208,15 +208,8 @@ fn handle(req: Request) {
             time_limit_ms,
         } => {
             post(&Response::Started { id });
-            post(&run_query(
-                id,
-                &sql,
-                &params,
-                page_size,
-                allow_changes,
-                time_limit_ms,
-            ));
-            keep_changes();
+            let answer = run_query(id, &sql, &params, page_size, allow_changes, time_limit_ms);
+            keep_changes_then(answer);
         }
         Request::Page {
             id,
@@ -268,9 +261,11 @@ fn handle(req: Request) {
     }
 }
 
-/// When a query changed kept data, keeps the changes in the browser; the
-/// requests that come meanwhile wait, as they do for a load.
-fn keep_changes() {
+/// Posts a query's `answer`; when the query changed kept data, only once
+/// the changes are kept in the browser, so that a reload the moment the
+/// answer shows finds them. The requests that come meanwhile wait, as they
+/// do for a load.
+fn keep_changes_then(answer: Response) {
     let Some((key, mut conn)) = STATE.with_borrow_mut(|s| {
         if !std::mem::take(&mut s.saving) {
             return None;
@@ -280,6 +275,7 @@ fn keep_changes() {
         s.loading = true;
         Some((key, conn))
     }) else {
+        post(&answer);
         return;
     };
     wasm_bindgen_futures::spawn_local(async move {
@@ -289,6 +285,7 @@ fn keep_changes() {
             );
         }
         STATE.with_borrow_mut(|s| s.conn = Some(conn));
+        post(&answer);
         load_ended();
     });
 }

@@ -160,7 +160,11 @@ async fn load_benchmark() {
                 Duration::from_secs(60),
             )
             .await;
-        revisit_chart.push(again.as_f64().expect("the charts were drawn on the revisit"));
+        revisit_chart.push(
+            again
+                .as_f64()
+                .expect("the charts were drawn on the revisit"),
+        );
         // The query, run by the page once the dump is loaded again.
         b.driver
             .goto(format!(

@@ -171,18 +171,3 @@ pub async fn downloaded(b: &Browser) -> Value {
     )
     .await
 }
-
-/// Waits until the changes the last query made are kept in the browser
-/// (a reload before would lose them): the Data menu's list of kept data
-/// comes only after them, and then says the data changed.
-pub async fn wait_changes_kept(b: &Browser) {
-    b.click("details.kept summary").await;
-    let listed = b
-        .wait_for(
-            "const l = document.querySelector('.kept-list li'); return l && l.textContent.includes('changed');",
-            QUERY,
-        )
-        .await;
-    assert_eq!(listed, true, "the changes were not kept");
-    b.click("details.kept summary").await;
-}
