@@ -121,6 +121,15 @@ pub fn set_sql(sql: &str, values: &[String], chart: Option<&str>, preset: Option
 
 /// Sets (or with `None`, removes) one parameter of the address.
 pub fn set_param(name: &str, value: Option<&str>) {
+    replace_params(|params| match value {
+        Some(v) => params.set(name, v),
+        None => params.delete(name),
+    });
+}
+
+/// Changes the address's parameters with `change`, in place (no new
+/// history entry).
+fn replace_params(change: impl FnOnce(&UrlSearchParams)) {
     let Some(w) = window() else { return };
     let Ok(href) = w.location().href() else {
         return;
@@ -128,10 +137,7 @@ pub fn set_param(name: &str, value: Option<&str>) {
     let Ok(url) = web_sys::Url::new(&href) else {
         return;
     };
-    match value {
-        Some(v) => url.search_params().set(name, v),
-        None => url.search_params().delete(name),
-    }
+    change(&url.search_params());
     if let Ok(history) = w.history() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
     }
@@ -210,18 +216,10 @@ pub fn left_unfinished() -> bool {
 /// Names the kept dataset `key` in the address (`?kept=`, instead of
 /// `?db=`), so that a reload opens it again.
 pub fn set_kept(key: &str) {
-    let Some(w) = window() else { return };
-    let Ok(href) = w.location().href() else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::new(&href) else {
-        return;
-    };
-    url.search_params().delete("db");
-    url.search_params().set("kept", key);
-    if let Ok(history) = w.history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
-    }
+    replace_params(|params| {
+        params.delete("db");
+        params.set("kept", key);
+    });
 }
 
 /// Opens the explorer on the kept dataset `key`: a new address, `?kept=`.
@@ -237,16 +235,8 @@ pub fn open_kept(key: &str) {
 /// Takes `?db=` and `?kept=` out of the address (the data now loaded is
 /// neither).
 pub fn forget_db() {
-    let Some(w) = window() else { return };
-    let Ok(href) = w.location().href() else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::new(&href) else {
-        return;
-    };
-    url.search_params().delete("db");
-    url.search_params().delete("kept");
-    if let Ok(history) = w.history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
-    }
+    replace_params(|params| {
+        params.delete("db");
+        params.delete("kept");
+    });
 }

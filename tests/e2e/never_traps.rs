@@ -47,6 +47,19 @@ async fn wait_running(b: &Browser) {
     tokio::time::sleep(Duration::from_millis(400)).await;
 }
 
+/// Presses Esc with the focus on the page (not in the editor).
+async fn press_esc_on_the_page(b: &Browser) {
+    b.js("document.activeElement && document.activeElement.blur()")
+        .await;
+    b.driver
+        .find(By::Tag("body"))
+        .await
+        .unwrap()
+        .send_keys(Key::Escape)
+        .await
+        .unwrap();
+}
+
 /// Clicks Stop in the query's status and gives the milliseconds from the
 /// click to the status saying it stopped.
 async fn stop_and_time(b: &Browser) -> f64 {
@@ -172,15 +185,7 @@ async fn a_query_waiting_behind_a_runaway_says_so_and_runs_after_esc() {
         )
         .await;
     // Esc, from the page (not in the editor).
-    b.js("document.activeElement && document.activeElement.blur()")
-        .await;
-    b.driver
-        .find(By::Tag("body"))
-        .await
-        .unwrap()
-        .send_keys(Key::Escape)
-        .await
-        .unwrap();
+    press_esc_on_the_page(&b).await;
     let outcome = query_outcome(&b, QUERY).await;
     let rows = table_rows(&b.js(TABLE_JS).await);
     b.quit().await;
@@ -441,15 +446,7 @@ async fn after_stop_the_focus_is_on_run() {
     // Esc, pressed with the focus on the page.
     run_sql(&b, ENDLESS).await;
     wait_running(&b).await;
-    b.js("document.activeElement && document.activeElement.blur()")
-        .await;
-    b.driver
-        .find(By::Tag("body"))
-        .await
-        .unwrap()
-        .send_keys(Key::Escape)
-        .await
-        .unwrap();
+    press_esc_on_the_page(&b).await;
     let after_esc = b
         .wait_for(focused_once_stopped, Duration::from_secs(5))
         .await;
