@@ -30,7 +30,10 @@ use crate::protocol::{KeptInfo, Opened};
 /// The OPFS directory of the kept datasets.
 const DIRECTORY: &str = "greenboard";
 /// The index of kept datasets.
-const INDEX: &str = "index";
+const INDEX: &str = "index.2";
+/// The index as the first version wrote it (without [`Entry::in_place`]),
+/// read until the new one is written.
+const FIRST_INDEX: &str = "index";
 /// Bytes written or read in one call.
 const CHUNK: usize = 8 << 20;
 /// How long to wait for a file another worker still holds (one stopped an
@@ -60,6 +63,16 @@ pub struct KeptSource {
 /// A kept dataset in the index.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Entry {
+    info: KeptInfo,
+    sources: Vec<KeptSource>,
+    /// Whether it is one database queried in place ([`crate::in_place`])
+    /// rather than files opened into memory.
+    in_place: bool,
+}
+
+/// An entry of [`FIRST_INDEX`].
+#[derive(Deserialize)]
+struct FirstEntry {
     info: KeptInfo,
     sources: Vec<KeptSource>,
 }
@@ -185,15 +198,28 @@ async fn remove_file(dir: &FileSystemDirectoryHandle, name: &str) {
 /// The index; empty when there is none (or it cannot be read: its files
 /// are then left unnamed, as if not kept).
 async fn index(dir: &FileSystemDirectoryHandle) -> Vec<Entry> {
-    match read(dir, INDEX).await {
-        Ok(bytes) => postcard::from_bytes(&bytes).unwrap_or_default(),
+    if let Ok(bytes) = read(dir, INDEX).await {
+        return postcard::from_bytes(&bytes).unwrap_or_default();
+    }
+    match read(dir, FIRST_INDEX).await {
+        Ok(bytes) => postcard::from_bytes::<Vec<FirstEntry>>(&bytes)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| Entry {
+                info: e.info,
+                sources: e.sources,
+                in_place: false,
+            })
+            .collect(),
         Err(_) => Vec::new(),
     }
 }
 
 async fn save_index(dir: &FileSystemDirectoryHandle, entries: &[Entry]) -> Result<(), String> {
     let bytes = postcard::to_allocvec(entries).map_err(|e| e.to_string())?;
-    write(dir, INDEX, &bytes).await
+    write(dir, INDEX, &bytes).await?;
+    remove_file(dir, FIRST_INDEX).await;
+    Ok(())
 }
 
 /// The file of `schema` of dataset `key`; `changed`: its changed copy.
@@ -253,12 +279,7 @@ pub async fn save(
     conn: &mut Connection,
 ) -> Result<KeptInfo, String> {
     let dir = directory().await?;
-    // Out of the index first: it never names a file being written.
-    let mut entries = index(&dir).await;
-    if let Some(old) = entries.iter().position(|e| e.info.key == key) {
-        entries.remove(old);
-        save_index(&dir, &entries).await?;
-    }
+    let mut entries = unindex(&dir, key).await?;
     let bytes = write_schemas(&dir, key, &schemas_of(&sources), conn, false).await?;
     let info = KeptInfo {
         key: key.to_string(),
@@ -274,10 +295,95 @@ pub async fn save(
         Entry {
             info: info.clone(),
             sources,
+            in_place: false,
         },
     );
     save_index(&dir, &entries).await?;
     Ok(info)
+}
+
+/// Takes dataset `key` out of the index, before its files are written (the
+/// index never names a file being written), and removes what it had that
+/// the new files will not replace. Returns the other entries.
+async fn unindex(dir: &FileSystemDirectoryHandle, key: &str) -> Result<Vec<Entry>, String> {
+    let mut entries = index(dir).await;
+    if let Some(old) = entries.iter().position(|e| e.info.key == key) {
+        let old = entries.remove(old);
+        save_index(dir, &entries).await?;
+        remove_files(dir, &old).await;
+    }
+    Ok(entries)
+}
+
+/// Removes the files of `entry` (an in-place database must not be open).
+async fn remove_files(dir: &FileSystemDirectoryHandle, entry: &Entry) {
+    let key = &entry.info.key;
+    if entry.in_place {
+        if let Err(e) = crate::in_place::remove(key).await {
+            web_sys::console::warn_1(&format!("cannot remove {key}: {e}").into());
+        }
+        return;
+    }
+    for schema in schemas_of(&entry.sources) {
+        remove_file(dir, &file_name(key, &schema, false)).await;
+        remove_file(dir, &file_name(key, &schema, true)).await;
+    }
+}
+
+/// Starts keeping dataset `key` as a database queried in place: what was
+/// kept under that key goes (its in-place database, being replaced, must
+/// be closed), and the keys of the other in-place datasets are returned,
+/// for [`crate::in_place::tidy`].
+pub async fn begin_in_place(key: &str) -> Result<Vec<String>, String> {
+    let dir = directory().await?;
+    let entries = unindex(&dir, key).await?;
+    Ok(entries
+        .into_iter()
+        .filter(|e| e.in_place)
+        .map(|e| e.info.key)
+        .collect())
+}
+
+/// Keeps the database queried in place that `key` names, once loaded.
+pub async fn save_in_place(
+    key: &str,
+    label: &str,
+    sources: Vec<KeptSource>,
+    bytes: u64,
+) -> Result<KeptInfo, String> {
+    let dir = directory().await?;
+    let mut entries = index(&dir).await;
+    entries.retain(|e| e.info.key != key);
+    let info = KeptInfo {
+        key: key.to_string(),
+        label: label.to_string(),
+        urls: sources.iter().filter_map(|s| s.url.clone()).collect(),
+        bytes,
+        loaded_at: js_sys::Date::now(),
+        opened: Opened::Loaded,
+        changed: false,
+    };
+    entries.insert(
+        0,
+        Entry {
+            info: info.clone(),
+            sources,
+            in_place: true,
+        },
+    );
+    save_index(&dir, &entries).await?;
+    Ok(info)
+}
+
+/// Whether dataset `key` is kept as a database queried in place.
+pub async fn is_in_place(key: &str) -> bool {
+    let Ok(dir) = directory().await else {
+        return false;
+    };
+    index(&dir)
+        .await
+        .iter()
+        .any(|e| e.info.key == key && e.in_place)
 }
 
 /// Keeps the data as the user changed it (the originals stay, for Reset).
@@ -287,6 +393,14 @@ pub async fn save_changes(key: &str, conn: &mut Connection) -> Result<(), String
     let Some(i) = entries.iter().position(|e| e.info.key == key) else {
         return Err(format!("no dataset {key} is kept"));
     };
+    if entries[i].in_place {
+        // The changes are in its database already.
+        if !entries[i].info.changed {
+            entries[i].info.changed = true;
+            save_index(&dir, &entries).await?;
+        }
+        return Ok(());
+    }
     if entries[i].info.changed {
         entries[i].info.changed = false;
         save_index(&dir, &entries).await?;
@@ -304,6 +418,12 @@ pub async fn drop_changes(key: &str) -> Result<(), String> {
     let Some(entry) = entries.iter_mut().find(|e| e.info.key == key) else {
         return Err(format!("no dataset {key} is kept"));
     };
+    if entry.in_place {
+        return Err(format!(
+            "{} is queried in place, with no copy as loaded to go back to",
+            entry.info.label
+        ));
+    }
     entry.info.changed = false;
     let schemas = schemas_of(&entry.sources);
     save_index(&dir, &entries).await?;
@@ -322,10 +442,7 @@ pub async fn remove(key: &str) -> Result<(), String> {
     };
     let entry = entries.remove(i);
     save_index(&dir, &entries).await?;
-    for schema in schemas_of(&entry.sources) {
-        remove_file(&dir, &file_name(key, &schema, false)).await;
-        remove_file(&dir, &file_name(key, &schema, true)).await;
-    }
+    remove_files(&dir, &entry).await;
     Ok(())
 }
 
@@ -349,8 +466,10 @@ impl Read for Reader {
 }
 
 /// Opens dataset `key` into `conn` (in memory): its changed copy if there
-/// is one, else as loaded. Returns what the Data menu says of it.
-pub async fn open(key: &str, conn: &mut Connection) -> Result<KeptInfo, String> {
+/// is one, else as loaded; or, kept in place, replaces `conn` with a
+/// connection to its database. Returns what the Data menu says of it, and
+/// whether it is in place.
+pub async fn open(key: &str, conn: &mut Connection) -> Result<(KeptInfo, bool), String> {
     let dir = directory().await?;
     let entry = index(&dir)
         .await
@@ -358,6 +477,12 @@ pub async fn open(key: &str, conn: &mut Connection) -> Result<KeptInfo, String> 
         .find(|e| e.info.key == key)
         .ok_or_else(|| format!("no dataset {key} is kept in this browser"))?;
     let label = &entry.info.label;
+    if entry.in_place {
+        *conn = crate::in_place::open(key).await.map_err(|e| {
+            format!("the copy of {label} kept in this browser cannot be opened: {e}")
+        })?;
+        return Ok((entry.info, true));
+    }
     for schema in schemas_of(&entry.sources) {
         let name = file_name(key, &schema, entry.info.changed);
         let handle = handle(&dir, &name, false).await?;
@@ -380,7 +505,7 @@ pub async fn open(key: &str, conn: &mut Connection) -> Result<KeptInfo, String> 
             format!("the copy of {label} kept in this browser cannot be opened: {e}")
         })?;
     }
-    Ok(entry.info)
+    Ok((entry.info, false))
 }
 
 /// Every kept dataset, newest first.

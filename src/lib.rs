@@ -30,6 +30,8 @@ pub mod vibesql_history;
 #[cfg(feature = "charts")]
 pub mod chart_worker;
 #[cfg(feature = "worker")]
+pub mod in_place;
+#[cfg(feature = "worker")]
 pub mod keep;
 #[cfg(feature = "ui")]
 pub mod ui;

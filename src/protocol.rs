@@ -171,6 +171,10 @@ pub enum Request {
         id: RequestId,
         /// What to load.
         sources: Vec<NamedSource>,
+        /// A source with more SQL than this many bytes (estimated) is
+        /// loaded into, and queried in place from, a database in the
+        /// browser's storage rather than memory (`None`: 512 MiB).
+        in_place_above: Option<u64>,
     },
     /// Run SQL (one or more statements); the answer is the last statement
     /// that returns columns. The first `page_size` rows come with the answer;
@@ -550,6 +554,10 @@ pub struct LoadSummary {
     /// Where the data is kept in this browser, if it is.
     #[serde(default)]
     pub kept: Kept,
+    /// Whether the data is queried in place from the browser's storage
+    /// (too large to hold in memory) rather than held in memory.
+    #[serde(default)]
+    pub in_place: bool,
     /// Every schema recognised, in the main database and the attached ones.
     pub recognised: Vec<SchemaKind>,
     /// Presets the dump itself carries (its `_greenboard_presets` table).

@@ -19,6 +19,7 @@ use web_sys::{
 use crate::db::attach::{SQLITE_HEADER, attach, is_database_file, load_file, valid_schema_name};
 use crate::db::load::{LoadError, LoadStats, Loader, OnError};
 use crate::db::{describe, guard};
+use crate::in_place;
 use crate::keep::{self, KeptSource, Validators};
 use crate::protocol::{
     Cell, ChartJob, ChartReply, DatabaseFile, Job, Kept as KeptState, LoadSummary, NamedSource,
@@ -77,6 +78,11 @@ struct State {
     saving: bool,
     /// Requests that came while a load was under way, in order.
     held: VecDeque<Request>,
+    /// Whether the loaded data is a database queried in place in the
+    /// browser's storage ([`in_place`]) rather than in memory.
+    in_place: bool,
+    /// Sources whose SQL is larger (in bytes, estimated) load in place.
+    in_place_above: u64,
 }
 
 impl State {
@@ -85,6 +91,26 @@ impl State {
         self.answers.clear();
     }
 }
+
+/// Makes `conn` the loaded data (`in_place`: a database queried in place);
+/// the pool of such databases is let go when none is open any more.
+fn install(conn: Connection, in_place: bool) {
+    let was_in_place = STATE.with_borrow_mut(|s| {
+        let old = s.conn.replace(conn);
+        s.kept_answers_clear();
+        drop(old);
+        std::mem::replace(&mut s.in_place, in_place)
+    });
+    if was_in_place && !in_place {
+        in_place::release();
+    }
+}
+
+/// The SQL of a source at least this large (estimated) is loaded into,
+/// and queried from, a database in the browser's storage, not memory.
+const IN_PLACE_ABOVE: u64 = 512 << 20;
+/// How much larger SQL is than its gzip, for the estimate.
+const GZIP_RATIO: u64 = 8;
 
 thread_local! {
     static STATE: RefCell<State> = RefCell::new(State::default());
@@ -148,10 +174,25 @@ fn load_ended() {
 
 fn handle(req: Request) {
     match req {
-        Request::Load { id, sources } => start_load(id, sources),
+        Request::Load {
+            id,
+            sources,
+            in_place_above,
+        } => {
+            STATE.with_borrow_mut(|s| {
+                s.in_place_above = in_place_above.unwrap_or(IN_PLACE_ABOVE);
+            });
+            start_load(id, sources);
+        }
         Request::Reset { id } => {
-            let (sources, kept) = STATE.with_borrow(|s| (s.sources.clone(), s.kept_key.clone()));
-            if let Some(key) = kept {
+            let (sources, kept, in_place) =
+                STATE.with_borrow(|s| (s.sources.clone(), s.kept_key.clone(), s.in_place));
+            if in_place {
+                // No copy as loaded is kept beside it: loaded again.
+                wasm_bindgen_futures::spawn_local(async move {
+                    reload_in_place(id, sources, kept).await;
+                });
+            } else if let Some(key) = kept {
                 // The original is kept: the changes are dropped, and it
                 // opens again without fetching anything.
                 let label = sources
@@ -163,7 +204,7 @@ fn handle(req: Request) {
                     schema: None,
                     source: Source::Kept { key, label },
                 }];
-                start_load_keeping(id, reopen, Some(sources));
+                start_load_keeping(id, reopen, Some(sources), false);
             } else if sources.is_empty() {
                 post(&Response::LoadFailed {
                     id,
@@ -308,15 +349,53 @@ async fn list_kept(id: RequestId) {
 /// Loads `sources` in the background; once loaded, they replace what was
 /// loaded before, and are kept to be loaded again on [`Request::Reset`].
 fn start_load(id: RequestId, sources: Vec<NamedSource>) {
-    start_load_keeping(id, sources, None);
+    start_load_keeping(id, sources, None, false);
+}
+
+/// "Reset to the original" of a database queried in place: no copy as
+/// loaded is kept beside it, so it is loaded again from its addresses
+/// (`sources`, or those the browser kept it with).
+async fn reload_in_place(id: RequestId, sources: Vec<NamedSource>, key: Option<String>) {
+    let mut sources = sources;
+    if sources.is_empty()
+        || sources
+            .iter()
+            .any(|s| matches!(s.source, Source::Kept { .. }))
+    {
+        sources = match &key {
+            Some(key) => keep::sources_of(key).await.unwrap_or_default(),
+            None => Vec::new(),
+        }
+        .into_iter()
+        .map(|k| {
+            k.url.map(|url| NamedSource {
+                schema: k.schema,
+                source: Source::Url(url),
+            })
+        })
+        .collect::<Option<Vec<_>>>()
+        .unwrap_or_default();
+    }
+    if sources.is_empty() || sources.iter().any(|s| !matches!(s.source, Source::Url(_))) {
+        post(&Response::LoadFailed {
+            id,
+            error: "this dataset is too large to keep a second copy as it was loaded, and it \
+                    came from a file or pasted text: load that again to start over"
+                .into(),
+        });
+        return;
+    }
+    start_load_keeping(id, sources, None, true);
 }
 
 /// As [`start_load`]; `original`: the sources to remember instead of
-/// `sources` (a kept dataset reopened for what it was loaded from).
+/// `sources` (a kept dataset reopened for what it was loaded from);
+/// `fresh`: fetched again even if a copy kept in the browser is current.
 fn start_load_keeping(
     id: RequestId,
     sources: Vec<NamedSource>,
     original: Option<Vec<NamedSource>>,
+    fresh: bool,
 ) {
     STATE.with_borrow_mut(|s| s.loading = true);
     post(&Response::Started { id });
@@ -329,7 +408,7 @@ fn start_load_keeping(
             load_ended();
             return;
         }
-        let resp = match load(id, &sources).await {
+        let resp = match load(id, &sources, fresh).await {
             Ok((summary, key)) => {
                 STATE.with_borrow_mut(|s| {
                     if let Some(original) = original {
@@ -791,7 +870,7 @@ async fn reopen(
     started: f64,
 ) -> Result<(LoadSummary, Option<String>), String> {
     let mut main = Connection::open_in_memory().map_err(|e| e.to_string())?;
-    let mut info = keep::open(key, &mut main).await?;
+    let (mut info, in_place) = keep::open(key, &mut main).await?;
     main.pragma_update(None, "foreign_keys", true)
         .map_err(|e| e.to_string())?;
     info.opened = opened;
@@ -808,13 +887,11 @@ async fn reopen(
         catalog: String::new(),
         tables: Vec::new(),
         kept: KeptState::Kept(info),
+        in_place,
     };
     describe(&main, &mut summary).map_err(|e| e.to_string())?;
     summary.elapsed_ms = now() - started;
-    STATE.with_borrow_mut(|s| {
-        s.conn = Some(main);
-        s.kept_answers_clear();
-    });
+    install(main, in_place);
     Ok((summary, Some(key.to_string())))
 }
 
@@ -849,6 +926,7 @@ async fn revalidate(
 async fn load(
     id: RequestId,
     sources: &[NamedSource],
+    fresh: bool,
 ) -> Result<(LoadSummary, Option<String>), String> {
     let started = now();
     if let [
@@ -871,7 +949,11 @@ async fn load(
         };
     }
     let key = kept_key(sources);
-    let kept = keep::sources_of(&key).await;
+    let kept = if fresh {
+        None
+    } else {
+        keep::sources_of(&key).await
+    };
     let mut fetched: Vec<Option<Body>> = Vec::new();
     if let Some(kept) = &kept
         && kept.len() == sources.len()
@@ -883,7 +965,118 @@ async fn load(
             Err(why) => return reopen(&key, Opened::Unreachable(why), started).await,
         }
     }
-    let mut main = Connection::open_in_memory().map_err(|e| e.to_string())?;
+    // One address alone is asked now, for its length.
+    if fetched.is_empty()
+        && let [
+            NamedSource {
+                schema: None,
+                source: Source::Url(url),
+            },
+        ] = sources
+    {
+        match open(url, None).await? {
+            Fetched::Body(body) => fetched = vec![Some(body)],
+            Fetched::NotModified => {
+                return Err(
+                    "the address answered 304 Not Modified to an unconditional request".into(),
+                );
+            }
+        }
+    }
+    let large = match (sources, fetched.first()) {
+        (
+            [
+                NamedSource {
+                    schema: None,
+                    source,
+                },
+            ],
+            answer,
+        ) => {
+            sql_estimate(source, answer.and_then(Option::as_ref))
+                >= STATE.with_borrow(|s| s.in_place_above)
+        }
+        _ => false,
+    };
+    let (main, in_place) = if large {
+        match begin_in_place(&key).await {
+            Ok(conn) => (conn, true),
+            Err(why) => {
+                web_sys::console::warn_1(
+                    &format!("loading into memory, not the browser's storage: {why}").into(),
+                );
+                (open_in_memory()?, false)
+            }
+        }
+    } else {
+        (open_in_memory()?, false)
+    };
+    let loaded = load_into(id, sources, fetched, main, in_place, &key, started).await;
+    if loaded.is_err() && in_place {
+        // What was written of it goes; the pool too, unless the data
+        // still loaded is in it.
+        let _ = in_place::remove(&key).await;
+        if !STATE.with_borrow(|s| s.in_place) {
+            in_place::release();
+        }
+    }
+    loaded
+}
+
+fn open_in_memory() -> Result<Connection, String> {
+    Connection::open_in_memory().map_err(|e| e.to_string())
+}
+
+/// The bytes of SQL `source` holds, estimated: `answer` is its address's.
+fn sql_estimate(source: &Source, answer: Option<&Body>) -> u64 {
+    match source {
+        Source::Text(text) => text.len() as u64,
+        Source::Bytes { bytes, .. } if bytes.starts_with(&GZIP_MAGIC) => {
+            bytes.len() as u64 * GZIP_RATIO
+        }
+        Source::Bytes { bytes, .. } => bytes.len() as u64,
+        Source::Url(url) => {
+            let total = answer.and_then(|a| a.total).unwrap_or(0);
+            let path = url.split(['?', '#']).next().unwrap_or_default();
+            if [".db", ".sqlite", ".sqlite3"].iter().any(|e| path.ends_with(e)) {
+                // A database file is opened in memory as it is.
+                0
+            } else if path.ends_with(".gz") {
+                total * GZIP_RATIO
+            } else {
+                total
+            }
+        }
+        Source::Kept { .. } => 0,
+    }
+}
+
+/// An empty database in the browser's storage for dataset `key`, to load
+/// into and query in place. The dataset of that key, if open in place,
+/// is closed first: its database is replaced.
+async fn begin_in_place(key: &str) -> Result<Connection, String> {
+    STATE.with_borrow_mut(|s| {
+        if s.in_place && s.kept_key.as_deref() == Some(key) {
+            s.conn = None;
+            s.kept_answers_clear();
+        }
+    });
+    let others = keep::begin_in_place(key).await?;
+    in_place::tidy(&others).await?;
+    in_place::create(key).await
+}
+
+/// Loads `sources` into `main` (`in_place`: a database in the browser's
+/// storage), describes and keeps it, and makes it the loaded data.
+async fn load_into(
+    id: RequestId,
+    sources: &[NamedSource],
+    mut fetched: Vec<Option<Body>>,
+    mut main: Connection,
+    in_place: bool,
+    key: &str,
+    started: f64,
+) -> Result<(LoadSummary, Option<String>), String> {
     let mut last_progress = started;
     let mut report = |progress: Progress, force: bool| {
         let t = now();
@@ -963,12 +1156,16 @@ async fn load(
         catalog: String::new(),
         tables: Vec::new(),
         kept: KeptState::NotApplicable,
+        in_place,
     };
     // Foreign keys are enforced from here on, as the command line's SQLite
     // does by default: the dump loads as written, and a change the user
     // allows follows the schema's ON DELETE and ON UPDATE actions.
     main.pragma_update(None, "foreign_keys", true)
         .map_err(|e| e.to_string())?;
+    if in_place {
+        in_place::loaded(&main)?;
+    }
     describe(&main, &mut summary).map_err(|e| e.to_string())?;
     // Kept in the browser, to open again without fetching or parsing.
     let label = sources
@@ -979,16 +1176,24 @@ async fn load(
         })
         .collect::<Vec<_>>()
         .join(", ");
-    let kept = keep::save(&key, &label, keeping, &mut main).await;
+    let kept = if in_place {
+        let bytes = main
+            .query_row(
+                "SELECT page_count * page_size FROM pragma_page_count, pragma_page_size",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap_or(0);
+        keep::save_in_place(key, &label, keeping, bytes as u64).await
+    } else {
+        keep::save(key, &label, keeping, &mut main).await
+    };
     summary.kept = match kept {
         Ok(info) => KeptState::Kept(info),
         Err(why) => KeptState::NotKept(why),
     };
-    let key = matches!(summary.kept, KeptState::Kept(_)).then_some(key);
-    STATE.with_borrow_mut(|s| {
-        s.conn = Some(main);
-        s.kept_answers_clear();
-    });
+    let key = matches!(summary.kept, KeptState::Kept(_)).then(|| key.to_string());
+    install(main, in_place);
     Ok((summary, key))
 }
 

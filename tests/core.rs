@@ -641,6 +641,7 @@ fn the_demo_is_read_only_until_changes_are_allowed_and_its_description_follows()
         presets: Vec::new(),
         catalog: String::new(),
         kept: Default::default(),
+        in_place: false,
     };
     describe(&conn, &mut summary).unwrap();
     assert_eq!(summary.schema, SchemaKind::Greenboard);

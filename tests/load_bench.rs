@@ -364,3 +364,148 @@ async fn revisit_benchmark() {
         );
     }
 }
+
+/// The largest resident set (VmHWM) of this machine's Chromium renderer
+/// processes, in bytes: the page and its workers live in one.
+fn renderer_peak_bytes() -> u64 {
+    let mut peak = 0;
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let dir = entry.path();
+        let cmdline = std::fs::read(dir.join("cmdline")).unwrap_or_default();
+        let cmdline = String::from_utf8_lossy(&cmdline);
+        if !cmdline.contains("--type=renderer") {
+            continue;
+        }
+        let status = std::fs::read_to_string(dir.join("status")).unwrap_or_default();
+        if let Some(kb) = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        {
+            peak = peak.max(kb * 1024);
+        }
+    }
+    peak
+}
+
+/// Waits (up to `minutes`) for the load to end; gives its status.
+async fn wait_loaded_for(b: &Browser, minutes: u64) -> String {
+    b.wait_for(
+        "const s = document.querySelector('.status.loaded, .status.failed'); return s && s.textContent;",
+        Duration::from_secs(minutes * 60),
+    )
+    .await
+    .as_str()
+    .unwrap_or("not loaded in time")
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "a benchmark: run it with `bash .ci/bench`"]
+async fn ten_million_benchmark() {
+    // `greenboard demo --scale 140`: about 10 million results, 1 GB of SQL.
+    let scale: u32 = std::env::var("GREENBOARD_BENCH_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(140);
+    let dir = TempDir::new("ten-million");
+    let started = Instant::now();
+    let results = {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        greenboard::demo::generate_scaled(&conn, scale).unwrap();
+        let file = std::fs::File::create(dir.0.join("big.sql")).unwrap();
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        greenboard::export::sql::write_dump(&conn, &mut out).unwrap();
+        std::io::Write::flush(&mut out).unwrap();
+        conn.query_row("SELECT COUNT(*) FROM test_results", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .unwrap()
+    };
+    let size = std::fs::metadata(dir.0.join("big.sql")).unwrap().len();
+    println!(
+        "scale {scale}: {results} results, {:.0} MB of SQL (made in {:.0} s)",
+        size as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+    let server = Server::start(vec![("/bench/", dir.0.clone()), ("/", dist())]).await;
+    for (what, extra) in [
+        ("in place (the browser's storage)", ""),
+        (
+            "in memory (for comparison)",
+            "&in-place-above=1000000000000",
+        ),
+    ] {
+        let b = Browser::start().await;
+        let t = Instant::now();
+        b.driver
+            .goto(format!("{}/?db=bench/big.sql{extra}", server.origin))
+            .await
+            .unwrap();
+        let status = wait_loaded_for(&b, 20).await;
+        let load_s = t.elapsed().as_secs_f64();
+        let peak_loaded = renderer_peak_bytes();
+        println!(
+            "{what}: loaded in {load_s:.1} s; peak renderer memory {:.0} MB\n  {status}",
+            peak_loaded as f64 / 1e6
+        );
+        assert!(status.starts_with("Loaded"), "{status}");
+        // Every preset the page offers for it.
+        let ids = b
+            .js("return [...document.querySelectorAll('button.preset[data-preset]')].map(e => e.dataset.preset);")
+            .await;
+        let ids: Vec<String> = ids
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert!(!ids.is_empty(), "no presets offered");
+        let mut failed = Vec::new();
+        let mut total = 0.0;
+        for id in &ids {
+            let q = Instant::now();
+            b.click(&format!("button.preset[data-preset='{id}']")).await;
+            let outcome = query_outcome(&b, Duration::from_secs(600)).await;
+            let s = q.elapsed().as_secs_f64();
+            total += s;
+            println!(
+                "  preset {id:<40} {s:6.1} s  {}",
+                match &outcome {
+                    Ok(t) | Err(t) => t
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
+                        .chars()
+                        .take(60)
+                        .collect::<String>(),
+                }
+            );
+            if let Err(e) = outcome {
+                failed.push(format!("{id}: {e}"));
+            }
+        }
+        println!(
+            "  {} presets answered in {total:.0} s; peak renderer memory after them {:.0} MB",
+            ids.len() - failed.len(),
+            renderer_peak_bytes() as f64 / 1e6
+        );
+        if extra.is_empty() {
+            // A revisit: the address answers 304, the database opens in place.
+            let t = Instant::now();
+            b.driver
+                .goto(format!("{}/?db=bench/big.sql&revisit", server.origin))
+                .await
+                .unwrap();
+            let status = wait_loaded_for(&b, 20).await;
+            println!(
+                "  revisit: {:.1} s to loaded: {status}",
+                t.elapsed().as_secs_f64()
+            );
+        }
+        b.quit().await;
+        assert!(failed.is_empty(), "presets failed: {failed:#?}");
+    }
+}

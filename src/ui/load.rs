@@ -40,7 +40,11 @@ pub fn load(store: Store, sources: Vec<NamedSource>, run_sql: bool) {
     follow(
         store,
         url,
-        |id| Request::Load { id, sources },
+        |id| Request::Load {
+            id,
+            sources,
+            in_place_above: url::in_place_above(),
+        },
         run_sql,
         local,
     );
@@ -72,7 +76,11 @@ pub fn reopen(store: Store) {
         return;
     }
     bridge::send(
-        |id| Request::Load { id, sources },
+        |id| Request::Load {
+            id,
+            sources,
+            in_place_above: url::in_place_above(),
+        },
         move |resp| match resp {
             Response::Loaded { summary, .. } => {
                 store.loaded.set(Some((url.clone(), summary.clone())));

@@ -98,6 +98,9 @@ pub fn LoadStatus() -> impl IntoView {
                         {what}
                         {store.changed.get().then_some(" · changed since, by queries")}
                         <span class="kept-note" title=why>{note}</span>
+                        {summary.in_place.then_some(
+                            " · read in place from this browser's storage (too large to hold in memory)"
+                        )}
                     </span>
                     {(problems > 0).then(|| view! {
                         <details class="problems" open>

@@ -21,6 +21,17 @@ pub struct Params {
     pub kept: Option<String>,
 }
 
+/// `?in-place-above=BYTES`: data with more SQL than this is loaded into,
+/// and queried in place from, the browser's storage rather than memory.
+pub fn in_place_above() -> Option<u64> {
+    let search = window()?.location().search().ok()?;
+    UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get("in-place-above")?
+        .parse()
+        .ok()
+}
+
 /// Splits `build:URL` into its schema name and URL; `https://…` and other
 /// plain URLs have no name.
 pub fn split_named(value: &str) -> (Option<String>, String) {

@@ -283,3 +283,101 @@ async fn on_a_phone_the_list_of_kept_data_fits_the_screen() {
     assert!(width > 0.0 && width <= 390.0, "{placed}");
     assert!(left >= 0.0 && right <= width, "off the screen: {placed}");
 }
+
+/// The status line's text once it says `what`.
+async fn wait_status(b: &Browser, what: &str) -> String {
+    b.wait_for(
+        &format!(
+            "const s = document.querySelector('.status.loaded, .status.failed');
+             return s && s.textContent.includes({what:?}) && s.textContent;"
+        ),
+        QUERY,
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_string()
+}
+
+/// Runs `sql` and gives the answer's rows, or the error.
+async fn answer(b: &Browser, sql: &str) -> Result<Vec<Vec<String>>, String> {
+    run_sql(b, sql).await;
+    query_outcome(b, QUERY).await?;
+    Ok(table_rows(&b.js(TABLE_JS).await))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn data_too_large_for_memory_is_read_in_place_through_stop_reload_and_reset() {
+    // `?in-place-above=0`: the demo counts as too large for memory.
+    let server = Server::start(vec![("/", dist())]).await;
+    let b = Browser::start().await;
+    b.driver
+        .goto(format!("{}/?in-place-above=0", server.origin))
+        .await
+        .unwrap();
+    let first = b.wait_loaded().await;
+    let count = "SELECT count(*) FROM test_results WHERE outcome = 'fail';";
+    let expected = vec![vec![sqlite3_cli(count)[0][0].clone()]];
+    let loaded = answer(&b, count).await;
+    // Stopped: a new worker opens the same database in place.
+    run_sql(
+        &b,
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c;",
+    )
+    .await;
+    b.wait_for(
+        "return !!document.querySelector('.query-status.running .stop')",
+        QUERY,
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    b.js("document.querySelector('.query-status .stop').click()")
+        .await;
+    b.wait_for(
+        "return !!document.querySelector('.query-status.stopped')",
+        QUERY,
+    )
+    .await;
+    let after_stop = answer(&b, count).await;
+    // A reload: unchanged at its address, opened in place.
+    let revisit = reload(&b).await;
+    let after_reload = answer(&b, count).await;
+    // A change, allowed, then Reset: no copy as loaded is kept beside a
+    // database read in place, so it is fetched again.
+    b.click("#allow-changes").await;
+    let deleted = answer(&b, "DELETE FROM test_results WHERE outcome = 'fail';").await;
+    let after_delete = answer(&b, count).await;
+    b.click("#reset").await;
+    let reset = wait_status(&b, "Loaded").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let after_reset = answer(&b, count).await;
+    let served: Vec<(bool, u16)> = server
+        .served("demo.sql.gz")
+        .iter()
+        .map(|s| (s.conditional, s.status))
+        .collect();
+    b.quit().await;
+
+    let in_place = "read in place from this browser's storage";
+    assert!(
+        first.starts_with("Loaded ")
+            && first.contains("kept in this browser")
+            && first.contains(in_place),
+        "{first}"
+    );
+    assert_eq!(loaded.as_ref(), Ok(&expected));
+    assert_eq!(after_stop.as_ref(), Ok(&expected), "after Stop");
+    assert!(
+        revisit.starts_with("Opened ")
+            && revisit.contains("unchanged at its address")
+            && revisit.contains(in_place),
+        "{revisit}"
+    );
+    assert_eq!(after_reload.as_ref(), Ok(&expected), "after a reload");
+    assert!(deleted.is_ok(), "{deleted:?}");
+    assert_eq!(after_delete, Ok(vec![vec!["0".to_string()]]));
+    assert!(reset.contains(in_place), "{reset}");
+    assert_eq!(after_reset.as_ref(), Ok(&expected), "after Reset");
+    // Loaded, revalidated on reload, fetched again by Reset.
+    assert_eq!(served, [(false, 200), (true, 304), (false, 200)]);
+}
