@@ -28,9 +28,10 @@ pub const QUERY_CACHE_KIB: i64 = 128 * 1024;
 /// How long to wait for the handles a stopped worker of this tab still
 /// holds, in milliseconds.
 const WAIT_MS: f64 = 4000.0;
-/// Slots kept free beyond the files in the pool (a database's journal, a
-/// dataset being replaced).
-const SPARE_SLOTS: usize = 4;
+/// Slots kept free beyond the files in the pool: a database's journal, a
+/// dataset being replaced, and the temporary files of sorts and indexes
+/// (which go to the browser's storage too, not to memory).
+const SPARE_SLOTS: usize = 8;
 
 thread_local! {
     static POOL: RefCell<Option<OpfsSAHPoolUtil>> = const { RefCell::new(None) };
@@ -113,8 +114,7 @@ pub async fn create(key: &str) -> Result<Connection, String> {
     )
     .map_err(|e| format!("cannot create the database in the browser's storage: {e}"))?;
     conn.execute_batch(&format!(
-        "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=MEMORY; \
-         PRAGMA cache_size=-{LOAD_CACHE_KIB};"
+        "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-{LOAD_CACHE_KIB};"
     ))
     .map_err(|e| e.to_string())?;
     Ok(conn)
@@ -137,14 +137,15 @@ pub async fn open(key: &str) -> Result<Connection, String> {
     if !pool.has_file(&name)? {
         return Err("its database is no longer in the browser's storage".into());
     }
+    pool.ensure_capacity(pool.file_count()? + SPARE_SLOTS)
+        .await
+        .map_err(|e| e.to_string())?;
     let conn = Connection::open_with_flags_and_vfs(
         &name,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         VFS,
     )
     .map_err(|e| e.to_string())?;
-    conn.execute_batch("PRAGMA temp_store=MEMORY;")
-        .map_err(|e| e.to_string())?;
     loaded(&conn)?;
     Ok(conn)
 }

@@ -25,7 +25,7 @@ use web_sys::{
     FileSystemGetFileOptions, FileSystemReadWriteOptions, FileSystemSyncAccessHandle,
 };
 
-use crate::protocol::{KeptInfo, Opened};
+use crate::protocol::{Cell, KeptInfo, LoadSummary, Opened};
 
 /// The OPFS directory of the kept datasets.
 const DIRECTORY: &str = "greenboard";
@@ -222,6 +222,53 @@ async fn save_index(dir: &FileSystemDirectoryHandle, entries: &[Entry]) -> Resul
     Ok(())
 }
 
+/// What is remembered of a kept dataset as it is now, so that opening it
+/// again does not have to work it out: what [`crate::db::describe`] said of
+/// it, and the dashboard's answers. Dropped with any change to the data.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Remembered {
+    /// The load summary, as described.
+    pub described: Option<LoadSummary>,
+    /// Answers of the dashboard's queries: SQL, columns, rows.
+    pub answers: Vec<(String, Vec<String>, Vec<Vec<Cell>>)>,
+    /// Whether it holds more than what the browser keeps of it.
+    #[serde(skip)]
+    pub changed: bool,
+}
+
+/// The file of what is remembered of dataset `key`.
+fn remembered_name(key: &str) -> String {
+    format!("{key}.remembered")
+}
+
+/// What is remembered of dataset `key` (nothing, if it cannot be read).
+pub async fn remembered(key: &str) -> Remembered {
+    let Ok(dir) = directory().await else {
+        return Remembered::default();
+    };
+    match read(&dir, &remembered_name(key)).await {
+        Ok(bytes) => postcard::from_bytes(&bytes).unwrap_or_default(),
+        Err(_) => Remembered::default(),
+    }
+}
+
+/// Remembers `what` of dataset `key`, if it is still kept.
+pub async fn remember(key: &str, what: &Remembered) -> Result<(), String> {
+    let dir = directory().await?;
+    if !index(&dir).await.iter().any(|e| e.info.key == key) {
+        return Ok(());
+    }
+    let bytes = postcard::to_allocvec(what).map_err(|e| e.to_string())?;
+    write(&dir, &remembered_name(key), &bytes).await
+}
+
+/// Forgets what is remembered of dataset `key` (its data changed).
+pub async fn forget(key: &str) {
+    if let Ok(dir) = directory().await {
+        remove_file(&dir, &remembered_name(key)).await;
+    }
+}
+
 /// The file of `schema` of dataset `key`; `changed`: its changed copy.
 fn file_name(key: &str, schema: &str, changed: bool) -> String {
     format!("{key}.{schema}{}", if changed { ".changed" } else { "" })
@@ -318,6 +365,7 @@ async fn unindex(dir: &FileSystemDirectoryHandle, key: &str) -> Result<Vec<Entry
 /// Removes the files of `entry` (an in-place database must not be open).
 async fn remove_files(dir: &FileSystemDirectoryHandle, entry: &Entry) {
     let key = &entry.info.key;
+    remove_file(dir, &remembered_name(key)).await;
     if entry.in_place {
         if let Err(e) = crate::in_place::remove(key).await {
             web_sys::console::warn_1(&format!("cannot remove {key}: {e}").into());
@@ -393,6 +441,7 @@ pub async fn save_changes(key: &str, conn: &mut Connection) -> Result<(), String
     let Some(i) = entries.iter().position(|e| e.info.key == key) else {
         return Err(format!("no dataset {key} is kept"));
     };
+    remove_file(&dir, &remembered_name(key)).await;
     if entries[i].in_place {
         // The changes are in its database already.
         if !entries[i].info.changed {
@@ -427,6 +476,7 @@ pub async fn drop_changes(key: &str) -> Result<(), String> {
     entry.info.changed = false;
     let schemas = schemas_of(&entry.sources);
     save_index(&dir, &entries).await?;
+    remove_file(&dir, &remembered_name(key)).await;
     for schema in &schemas {
         remove_file(&dir, &file_name(key, schema, true)).await;
     }

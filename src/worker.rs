@@ -83,6 +83,9 @@ struct State {
     in_place: bool,
     /// Sources whose SQL is larger (in bytes, estimated) load in place.
     in_place_above: u64,
+    /// What holds of the loaded data while it is unchanged since loaded
+    /// (`None` once a query changed it).
+    remembered: Option<keep::Remembered>,
 }
 
 impl State {
@@ -94,16 +97,52 @@ impl State {
 
 /// Makes `conn` the loaded data (`in_place`: a database queried in place);
 /// the pool of such databases is let go when none is open any more.
-fn install(conn: Connection, in_place: bool) {
+/// `remembered`: what holds of it while it is unchanged (`None`: it is
+/// changed since loaded); kept in the browser with it under `key`.
+fn install(
+    conn: Connection,
+    in_place: bool,
+    remembered: Option<keep::Remembered>,
+    key: Option<&str>,
+) {
     let was_in_place = STATE.with_borrow_mut(|s| {
         let old = s.conn.replace(conn);
         s.kept_answers_clear();
         drop(old);
+        s.remembered = remembered;
         std::mem::replace(&mut s.in_place, in_place)
     });
     if was_in_place && !in_place {
         in_place::release();
     }
+    if let Some(key) = key {
+        remember(key);
+    }
+}
+
+/// Keeps what is remembered of dataset `key` in the browser, if it grew.
+fn remember(key: &str) {
+    let what = STATE.with_borrow_mut(|s| {
+        let r = s.remembered.as_mut()?;
+        std::mem::take(&mut r.changed).then(|| r.clone())
+    });
+    if let Some(what) = what {
+        let key = key.to_string();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(e) = keep::remember(&key, &what).await {
+                web_sys::console::warn_1(&format!("cannot remember {key}: {e}").into());
+            }
+        });
+    }
+}
+
+/// Whether `sql` is one of the dashboard's queries, whose answers are
+/// remembered with kept data.
+fn on_dashboard(sql: &str) -> bool {
+    sql == crate::presets::HEADLINE_SQL
+        || [crate::presets::BY_BRANCH, crate::presets::BY_PLATFORM]
+            .iter()
+            .any(|id| crate::presets::find(id).is_some_and(|p| p.sql == sql))
 }
 
 /// The SQL of a source at least this large (estimated) is loaded into,
@@ -250,6 +289,9 @@ fn handle(req: Request) {
         } => {
             post(&Response::Started { id });
             let answer = run_query(id, &sql, &params, page_size, allow_changes, time_limit_ms);
+            if let Some(key) = STATE.with_borrow(|s| s.kept_key.clone()) {
+                remember(&key);
+            }
             keep_changes_then(answer);
         }
         Request::Page {
@@ -587,6 +629,26 @@ fn run_query(
             };
         };
         let started = now();
+        // The dashboard's answer, remembered from an earlier visit.
+        let dashboard = params.is_empty() && on_dashboard(sql);
+        if dashboard
+            && let Some((_, columns, rows)) = state
+                .remembered
+                .as_ref()
+                .and_then(|r| r.answers.iter().find(|(s, _, _)| s == sql))
+        {
+            let (columns, rows) = (columns.clone(), rows.clone());
+            let elapsed_ms = now() - started;
+            return keep_answer(
+                state,
+                id,
+                page_size,
+                (columns, rows),
+                0,
+                elapsed_ms,
+                Vec::new(),
+            );
+        }
         if let Some(limit) = time_limit_ms {
             let deadline = js_sys::Date::now() + f64::from(limit);
             let _ =
@@ -596,6 +658,9 @@ fn run_query(
         let elapsed_ms = now() - started;
         if time_limit_ms.is_some() {
             let _ = conn.progress_handler(0, None::<fn() -> bool>);
+        }
+        if ran.changed {
+            state.remembered = None;
         }
         if ran.changed
             && let Some(summary) = state.summary.as_mut()
@@ -623,33 +688,71 @@ fn run_query(
         }
         match ran.result {
             Ok(out) => {
-                let total_rows = out.rows.len();
-                let first: Vec<Vec<Cell>> = out.rows.iter().take(page_size).cloned().collect();
-                if !out.columns.is_empty() {
-                    if state.answers.len() == KEPT_ANSWERS {
-                        state.answers.pop_front();
-                    }
-                    state.answers.push_back(Kept {
-                        query: id,
-                        columns: out.columns.clone(),
-                        rows: out.rows,
-                    });
+                if dashboard
+                    && !ran.changed
+                    && no_temporary_objects(conn)
+                    && let Some(r) = state.remembered.as_mut()
+                {
+                    r.answers
+                        .push((sql.to_string(), out.columns.clone(), out.rows.clone()));
+                    r.changed = true;
                 }
-                Response::Answer {
+                keep_answer(
+                    state,
                     id,
-                    answer: QueryAnswer {
-                        columns: out.columns,
-                        rows: first,
-                        total_rows,
-                        changes: out.changes,
-                        elapsed_ms,
-                        params: out.params,
-                    },
-                }
+                    page_size,
+                    (out.columns, out.rows),
+                    out.changes,
+                    elapsed_ms,
+                    out.params,
+                )
             }
             Err(error) => Response::QueryFailed { id, error },
         }
     })
+}
+
+/// Whether no temporary table or view could stand for the data's own.
+fn no_temporary_objects(conn: &Connection) -> bool {
+    conn.query_row("SELECT count(*) = 0 FROM temp.sqlite_schema", [], |r| {
+        r.get(0)
+    })
+    .unwrap_or(false)
+}
+
+/// An answer, its rows kept for paging and charting, the first page sent.
+fn keep_answer(
+    state: &mut State,
+    id: RequestId,
+    page_size: usize,
+    (columns, rows): (Vec<String>, Vec<Vec<Cell>>),
+    changes: u64,
+    elapsed_ms: f64,
+    params: Vec<String>,
+) -> Response {
+    let total_rows = rows.len();
+    let first: Vec<Vec<Cell>> = rows.iter().take(page_size).cloned().collect();
+    if !columns.is_empty() {
+        if state.answers.len() == KEPT_ANSWERS {
+            state.answers.pop_front();
+        }
+        state.answers.push_back(Kept {
+            query: id,
+            columns: columns.clone(),
+            rows,
+        });
+    }
+    Response::Answer {
+        id,
+        answer: QueryAnswer {
+            columns,
+            rows: first,
+            total_rows,
+            changes,
+            elapsed_ms,
+            params,
+        },
+    }
 }
 
 /// What a source turned out to be, once read.
@@ -874,6 +977,12 @@ async fn reopen(
     main.pragma_update(None, "foreign_keys", true)
         .map_err(|e| e.to_string())?;
     info.opened = opened;
+    // Unchanged since loaded: what was worked out of it then still holds.
+    let remembered = if info.changed {
+        None
+    } else {
+        Some(keep::remembered(key).await)
+    };
     let mut summary = LoadSummary {
         statements: 0,
         translated: 0,
@@ -889,9 +998,25 @@ async fn reopen(
         kept: KeptState::Kept(info),
         in_place,
     };
-    describe(&main, &mut summary).map_err(|e| e.to_string())?;
+    match remembered.as_ref().and_then(|r| r.described.as_ref()) {
+        Some(described) => {
+            summary.tables = described.tables.clone();
+            summary.schema = described.schema;
+            summary.recognised = described.recognised.clone();
+            summary.presets = described.presets.clone();
+            summary.catalog = described.catalog.clone();
+        }
+        None => describe(&main, &mut summary).map_err(|e| e.to_string())?,
+    }
     summary.elapsed_ms = now() - started;
-    install(main, in_place);
+    let remembered = remembered.map(|mut r| {
+        if r.described.is_none() {
+            r.described = Some(summary.clone());
+            r.changed = true;
+        }
+        r
+    });
+    install(main, in_place, remembered, Some(key));
     Ok((summary, Some(key.to_string())))
 }
 
@@ -1038,7 +1163,10 @@ fn sql_estimate(source: &Source, answer: Option<&Body>) -> u64 {
         Source::Url(url) => {
             let total = answer.and_then(|a| a.total).unwrap_or(0);
             let path = url.split(['?', '#']).next().unwrap_or_default();
-            if [".db", ".sqlite", ".sqlite3"].iter().any(|e| path.ends_with(e)) {
+            if [".db", ".sqlite", ".sqlite3"]
+                .iter()
+                .any(|e| path.ends_with(e))
+            {
                 // A database file is opened in memory as it is.
                 0
             } else if path.ends_with(".gz") {
@@ -1193,7 +1321,12 @@ async fn load_into(
         Err(why) => KeptState::NotKept(why),
     };
     let key = matches!(summary.kept, KeptState::Kept(_)).then(|| key.to_string());
-    install(main, in_place);
+    let remembered = keep::Remembered {
+        described: Some(summary.clone()),
+        answers: Vec::new(),
+        changed: true,
+    };
+    install(main, in_place, Some(remembered), key.as_deref());
     Ok((summary, key))
 }
 

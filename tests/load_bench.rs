@@ -299,15 +299,21 @@ async fn load_benchmark() {
     }
 }
 
+/// Revisits measured after the first visit; the best counts.
+const REVISITS: usize = 3;
+
 /// Navigation to the first chart (the `greenboard:first-chart` mark) at
-/// `address`, in a fresh browser, on the first visit and on a revisit,
-/// where the address answers 304 and the copy kept in the browser opens.
-/// Gives both times and the load status of each.
-async fn first_and_revisit(address: &str) -> ((f64, String), (f64, String)) {
+/// `address`, in a fresh browser, on the first visit and on each of
+/// [`REVISITS`] revisits, where the address answers 304 and the copy kept
+/// in the browser opens. Gives the times and load statuses, first visit first.
+async fn first_and_revisits(address: &str) -> Vec<(f64, String)> {
     let b = Browser::start().await;
     let mut times = Vec::new();
-    for visit in ["", "&revisit"] {
-        b.driver.goto(format!("{address}{visit}")).await.unwrap();
+    for visit in 0..=REVISITS {
+        b.driver
+            .goto(format!("{address}&visit={visit}"))
+            .await
+            .unwrap();
         let status = b.wait_loaded().await;
         let chart = b
             .wait_for(
@@ -318,8 +324,7 @@ async fn first_and_revisit(address: &str) -> ((f64, String), (f64, String)) {
         times.push((chart.as_f64().unwrap_or(f64::NAN), status));
     }
     b.quit().await;
-    let revisit = times.pop().unwrap();
-    (times.pop().unwrap(), revisit)
+    times
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -348,19 +353,29 @@ async fn revisit_benchmark() {
             format!("{}/?db=bench/scale30.sql", server.origin),
         ),
     ] {
-        let ((first, first_status), (again, again_status)) = first_and_revisit(&address).await;
-        assert!(
-            again_status.contains("kept in this browser"),
-            "{what}: the revisit did not open the kept copy: {again_status}"
-        );
+        let visits = first_and_revisits(&address).await;
+        let (first, first_status) = visits[0].clone();
+        for (_, again_status) in &visits[1..] {
+            assert!(
+                again_status.contains("kept in this browser"),
+                "{what}: the revisit did not open the kept copy: {again_status}"
+            );
+        }
         assert!(first_status.starts_with("Loaded"), "{what}: {first_status}");
+        let again: Vec<f64> = visits[1..].iter().map(|v| v.0).collect();
         rows.push((what, first, again));
     }
-    println!("navigation to the first chart, first visit and revisit (best of one each):");
+    println!("navigation to the first chart, first visit and best of {REVISITS} revisits:");
     for (what, first, again) in rows {
+        let best_again = best(again.iter().copied());
         println!(
-            "  {what:<44}{first:8.0} ms, revisit {again:6.0} ms = {:.3}x (targets: demo <= 300 ms, scale 30 <= 0.1x)",
-            again / first
+            "  {what:<44}{first:8.0} ms, revisit {best_again:6.0} ms = {:.3}x (each: {}; targets: demo <= 300 ms, scale 30 <= 0.1x)",
+            best_again / first,
+            again
+                .iter()
+                .map(|t| format!("{t:.0}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
 }

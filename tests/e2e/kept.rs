@@ -381,3 +381,51 @@ async fn data_too_large_for_memory_is_read_in_place_through_stop_reload_and_rese
     // Loaded, revalidated on reload, fetched again by Reset.
     assert_eq!(served, [(false, 200), (true, 304), (false, 200)]);
 }
+
+/// The dashboard's headline and bars, once both charts and the headline show.
+const DASHBOARD: &str = "const h = document.querySelector('.headline');
+  const bars = [...document.querySelectorAll('figure.chart g.bar')].map(g => g.getAttribute('aria-label'));
+  return h && bars.length > 0 && { headline: h.textContent, bars };";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dashboard_remembered_on_a_revisit_is_the_data_s_and_changes_with_it() {
+    let (_server, b, _) = open_demo().await;
+    let first = b.wait_for(DASHBOARD, QUERY).await;
+    // A revisit opens the kept copy with the dashboard remembered.
+    reload(&b).await;
+    let revisit = b.wait_for(DASHBOARD, QUERY).await;
+    // A change: the dashboard follows it, and a reload does not bring back
+    // the remembered one.
+    b.click("#allow-changes").await;
+    answer(
+        &b,
+        "DELETE FROM test_runs WHERE branch_name = 'feature/metal-backend';",
+    )
+    .await
+    .unwrap();
+    let changed = b
+        .wait_for(
+            &format!(
+                "const h = document.querySelector('.headline');
+                 return h && h.textContent !== {} && h.textContent;",
+                first["headline"]
+            ),
+            QUERY,
+        )
+        .await;
+    reload(&b).await;
+    let after_reload = b.wait_for(DASHBOARD, QUERY).await;
+    b.quit().await;
+
+    assert!(
+        first["bars"].as_array().is_some_and(|b| b.len() > 1),
+        "{first}"
+    );
+    assert_eq!(revisit, first);
+    assert!(
+        changed.as_str().is_some(),
+        "the headline did not change: {changed}"
+    );
+    assert_eq!(after_reload["headline"], changed);
+    assert_ne!(after_reload["bars"], first["bars"]);
+}
