@@ -27,8 +27,7 @@ pub fn draw(job: ChartJob) -> ChartReply {
     let result = (|| {
         let spec = match job.spec {
             Some(text) => text.parse::<Spec>().map_err(|e| e.to_string())?,
-            None => Spec::guess(&job.columns, &job.rows)
-                .ok_or("nothing to chart: no column holds numbers")?,
+            None => Spec::suggest(&job.columns, &job.rows)?,
         };
         let opts = Options {
             title: job.title,
@@ -41,6 +40,7 @@ pub fn draw(job: ChartJob) -> ChartReply {
             svg: d.svg,
             marks: d.marks,
             description: d.description,
+            note: d.note,
             elapsed_ms: now() - started,
             drill: job
                 .preset

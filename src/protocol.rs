@@ -368,6 +368,8 @@ pub struct ChartDrawing {
     pub marks: usize,
     /// What the chart shows, in words.
     pub description: String,
+    /// What the aggregation did, when a mark stands for several rows.
+    pub note: Option<String>,
     /// Milliseconds the drawing took.
     pub elapsed_ms: f64,
     /// What clicking a mark runs, when the chart is a preset's that has a

@@ -362,3 +362,98 @@ proptest! {
         prop_assert_eq!(log(&loaded), log(&reference));
     }
 }
+
+/// A value of a random answer's measure: NULL, an integer or a real.
+fn measure() -> impl Strategy<Value = Option<Result<i64, f64>>> {
+    prop_oneof![
+        1 => Just(None),
+        3 => (-1000i64..1000).prop_map(|i| Some(Ok(i))),
+        2 => (-1000.0f64..1000.0).prop_map(|r| Some(Err(r))),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Every mark of a chart equals SQLite's `GROUP BY` of the same rows,
+    /// whichever way they are combined.
+    #[test]
+    fn every_mark_is_sqlite_s_group_by(
+        rows in proptest::collection::vec(
+            (proptest::option::of(0u8..6), 0u8..3, measure()),
+            1..80,
+        ),
+        series in any::<bool>(),
+    ) {
+        use greenboard::chart::aggregate::aggregate;
+        use greenboard::chart::spec::{Agg, Spec};
+        use greenboard::protocol::Cell;
+
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t(x, s, y)").unwrap();
+        let mut cells = Vec::new();
+        for (x, s, y) in &rows {
+            let x = x.map(|x| format!("x{x}"));
+            let s = format!("s{s}");
+            let y_value = match y {
+                None => Value::Null,
+                Some(Ok(i)) => Value::Integer(*i),
+                Some(Err(r)) => Value::Real(*r),
+            };
+            conn.execute("INSERT INTO t VALUES (?1, ?2, ?3)", rusqlite::params![x, s, y_value])
+                .unwrap();
+            cells.push(vec![
+                x.map_or(Cell::Null, Cell::Text),
+                Cell::Text(s),
+                match y {
+                    None => Cell::Null,
+                    Some(Ok(i)) => Cell::Integer(*i),
+                    Some(Err(r)) => Cell::Real(*r),
+                },
+            ]);
+        }
+        let columns = vec!["x".to_string(), "s".to_string(), "y".to_string()];
+        for agg in Agg::ALL {
+            let function = match agg {
+                Agg::Sum => "SUM(y)",
+                Agg::Mean => "AVG(y)",
+                Agg::Min => "MIN(y)",
+                Agg::Max => "MAX(y)",
+                Agg::Count => "COUNT(*)",
+            };
+            let group = if series { "x, s" } else { "x" };
+            let sql = format!(
+                "SELECT coalesce(x, '(none)'), {}, {function}, COUNT(*) FROM t GROUP BY {group}",
+                if series { "s" } else { "'y'" }
+            );
+            let mut stmt = conn.prepare(&sql).unwrap();
+            let expected: Vec<(String, String, Option<f64>, usize)> = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, i64>(3)? as usize)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            let spec = Spec {
+                kind: greenboard::chart::spec::Kind::Bar,
+                x: "x".into(),
+                y: "y".into(),
+                series: series.then(|| "s".into()),
+                agg: Some(agg),
+            };
+            let got = aggregate(&spec, &columns, &cells).unwrap();
+            prop_assert_eq!(got.marks.len(), expected.len(), "{}", sql);
+            for (x, s, value, count) in expected {
+                let xi = got.xs.iter().position(|v| *v == x).unwrap();
+                let si = got.series.iter().position(|v| *v == s).unwrap();
+                let mark = got.marks[&(xi, si)];
+                prop_assert_eq!(mark.rows, count);
+                match value {
+                    None => prop_assert!(mark.value.is_nan(), "{agg:?} {x} {s}: {}", mark.value),
+                    Some(v) => prop_assert!(
+                        (mark.value - v).abs() <= 1e-9 * v.abs().max(1.0),
+                        "{agg:?} {x} {s}: {} against SQLite's {v}", mark.value
+                    ),
+                }
+            }
+        }
+    }
+}

@@ -3,6 +3,7 @@
 //! [`spec`] says what to draw from a result; [`svg`] draws it as an SVG
 //! document, the same for the page and the command line.
 
+pub mod aggregate;
 pub mod spec;
 pub mod svg;
 
@@ -218,6 +219,44 @@ pub fn bar_layout(data: &[Datum], max: f64, unit: &str, style: BarStyle) -> BarL
     }
 }
 
+/// Lays out pass rates (percentages) as bars of the share that failed,
+/// `100 - rate`, from zero to a nice round end past the largest: a bar twice
+/// as long fails twice as often, however close to 100 % the rates are
+/// (on a 0–100 scale of the rate, 99.4 % and 97.3 % look the same). Each
+/// bar's text is its pass rate.
+pub fn failure_bar_layout(rates: &[Datum], style: BarStyle) -> BarLayout {
+    let failed: Vec<Datum> = rates
+        .iter()
+        .map(|d| Datum {
+            label: d.label.clone(),
+            value: 100.0 - d.value,
+        })
+        .collect();
+    let worst = failed
+        .iter()
+        .map(|d| d.value)
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    let max = if worst > 0.0 {
+        let ticks = nice_ticks(0.0, worst, 4);
+        let step = match ticks.as_slice() {
+            [a, b, ..] => b - a,
+            _ => worst,
+        };
+        ((worst / step).ceil() * step).min(100.0)
+    } else {
+        1.0
+    };
+    let mut layout = bar_layout(&failed, max, "%", style);
+    for (bar, rate) in layout.bars.iter_mut().zip(rates) {
+        bar.value = rate.value;
+        if rate.value.is_finite() {
+            bar.value_text = format!("{}%", fmt_num(rate.value));
+        }
+    }
+    layout
+}
+
 /// `s` with the characters that are special in HTML and XML escaped.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -404,6 +443,32 @@ mod tests {
     }
 
     #[test]
+    fn a_branch_failing_twice_as_often_has_a_bar_twice_as_long() {
+        let rates = [
+            ("fix", 99.44),
+            ("main", 98.88),
+            ("async", 97.31),
+            ("none", f64::NAN),
+        ]
+        .map(|(label, value)| Datum {
+            label: label.into(),
+            value,
+        });
+        let l = failure_bar_layout(&rates, BarStyle::default());
+        let w: Vec<f64> = l.bars.iter().map(|b| b.width).collect();
+        // 0.56 % and 1.12 % failed: twice as long.
+        assert!((w[1] / w[0] - 2.0).abs() < 1e-9, "{w:?}");
+        assert!(w[2] > w[1] * 2.0);
+        assert_eq!(w[3], 0.0);
+        assert_eq!(l.bars[0].value_text, "99.44%");
+        assert_eq!(l.bars[3].value_text, "no data");
+        // The axis starts at zero and ends past the worst, at a round value.
+        assert_eq!(l.ticks.first().unwrap().text, "0");
+        assert_eq!(l.ticks.last().unwrap().text, "3");
+        assert_eq!(l.ticks.last().unwrap().x, l.plot_right);
+    }
+
+    #[test]
     fn control_characters_are_marked_and_the_rest_is_only_escaped() {
         for plain in [
             "",
@@ -465,5 +530,76 @@ mod tests {
         assert_eq!(fmt_num(1e300), format!("{}", 1e300));
         assert_eq!(fmt_count(100_000), "100,000");
         assert_eq!(fmt_count(999), "999");
+    }
+}
+
+/// `s` shortened to at most `max` characters in the middle, keeping its
+/// start and its distinctive end: the last part of a dotted, slashed or
+/// `::` name whole when it fits (`org.apache…AddMissingPatchVersionTest`),
+/// else a third from the start and the rest from the end.
+pub fn shorten_middle(s: &str, max: usize) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() <= max || max < 5 {
+        return s.to_string();
+    }
+    let is_separator = |c: &char| matches!(c, '.' | '/' | ':' | '\\' | '#' | ' ' | '>');
+    let last_part = chars
+        .iter()
+        .rposition(is_separator)
+        .map_or(0, |i| chars.len() - i - 1);
+    let (head, tail) = if last_part > 0 && last_part + 4 <= max {
+        (max - 1 - last_part, last_part)
+    } else {
+        let head = max / 3;
+        (head, max - 1 - head)
+    };
+    let mut start: String = chars[..head].iter().collect();
+    // No separator left dangling before the ellipsis.
+    while start.ends_with(|c: char| is_separator(&c)) {
+        start.pop();
+    }
+    let end: String = chars[chars.len() - tail..].iter().collect();
+    format!("{start}…{end}")
+}
+
+/// Which of `count` labels, `spacing` pixels apart, to write so that none
+/// overlaps another needing `room` pixels: every `n`th, from the first.
+pub fn thin(count: usize, spacing: f64, room: f64) -> usize {
+    if count == 0 || spacing <= 0.0 || spacing >= room {
+        return 1;
+    }
+    (room / spacing).ceil() as usize
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::*;
+
+    #[test]
+    fn long_names_keep_their_distinctive_end() {
+        assert_eq!(
+            shorten_middle("org.apache.pulsar.cli.AddMissingPatchVersionTest", 38),
+            "org.apache…AddMissingPatchVersionTest"
+        );
+        assert_eq!(
+            shorten_middle("tests/render/test_pipeline_cache.py::test_eviction", 30),
+            "tests/render/tes…test_eviction"
+        );
+        assert_eq!(
+            shorten_middle("abcdefghijklmnopqrstuvwxyz", 10),
+            "abc…uvwxyz"
+        );
+        assert_eq!(shorten_middle("main", 10), "main");
+        for max in 5..60 {
+            let s = shorten_middle("com.example.very.long.package.name.SomeTestClassName", max);
+            assert!(s.chars().count() <= max, "{max}: {s}");
+        }
+    }
+
+    #[test]
+    fn labels_are_thinned_to_fit() {
+        assert_eq!(thin(10, 50.0, 14.0), 1);
+        assert_eq!(thin(100, 5.0, 14.0), 3);
+        assert_eq!(thin(0, 0.0, 14.0), 1);
     }
 }

@@ -59,6 +59,83 @@ impl Kind {
     }
 }
 
+/// How the rows that share an x value (and series) make one mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Agg {
+    /// The sum of their values (SQL's `SUM`).
+    Sum,
+    /// Their average (`AVG`).
+    Mean,
+    /// The least (`MIN`).
+    Min,
+    /// The greatest (`MAX`).
+    Max,
+    /// How many rows (`COUNT(*)`).
+    Count,
+}
+
+impl Agg {
+    /// Every way, in the order a menu lists them.
+    pub const ALL: [Agg; 5] = [Agg::Sum, Agg::Mean, Agg::Min, Agg::Max, Agg::Count];
+
+    /// Its name in a spec.
+    pub fn name(self) -> &'static str {
+        match self {
+            Agg::Sum => "sum",
+            Agg::Mean => "avg",
+            Agg::Min => "min",
+            Agg::Max => "max",
+            Agg::Count => "count",
+        }
+    }
+
+    /// Its name for people, as in "481 = sum of 35 rows".
+    pub fn label(self) -> &'static str {
+        match self {
+            Agg::Sum => "sum",
+            Agg::Mean => "average",
+            Agg::Min => "least",
+            Agg::Max => "greatest",
+            Agg::Count => "count",
+        }
+    }
+
+    /// The way named `name`.
+    pub fn from_name(name: &str) -> Option<Agg> {
+        Agg::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// The way that suits a measure named `y` when none is chosen: the
+    /// average of rates, percentages and averages (their sum means
+    /// nothing), the sum of anything else (counts, durations).
+    pub fn default_for(y: &str) -> Agg {
+        let y = y.to_ascii_lowercase();
+        let averaged = [
+            "rate",
+            "pct",
+            "percent",
+            "percentage",
+            "ratio",
+            "avg",
+            "average",
+            "mean",
+            "median",
+            "share",
+            "score",
+            "p50",
+            "p90",
+            "p95",
+            "p99",
+        ];
+        let mut words = y.split(|c: char| !c.is_ascii_alphanumeric());
+        if words.any(|w| averaged.contains(&w) || w.ends_with("rate")) {
+            Agg::Mean
+        } else {
+            Agg::Sum
+        }
+    }
+}
+
 /// What to draw from a result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spec {
@@ -71,19 +148,27 @@ pub struct Spec {
     /// The column whose values make separate series (lines, bar groups,
     /// heatmap rows), if any.
     pub series: Option<String>,
+    /// How rows that share x and series make one mark (`None`: as
+    /// [`Agg::default_for`] the measure).
+    pub agg: Option<Agg>,
 }
 
 /// Why a spec could not be read or applied.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SpecError {
-    /// The text does not follow `kind:x=COL,y=COL[,series=COL]`.
+    /// The text does not follow `kind:x=COL,y=COL[,series=COL][,agg=WAY]`.
     #[error(
-        "chart spec \"{0}\": expected kind:x=COLUMN,y=COLUMN[,series=COLUMN] with kind one of bar, stacked, line, scatter, heatmap"
+        "chart spec \"{0}\": expected kind:x=COLUMN,y=COLUMN[,series=COLUMN][,agg=sum|avg|min|max|count] with kind one of bar, stacked, line, scatter, heatmap"
     )]
     Syntax(String),
     /// A column the spec names is not in the result.
     #[error("the result has no column \"{0}\" (it has {1})")]
     NoColumn(String, String),
+    /// More bars or cells than a page can draw.
+    #[error(
+        "{0} bars or cells are more than a chart can show: group the rows in SQL, or choose another x than {1}"
+    )]
+    TooMany(usize, String),
 }
 
 impl fmt::Display for Spec {
@@ -91,6 +176,9 @@ impl fmt::Display for Spec {
         write!(f, "{}:x={},y={}", self.kind.name(), self.x, self.y)?;
         if let Some(s) = &self.series {
             write!(f, ",series={s}")?;
+        }
+        if let Some(a) = self.agg {
+            write!(f, ",agg={}", a.name())?;
         }
         Ok(())
     }
@@ -103,7 +191,7 @@ impl std::str::FromStr for Spec {
         let bad = || SpecError::Syntax(text.to_string());
         let (kind, rest) = text.trim().split_once(':').ok_or_else(bad)?;
         let kind = Kind::from_name(kind.trim()).ok_or_else(bad)?;
-        let (mut x, mut y, mut series) = (None, None, None);
+        let (mut x, mut y, mut series, mut agg) = (None, None, None, None);
         for part in rest.split(',') {
             let (key, value) = part.split_once('=').ok_or_else(bad)?;
             let value = value.trim().to_string();
@@ -114,6 +202,7 @@ impl std::str::FromStr for Spec {
                 "x" => x = Some(value),
                 "y" => y = Some(value),
                 "series" => series = Some(value),
+                "agg" => agg = Some(Agg::from_name(&value).ok_or_else(bad)?),
                 _ => return Err(bad()),
             }
         }
@@ -122,11 +211,17 @@ impl std::str::FromStr for Spec {
             x: x.ok_or_else(bad)?,
             y: y.ok_or_else(bad)?,
             series,
+            agg,
         })
     }
 }
 
 impl Spec {
+    /// How rows that share x and series make one mark.
+    pub fn agg(&self) -> Agg {
+        self.agg.unwrap_or_else(|| Agg::default_for(&self.y))
+    }
+
     /// The indexes of the spec's columns in `columns`: x, y, series.
     pub fn columns(&self, columns: &[String]) -> Result<(usize, usize, Option<usize>), SpecError> {
         let find = |name: &str| {
@@ -142,53 +237,133 @@ impl Spec {
         ))
     }
 
-    /// A sensible chart for a result, from its columns' values: the last
-    /// numeric column (not the first column; queries tend to end with the
-    /// measure that matters, after the counts) is y; the first column is x;
-    /// another text column, if any, is the series. Dates along x make a
+    /// A chart for a result when it has something to show, from its
+    /// columns' values; else why not, in one line. The measure (y) is the
+    /// last numeric column that is not an identifier (queries tend to end
+    /// with the measure that matters, after the counts); x is the first
+    /// column, unless it is an identifier, when a column whose values
+    /// repeat stands in. A series is a text column whose values repeat:
+    /// identifiers, dates and free text never are. Dates along x make a
     /// line; numbers along x a scatter; a series over text categories a
-    /// heatmap; otherwise bars. `None` when nothing is numeric.
-    pub fn guess(columns: &[String], rows: &[Vec<Cell>]) -> Option<Spec> {
-        if columns.len() < 2 || rows.is_empty() {
-            return None;
+    /// heatmap; otherwise bars.
+    pub fn suggest(columns: &[String], rows: &[Vec<Cell>]) -> Result<Spec, String> {
+        if rows.is_empty() {
+            return Err("no rows to chart".into());
         }
-        let numeric = |i: usize| {
-            let mut any = false;
-            for row in rows {
-                match row.get(i) {
-                    Some(c) if c.is_number() => any = true,
-                    Some(Cell::Null) | None => {}
-                    _ => return false,
-                }
-            }
-            any
+        if columns.len() < 2 {
+            return Err("a chart needs two columns: one along x, one measured".into());
+        }
+        let profiles: Vec<Profile> = (0..columns.len())
+            .map(|i| Profile::of(&columns[i], i, rows))
+            .collect();
+        // Values that group rows (in a small answer, any will do).
+        let repeats =
+            |p: &Profile| p.distinct >= 2 && (p.distinct < rows.len() || rows.len() <= 12);
+        let x = if profiles[0].identifier && rows.len() > 1 {
+            profiles
+                .iter()
+                .skip(1)
+                .find(|p| (p.text && !p.free_text || p.dates) && repeats(p))
+                .map(|p| p.index)
+                .ok_or_else(|| {
+                    format!(
+                        "no chart: every row has its own {} (an identifier), and no other column groups the rows; choose x and y to draw one",
+                        columns[0]
+                    )
+                })?
+        } else {
+            0
         };
-        let y = (1..columns.len()).rev().find(|&i| numeric(i))?;
-        let x = 0;
-        let text = |i: usize| {
-            rows.iter()
-                .all(|r| matches!(r.get(i), Some(Cell::Text(_) | Cell::Null)))
-        };
-        let series = (1..columns.len()).find(|&i| i != y && i < y && text(i));
-        let dates = rows.iter().all(|r| match r.get(x) {
-            Some(Cell::Text(t)) => looks_like_date(t),
-            _ => false,
+        let y = (0..columns.len())
+            .rev()
+            .find(|&i| i != x && profiles[i].numeric && !profiles[i].identifier)
+            .ok_or_else(|| {
+                format!(
+                    "no chart: no column other than {} holds numbers to measure",
+                    columns[x]
+                )
+            })?;
+        let series = (0..columns.len()).find(|&i| {
+            let p = &profiles[i];
+            i != x
+                && i != y
+                && i < y
+                && p.text
+                && !p.dates
+                && !p.identifier
+                && !p.free_text
+                && repeats(p)
         });
-        let kind = if dates {
+        let kind = if profiles[x].dates {
             Kind::Line
-        } else if numeric(x) {
+        } else if profiles[x].numeric {
             Kind::Scatter
         } else if series.is_some() {
             Kind::Heatmap
         } else {
             Kind::Bar
         };
-        Some(Spec {
+        Ok(Spec {
             kind,
             x: columns[x].clone(),
             y: columns[y].clone(),
             series: series.map(|i| columns[i].clone()),
+            agg: None,
         })
+    }
+
+    /// [`Spec::suggest`], without the reason.
+    pub fn guess(columns: &[String], rows: &[Vec<Cell>]) -> Option<Spec> {
+        Spec::suggest(columns, rows).ok()
+    }
+}
+
+/// What a column's values are like, for [`Spec::suggest`].
+struct Profile {
+    index: usize,
+    /// Every value a number (NULLs aside), at least one.
+    numeric: bool,
+    /// Every value text (NULLs aside).
+    text: bool,
+    /// Every value a date or timestamp.
+    dates: bool,
+    /// Named as an identifier (`id`, `run_id`): a key, not a measure or
+    /// a category.
+    identifier: bool,
+    /// Long text (messages, output): more than 40 characters on average.
+    free_text: bool,
+    /// Distinct values.
+    distinct: usize,
+}
+
+impl Profile {
+    fn of(name: &str, i: usize, rows: &[Vec<Cell>]) -> Profile {
+        let cells = || rows.iter().filter_map(|r| r.get(i));
+        let present: Vec<&Cell> = cells().filter(|c| !matches!(c, Cell::Null)).collect();
+        let numeric = !present.is_empty() && present.iter().all(|c| c.is_number());
+        let text = present.iter().all(|c| matches!(c, Cell::Text(_)));
+        let dates = !present.is_empty()
+            && present
+                .iter()
+                .all(|c| matches!(c, Cell::Text(t) if looks_like_date(t)));
+        let mut seen = std::collections::HashSet::new();
+        let mut length = 0;
+        for c in &present {
+            let shown = c.display().unwrap_or_default();
+            length += shown.chars().count();
+            seen.insert(shown);
+        }
+        let distinct = seen.len() + usize::from(present.len() < rows.len());
+        let lower = name.to_ascii_lowercase();
+        Profile {
+            index: i,
+            numeric,
+            text,
+            dates,
+            identifier: lower == "id" || lower == "rowid" || lower.ends_with("_id"),
+            free_text: text && !present.is_empty() && length / present.len() > 40,
+            distinct,
+        }
     }
 }
 
@@ -259,7 +434,10 @@ mod tests {
                 .to_string(),
             "line:x=week,y=rate,series=branch"
         );
-        let matrix = vec![vec![t("main"), t("linux"), Cell::Real(99.0)]];
+        let matrix = vec![
+            vec![t("main"), t("linux"), Cell::Real(99.0)],
+            vec![t("main"), t("windows"), Cell::Real(97.0)],
+        ];
         assert_eq!(
             Spec::guess(&cols(&["branch", "platform", "rate"]), &matrix)
                 .unwrap()
@@ -283,5 +461,50 @@ mod tests {
             None
         );
         assert_eq!(Spec::guess(&cols(&["a"]), &[vec![Cell::Integer(1)]]), None);
+    }
+
+    #[test]
+    fn identifiers_dates_and_free_text_are_never_series_and_say_why() {
+        let t = |s: &str| Cell::Text(s.into());
+        // A table's rows: an id each, a status that repeats, an integer.
+        let rows: Vec<Vec<Cell>> = (0..40)
+            .map(|i| {
+                vec![
+                    Cell::Integer(i),
+                    t(if i % 3 == 0 { "fail" } else { "pass" }),
+                    t(&format!(
+                        "a long message that nobody would chart, number {i} of many"
+                    )),
+                    Cell::Integer(i * 7),
+                ]
+            })
+            .collect();
+        let spec =
+            Spec::suggest(&cols(&["id", "outcome", "message", "duration_ms"]), &rows).unwrap();
+        assert_eq!(spec.to_string(), "bar:x=outcome,y=duration_ms");
+        // Nothing groups the rows: no chart, and the reason.
+        let unique: Vec<Vec<Cell>> = (0..40)
+            .map(|i| vec![Cell::Integer(i), t(&format!("test {i}")), Cell::Integer(i)])
+            .collect();
+        let why = Spec::suggest(&cols(&["id", "name", "ms"]), &unique).unwrap_err();
+        assert!(why.contains("every row has its own id"), "{why}");
+        // Timestamps, one row each, are x, not a series.
+        let runs: Vec<Vec<Cell>> = (0..20)
+            .map(|i| {
+                vec![
+                    t("main"),
+                    t(&format!("2026-06-{:02} 10:00:00", i + 1)),
+                    Cell::Real(90.0 + f64::from(i) / 4.0),
+                ]
+            })
+            .collect();
+        let spec = Spec::suggest(&cols(&["branch", "started_at", "pass_rate"]), &runs).unwrap();
+        assert_eq!(spec.series, None);
+        assert_eq!(spec.y, "pass_rate");
+        let why = Spec::suggest(&cols(&["a", "b"]), &[vec![t("x"), t("y")]]).unwrap_err();
+        assert_eq!(
+            why,
+            "no chart: no column other than a holds numbers to measure"
+        );
     }
 }

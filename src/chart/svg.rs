@@ -10,9 +10,9 @@
 //! are never carried by colour alone: each mark has a tooltip, heatmap cells
 //! print their value, and series are named in a legend.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use super::aggregate::{Aggregated, Mark, aggregate_most};
 use super::spec::{Kind, Spec, SpecError};
 use super::{Linear, fmt_num};
 use crate::protocol::Cell;
@@ -81,56 +81,8 @@ pub struct Drawing {
     pub marks: usize,
     /// The description read by screen readers.
     pub description: String,
-}
-
-/// The values of a result, arranged by x category and series.
-struct Table {
-    xs: Vec<String>,
-    series: Vec<String>,
-    /// (x index, series index) → value; the first value of a pair is kept.
-    values: HashMap<(usize, usize), f64>,
-    /// Points in row order, for scatter plots: (x, y, series index).
-    points: Vec<(f64, f64, usize)>,
-}
-
-fn label(cell: Option<&Cell>) -> String {
-    cell.and_then(Cell::display)
-        .unwrap_or_else(|| "(none)".to_string())
-}
-
-fn table(spec: &Spec, columns: &[String], rows: &[Vec<Cell>]) -> Result<Table, SpecError> {
-    let (xi, yi, si) = spec.columns(columns)?;
-    let mut t = Table {
-        xs: Vec::new(),
-        series: Vec::new(),
-        values: HashMap::new(),
-        points: Vec::new(),
-    };
-    let mut x_index: HashMap<String, usize> = HashMap::new();
-    let mut s_index: HashMap<String, usize> = HashMap::new();
-    for row in rows {
-        let x = label(row.get(xi));
-        let s = match si {
-            Some(i) => label(row.get(i)),
-            None => spec.y.clone(),
-        };
-        let a = *x_index.entry(x.clone()).or_insert_with(|| {
-            t.xs.push(x);
-            t.xs.len() - 1
-        });
-        let b = *s_index.entry(s.clone()).or_insert_with(|| {
-            t.series.push(s);
-            t.series.len() - 1
-        });
-        let Some(y) = row.get(yi).and_then(Cell::as_f64) else {
-            continue;
-        };
-        t.values.entry((a, b)).or_insert(y);
-        if let Some(x) = row.get(xi).and_then(Cell::as_f64) {
-            t.points.push((x, y, b));
-        }
-    }
-    Ok(t)
+    /// What the aggregation did, when a mark stands for several rows.
+    pub note: Option<String>,
 }
 
 /// A scale's domain widened to nice round ends, and its ticks.
@@ -177,13 +129,14 @@ pub fn escape_attr(s: &str) -> String {
     out
 }
 
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
+/// A label's text, shortened in the middle to `max` characters, with the
+/// whole of it as its tooltip when it was shortened.
+fn label_text(s: &str, max: usize) -> String {
+    let short = super::shorten_middle(s, max);
+    if short == s {
+        escape(s)
     } else {
-        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
-        t.push('…');
-        t
+        format!("<title>{}</title>{}", escape(s), escape(&short))
     }
 }
 
@@ -216,6 +169,21 @@ fn is_main(series: &str) -> bool {
     matches!(series, "main" | "master" | "trunk")
 }
 
+/// The characters of an x label at most (longer ones are shortened in
+/// the middle).
+const LABEL_CHARS: usize = 26;
+
+/// Series drawn at most; beyond, the smallest are drawn as one.
+const MOST_SERIES: usize = 12;
+/// Marks drawn at most: a page stays quick with a few thousand SVG
+/// elements, not with tens of thousands.
+const MOST_MARKS: usize = 5000;
+/// Points along lines drawn as dots at most (the lines are drawn whatever
+/// their length).
+const MOST_DOTS: usize = 2000;
+/// Cells across and down when a scatter plot's points are binned.
+const BINS: (usize, usize) = (60, 36);
+
 /// Draws `spec` over a result.
 pub fn render(
     spec: &Spec,
@@ -223,7 +191,13 @@ pub fn render(
     rows: &[Vec<Cell>],
     opts: &Options,
 ) -> Result<Drawing, SpecError> {
-    let t = table(spec, columns, rows)?;
+    let t = aggregate_most(spec, columns, rows, MOST_SERIES)?;
+    if matches!(spec.kind, Kind::Bar | Kind::StackedBar | Kind::Heatmap)
+        && t.marks.len() > MOST_MARKS
+    {
+        return Err(SpecError::TooMany(t.marks.len(), spec.x.clone()));
+    }
+    let mut notes: Vec<String> = t.note().into_iter().collect();
     let mut body = String::new();
     let legend_w = if t.series.len() > 1 && spec.kind != Kind::Heatmap {
         150.0
@@ -243,21 +217,29 @@ pub fn render(
         60.0
     };
     let (top, right) = (36.0, 16.0 + legend_w);
-    let bottom = if rotate { 96.0 } else { 48.0 };
+    let bottom = if rotate { 112.0 } else { 48.0 };
     let (x0, x1) = (left, opts.width - right);
     let (y0, y1) = (opts.height - bottom, top);
     let mut marks = 0;
     let values: Vec<f64> = t
-        .values
+        .marks
         .values()
-        .copied()
+        .map(|m| m.value)
         .filter(|v| v.is_finite())
         .collect();
-    let (lo, hi) = values
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-            (a.min(*v), b.max(*v))
-        });
+    let (lo, hi) = if spec.kind == Kind::Scatter {
+        t.points
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+                (a.min(p.1), b.max(p.1))
+            })
+    } else {
+        values
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(*v), b.max(*v))
+            })
+    };
 
     // The value axis.
     let y_axis = |body: &mut String, lo: f64, hi: f64| -> Linear {
@@ -288,9 +270,23 @@ pub fn render(
     };
     // Category labels along x, centred on each band.
     let x_labels = |body: &mut String, centres: &[f64]| {
-        for (x, c) in t.xs.iter().zip(centres) {
+        // Rotated labels need a line's height apart; level ones their width.
+        let spacing = match centres {
+            [a, b, ..] => b - a,
+            _ => f64::INFINITY,
+        };
+        let room = if rotate {
+            13.0
+        } else {
+            7.0 * long_x.min(LABEL_CHARS) as f64
+        };
+        let every = super::thin(centres.len(), spacing, room);
+        for (i, (x, c)) in t.xs.iter().zip(centres).enumerate() {
+            if i % every != 0 {
+                continue;
+            }
             let c = P(*c);
-            let text = escape(&truncate(x, 22));
+            let text = label_text(x, LABEL_CHARS);
             if rotate {
                 let _ = write!(
                     body,
@@ -311,11 +307,11 @@ pub fn render(
     let centres: Vec<f64> = (0..t.xs.len())
         .map(|i| x0 + band * (i as f64 + 0.5))
         .collect();
-    let tip = |x: &str, s: usize, v: f64| {
+    let tip = |x: &str, s: usize, m: &Mark| {
         if t.series.len() > 1 || spec.series.is_some() {
-            escape(&format!("{x} · {}: {}", t.series[s], fmt_num(v)))
+            escape(&format!("{x} · {}: {}", t.series[s], t.explain(m)))
         } else {
-            escape(&format!("{x}: {}", fmt_num(v)))
+            escape(&format!("{x}: {}", t.explain(m)))
         }
     };
 
@@ -335,11 +331,11 @@ pub fn render(
                 // Positive values stack up, negative ones down.
                 let mut up = vec![0.0f64; t.xs.len()];
                 let mut down = vec![0.0f64; t.xs.len()];
-                for ((xi, _), v) in &t.values {
-                    if *v >= 0.0 {
-                        up[*xi] += v;
-                    } else {
-                        down[*xi] += v;
+                for ((xi, _), m) in &t.marks {
+                    if m.value >= 0.0 {
+                        up[*xi] += m.value;
+                    } else if m.value < 0.0 {
+                        down[*xi] += m.value;
                     }
                 }
                 let hi = up.iter().copied().fold(0.0, f64::max);
@@ -358,9 +354,10 @@ pub fn render(
             body.push_str("<g class=\"marks\">");
             for (xi, x) in t.xs.iter().enumerate() {
                 for si in 0..t.series.len() {
-                    let Some(&v) = t.values.get(&(xi, si)) else {
+                    let Some(m) = t.marks.get(&(xi, si)) else {
                         continue;
                     };
+                    let v = m.value;
                     if !v.is_finite() {
                         continue;
                     }
@@ -381,7 +378,7 @@ pub fn render(
                         data(x, si),
                         P((width - 1.0).max(1.0)),
                         colour(si),
-                        tip(x, si, v)
+                        tip(x, si, m)
                     );
                     marks += 1;
                 }
@@ -392,18 +389,26 @@ pub fn render(
         Kind::Line => {
             let scale = y_axis(&mut body, lo, hi);
             body.push_str("<g class=\"marks\">");
+            let dots = t.marks.len() <= MOST_DOTS;
+            if !dots {
+                notes.push(format!(
+                    "{} points: drawn as lines, without a dot each",
+                    t.marks.len()
+                ));
+                marks += t.marks.len();
+            }
             // The main branch last, on top.
             let mut order: Vec<usize> = (0..t.series.len()).collect();
             order.sort_by_key(|&s| is_main(&t.series[s]));
             for si in order {
                 let main = is_main(&t.series[si]);
-                let points: Vec<(usize, f64)> = (0..t.xs.len())
-                    .filter_map(|xi| t.values.get(&(xi, si)).map(|v| (xi, *v)))
-                    .filter(|(_, v)| v.is_finite())
+                let points: Vec<(usize, Mark)> = (0..t.xs.len())
+                    .filter_map(|xi| t.marks.get(&(xi, si)).map(|m| (xi, *m)))
+                    .filter(|(_, m)| m.value.is_finite())
                     .collect();
                 let path: Vec<String> = points
                     .iter()
-                    .map(|(xi, v)| format!("{},{}", P(centres[*xi]), P(scale.map(*v))))
+                    .map(|(xi, m)| format!("{},{}", P(centres[*xi]), P(scale.map(m.value))))
                     .collect();
                 let _ = write!(
                     body,
@@ -413,16 +418,16 @@ pub fn render(
                     if main { 3.5 } else { 1.75 },
                     path.join(" ")
                 );
-                for (xi, v) in points {
+                for (xi, m) in points.into_iter().filter(|_| dots) {
                     let _ = write!(
                         body,
                         "<circle class=\"mark\"{} cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{}\"><title>{}</title></circle>",
                         data(&t.xs[xi], si),
                         P(centres[xi]),
-                        P(scale.map(v)),
+                        P(scale.map(m.value)),
                         if main { 3.5 } else { 2.5 },
                         colour(si),
-                        tip(&t.xs[xi], si, v)
+                        tip(&t.xs[xi], si, &m)
                     );
                     marks += 1;
                 }
@@ -449,7 +454,7 @@ pub fn render(
                     "<text class=\"tick\" x=\"{c}\" y=\"{}\" text-anchor=\"end\" transform=\"rotate(-40 {c} {})\">{}</text>",
                     y0 + 14.0,
                     y0 + 14.0,
-                    escape(&truncate(&x, 22))
+                    label_text(&x, LABEL_CHARS)
                 );
             }
         }
@@ -480,7 +485,14 @@ pub fn render(
                 );
             }
             body.push_str("<g class=\"marks\">");
-            for &(x, y, si) in &t.points {
+            if t.points.len() > MOST_MARKS {
+                marks += bin_points(&mut body, &t.points, xs, scale);
+                notes.push(format!(
+                    "{} points, binned into {marks} cells: the darker, the more points",
+                    t.points.len()
+                ));
+            }
+            for &(x, y, si) in t.points.iter().filter(|_| t.points.len() <= MOST_MARKS) {
                 let _ = write!(
                     body,
                     "<circle class=\"mark\"{} cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{}\" fill-opacity=\"0.75\"><title>{}</title></circle>",
@@ -488,7 +500,7 @@ pub fn render(
                     P(xs.map(x)),
                     P(scale.map(y)),
                     colour(si),
-                    tip(&fmt_num(x), si, y)
+                    tip(&fmt_num(x), si, &Mark { value: y, rows: 1 })
                 );
                 marks += 1;
             }
@@ -506,12 +518,13 @@ pub fn render(
                     "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
                     x0 - 6.0,
                     P(y + cell_h / 2.0 + 4.0),
-                    escape(&truncate(s, 24))
+                    label_text(s, 24)
                 );
                 for (xi, x) in t.xs.iter().enumerate() {
-                    let Some(&v) = t.values.get(&(xi, si)) else {
+                    let Some(m) = t.marks.get(&(xi, si)) else {
                         continue;
                     };
+                    let v = m.value;
                     if !v.is_finite() {
                         continue;
                     }
@@ -522,7 +535,7 @@ pub fn render(
                         body,
                         "<g class=\"mark\"{}><title>{}</title><rect x=\"{cx}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"{fill}\"/>",
                         data(x, si),
-                        escape(&format!("{x} · {s}: {}", fmt_num(v))),
+                        escape(&format!("{x} · {s}: {}", t.explain(m))),
                         P((band - 2.0).max(1.0)),
                         P((cell_h - 2.0).max(1.0))
                     );
@@ -589,7 +602,7 @@ pub fn render(
                 colour(si),
                 if is_main(s) { " highlight" } else { "" },
                 y + 10.0,
-                escape(&truncate(s, 18))
+                label_text(s, 18)
             );
         }
         if t.series.len() > 16 {
@@ -603,7 +616,10 @@ pub fn render(
         body.push_str("</g>");
     }
 
-    let description = describe(spec, &t, marks, lo, hi);
+    let mut description = describe(spec, &t, marks, lo, hi);
+    for note in notes.iter().skip(usize::from(t.note().is_some())) {
+        let _ = write!(description, " {}{}.", note[..1].to_uppercase(), &note[1..]);
+    }
     let id = escape(&opts.id);
     let svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart-svg {kind}\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" font-family=\"system-ui, sans-serif\" font-size=\"12\">\
@@ -620,10 +636,43 @@ pub fn render(
         svg,
         marks,
         description,
+        note: (!notes.is_empty()).then(|| notes.join("; ")),
     })
 }
 
-fn describe(spec: &Spec, t: &Table, marks: usize, lo: f64, hi: f64) -> String {
+/// Draws `points` as a grid of cells shaded by how many fall in each;
+/// gives the cells drawn.
+fn bin_points(body: &mut String, points: &[(f64, f64, usize)], xs: Linear, ys: Linear) -> usize {
+    let (across, down) = BINS;
+    let mut counts = vec![0usize; across * down];
+    let (x0, x1) = xs.range;
+    let (y0, y1) = ys.range;
+    let (w, h) = ((x1 - x0) / across as f64, (y0 - y1) / down as f64);
+    for &(x, y, _) in points {
+        let i = (((xs.map(x) - x0) / w) as usize).min(across - 1);
+        let j = (((y0 - ys.map(y)) / h) as usize).min(down - 1);
+        counts[j * across + i] += 1;
+    }
+    let most = counts.iter().copied().max().unwrap_or(1).max(1) as f64;
+    let mut cells = 0;
+    for (k, &n) in counts.iter().enumerate().filter(|(_, n)| **n > 0) {
+        let (i, j) = (k % across, k / across);
+        let _ = write!(
+            body,
+            "<rect class=\"mark bin\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" fill-opacity=\"{}\"><title>{n} points</title></rect>",
+            P(x0 + w * i as f64),
+            P(y0 - h * (j + 1) as f64),
+            P(w),
+            P(h),
+            colour(0),
+            P(0.15 + 0.85 * (n as f64 / most).sqrt())
+        );
+        cells += 1;
+    }
+    cells
+}
+
+fn describe(spec: &Spec, t: &Aggregated, marks: usize, lo: f64, hi: f64) -> String {
     let mut d = format!("{} chart of {} by {}", spec.kind.label(), spec.y, spec.x);
     if let Some(s) = &spec.series {
         let _ = write!(d, " and {s} ({} series)", t.series.len());
@@ -633,6 +682,9 @@ fn describe(spec: &Spec, t: &Table, marks: usize, lo: f64, hi: f64) -> String {
         let _ = write!(d, " from {} to {}", fmt_num(lo), fmt_num(hi));
     }
     d.push('.');
+    if let Some(note) = t.note() {
+        let _ = write!(d, " {}{}.", note[..1].to_uppercase(), &note[1..]);
+    }
     d
 }
 
@@ -797,5 +849,29 @@ mod tests {
             .collect();
         let d = render(&spec, &cols(&["i", "s", "v"]), &rows, &Options::default()).unwrap();
         assert_eq!(d.marks, 10_000);
+        // Lines of 10,000 points: no dot each, and it says so.
+        assert_eq!(d.svg.matches("<circle").count(), 0);
+        assert!(d.note.unwrap().contains("without a dot each"));
+    }
+
+    #[test]
+    fn a_scatter_of_many_points_is_binned_and_a_chart_stays_small() {
+        let spec: Spec = "scatter:x=x,y=y".parse().unwrap();
+        let rows: Vec<Vec<Cell>> = (0..70_800)
+            .map(|i| vec![Cell::Integer(i), Cell::Integer((i * 7919) % 1000)])
+            .collect();
+        let d = render(&spec, &cols(&["x", "y"]), &rows, &Options::default()).unwrap();
+        let elements = d.svg.matches('<').count() - d.svg.matches("</").count();
+        assert!(elements <= 5_000, "{elements} elements");
+        assert!(d.marks <= 60 * 36, "{}", d.marks);
+        let note = d.note.unwrap();
+        assert!(note.starts_with("70800 points, binned into"), "{note}");
+        // Bars beyond what a page can draw are refused, with what to do.
+        let spec: Spec = "bar:x=x,y=y".parse().unwrap();
+        let e = render(&spec, &cols(&["x", "y"]), &rows, &Options::default()).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("70800 bars or cells are more than a chart can show")
+        );
     }
 }

@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 
 use super::query::run;
 use super::{QueryState, Store, bridge, url};
-use crate::chart::spec::{Kind, Spec};
+use crate::chart::spec::{Agg, Kind, Spec};
 use crate::presets;
 use crate::protocol::{ChartDrawing, Request, RequestId, Response};
 
@@ -23,6 +23,28 @@ pub enum Drawing {
     Done(ChartDrawing),
     /// Not drawable; why.
     Failed(String),
+}
+
+/// Where the chart-or-rows choice is kept.
+const ORDER_KEY: &str = "greenboard:chart-first";
+
+/// The choice kept in the browser, if one was made.
+pub fn stored_order() -> Option<bool> {
+    super::saved::storage()
+        .and_then(|s| s.get_item(ORDER_KEY).ok()?)
+        .map(|v| v == "1")
+}
+
+/// Whether the chart comes before the rows: as chosen, else for a preset
+/// that charts its answer.
+pub fn chart_first(store: Store) -> bool {
+    store.chart_first.get().unwrap_or_else(|| {
+        store
+            .preset
+            .get()
+            .and_then(|id| presets::find(&id))
+            .is_some_and(|p| p.chart.is_some())
+    })
 }
 
 /// Asks the worker to draw the answer of `query` with the spec chosen
@@ -137,9 +159,15 @@ pub fn ResultChart() -> impl IntoView {
         };
         let columns = answer.columns;
         let drawing = store.drawing.get();
+        // While a chart is drawn, the menus show the spec asked for.
+        let asked = store
+            .chart
+            .get_untracked()
+            .and_then(|t| t.parse::<Spec>().ok())
+            .filter(|s| s.columns(&columns).is_ok());
         let (spec, body) = match drawing {
             Drawing::None => return None,
-            Drawing::Pending => (None, view! { <p class="note">"Drawing…"</p> }.into_any()),
+            Drawing::Pending => (asked, view! { <p class="note">"Drawing…"</p> }.into_any()),
             Drawing::Failed(e) => (
                 None,
                 view! { <p class="note chart-error" role="status">{e}</p> }.into_any(),
@@ -155,6 +183,7 @@ pub fn ResultChart() -> impl IntoView {
                     d.marks,
                     crate::chart::fmt_fixed(d.elapsed_ms, 0)
                 );
+                let combined = d.note.clone();
                 let drawn = d.spec.parse::<Spec>().ok();
                 let on_click = {
                     let drawn = drawn.clone();
@@ -174,6 +203,7 @@ pub fn ResultChart() -> impl IntoView {
                 (
                     drawn,
                     view! {
+                        {combined.map(|c| view! { <p class="note aggregated" role="note">{c}</p> })}
                         <div class="chart-svg" inner_html=d.svg on:click=on_click></div>
                         <p class="chart-foot">
                             <a class="download" href=href download="chart.svg">"Download SVG"</a>
@@ -191,6 +221,7 @@ pub fn ResultChart() -> impl IntoView {
             x: columns.first().cloned().unwrap_or_default(),
             y: columns.get(1).cloned().unwrap_or_default(),
             series: None,
+            agg: None,
         });
         let title = store
             .preset_title
@@ -216,6 +247,11 @@ pub fn ResultChart() -> impl IntoView {
         let chosen_x = spec.x.clone();
         let chosen_y = spec.y.clone();
         let chosen_series = spec.series.clone().unwrap_or_default();
+        let chosen_agg = spec.agg().name().to_string();
+        let aggs: Vec<(String, String)> = Agg::ALL
+            .into_iter()
+            .map(|a| (a.name().to_string(), a.label().to_string()))
+            .collect();
         // One handler for the four menus: which part of the spec, and its new value.
         let change = Callback::new(move |(part, value): (&'static str, String)| {
             let mut next = spec.clone();
@@ -226,6 +262,7 @@ pub fn ResultChart() -> impl IntoView {
                 },
                 "x" => next.x = value,
                 "y" => next.y = value,
+                "agg" => next.agg = Agg::from_name(&value),
                 _ => next.series = (!value.is_empty()).then_some(value),
             }
             choose(next);
@@ -233,10 +270,25 @@ pub fn ResultChart() -> impl IntoView {
         Some(view! {
             <section class="result-chart" aria-label="Chart of the answer">
                 <div class="chart-controls">
+                    <button
+                        class="order"
+                        aria-pressed=move || chart_first(store).to_string()
+                        title="Show the chart above the rows, or the rows first"
+                        on:click=move |_| {
+                            let first = !chart_first(store);
+                            store.chart_first.set(Some(first));
+                            if let Some(s) = super::saved::storage() {
+                                let _ = s.set_item(ORDER_KEY, if first { "1" } else { "0" });
+                            }
+                        }
+                    >
+                        {move || if chart_first(store) { "Rows first" } else { "Chart first" }}
+                    </button>
                     <Menu part="kind" label="Chart" options=kinds chosen=chosen_kind on_change=change/>
                     <Menu part="x" label="x" options=names.clone() chosen=chosen_x on_change=change/>
                     <Menu part="y" label="y" options=names chosen=chosen_y on_change=change/>
                     <Menu part="series" label="series" options=with_none chosen=chosen_series on_change=change/>
+                    <Menu part="agg" label="rows sharing x" options=aggs chosen=chosen_agg on_change=change/>
                 </div>
                 {body}
             </section>
@@ -262,7 +314,7 @@ fn Menu(
         .into_iter()
         .map(|(value, text)| {
             let selected = value == chosen;
-            view! { <option value=value selected=selected>{text}</option> }
+            view! { <option value=value selected=selected prop:selected=selected>{text}</option> }
         })
         .collect_view();
     view! {

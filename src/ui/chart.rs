@@ -2,10 +2,12 @@
 
 use leptos::prelude::*;
 
-use crate::chart::{BarStyle, Datum, bar_layout};
+use crate::chart::{BarStyle, Datum, failure_bar_layout, fmt_num};
 
-/// A horizontal bar chart of percentages, with axis, value labels, a tooltip
-/// per bar, and an accessible title and description.
+/// A horizontal bar chart of pass rates (percentages) drawn as the share
+/// that failed, so that differences near 100 % show, each bar labelled
+/// with its pass rate; with axis, a tooltip per bar, and an accessible
+/// title and description.
 #[component]
 pub fn PercentBars(
     /// Heading and accessible name.
@@ -17,7 +19,7 @@ pub fn PercentBars(
     /// Called with a bar's label when it is clicked (or chosen with Enter).
     on_pick: Callback<String>,
 ) -> impl IntoView {
-    let layout = bar_layout(&data, 100.0, "%", style_for_screen());
+    let layout = failure_bar_layout(&data, style_for_screen());
     let id = title.to_ascii_lowercase().replace(' ', "-");
     let title_id = format!("{id}-title");
     let desc_id = format!("{id}-desc");
@@ -41,12 +43,21 @@ pub fn PercentBars(
         .iter()
         .map(|b| {
             let mid = b.y + b.height / 2.0 + 4.0;
-            let tip = format!("{}: {}", b.label, b.value_text);
+            let tip = if b.value.is_finite() {
+                format!(
+                    "{}: {}% passed, {}% failed",
+                    b.label,
+                    fmt_num(b.value),
+                    fmt_num(100.0 - b.value)
+                )
+            } else {
+                format!("{}: no data", b.label)
+            };
             let label = format!("{tip}; Enter lists its failing tests");
             view! {
                 <g class="bar" role="listitem" tabindex="0" aria-label=label data-x=b.label.clone()>
                     <title>{tip}</title>
-                    <text class="label" x=b.x - 8.0 y=mid text-anchor="end">{truncate(&b.label, if layout.width < 400.0 { 20 } else { 26 })}</text>
+                    <text class="label" x=b.x - 8.0 y=mid text-anchor="end">{crate::chart::shorten_middle(&b.label, if layout.width < 400.0 { 20 } else { 26 })}</text>
                     <rect x=b.x y=b.y width=b.width.max(0.0) height=b.height rx="2"></rect>
                     <text class="value" x=b.x + b.width + 6.0 y=mid>{b.value_text.clone()}</text>
                 </g>
@@ -67,6 +78,7 @@ pub fn PercentBars(
     view! {
         <figure class="chart">
             <figcaption>{title}</figcaption>
+            <p class="chart-sub">"Bars show the share that failed: a bar twice as long fails twice as often."</p>
             <svg
                 viewBox=view_box
                 role="img"
@@ -86,7 +98,7 @@ pub fn PercentBars(
                 <line class="axis" x1=layout.plot_left x2=layout.plot_right y1=axis_y y2=axis_y></line>
                 <g role="list">{bars}</g>
                 <text class="axis-title" x=(layout.plot_left + layout.plot_right) / 2.0 y=axis_y + 34.0 text-anchor="middle">
-                    "Pass rate (%)"
+                    "Failed (% of results)"
                 </text>
             </svg>
         </figure>
@@ -109,15 +121,5 @@ fn style_for_screen() -> BarStyle {
         }
     } else {
         BarStyle::default()
-    }
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max - 1).collect();
-        t.push('…');
-        t
     }
 }

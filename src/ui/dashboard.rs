@@ -143,7 +143,7 @@ fn ChartPanel(
                 .map(|d| format!("{} ({}%)", d.label, d.value))
                 .unwrap_or_default();
             let description = format!(
-                "Horizontal bars, one per {noun}, {} in all, pass rate from 0 to 100 percent. Highest: {best}. Lowest: {worst}. Choosing a bar lists the failing tests of its {noun}.",
+                "Horizontal bars, one per {noun}, {} in all, each as long as the share of its results that failed and labelled with its pass rate. Highest pass rate: {best}. Lowest: {worst}. Choosing a bar lists the failing tests of its {noun}.",
                 data.len()
             );
             let store = expect_context::<Store>();

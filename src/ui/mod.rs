@@ -182,6 +182,10 @@ pub struct Store {
     /// The main query's time budget in milliseconds (`None`: no limit),
     /// kept in the browser's storage.
     pub time_limit: RwSignal<Option<u32>>,
+    /// Whether the chart comes before the rows of an answer, as chosen
+    /// (kept in the browser); `None`: the rows first, unless a preset
+    /// charts its answer.
+    pub chart_first: RwSignal<Option<bool>>,
     /// What the data was loaded from, to load again when the worker is
     /// replaced and the data is not kept in the browser (addresses only).
     sources: StoredValue<Vec<NamedSource>>,
@@ -225,6 +229,7 @@ impl Store {
             allow: RwSignal::new(false),
             changed: RwSignal::new(false),
             time_limit: RwSignal::new(query_status::stored_limit()),
+            chart_first: RwSignal::new(builder::stored_order()),
             sources: StoredValue::new(Vec::new()),
             datasets: RwSignal::new(Vec::new()),
             loaded: RwSignal::new(None),

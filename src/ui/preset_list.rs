@@ -59,7 +59,12 @@ fn PresetItem(
     let store = expect_context::<Store>();
     let chart_mark = presets::find(&preset.id)
         .is_some_and(|p| matches!(p.chart, Some(Chart::PercentBars { .. })))
-        .then_some(" ▤");
+        .then(|| {
+            view! {
+                " "
+                <span class="mark-chart" title="Drawn on the dashboard too" aria-label="(drawn on the dashboard too)">"▤"</span>
+            }
+        });
     let presets::Made {
         id,
         title,

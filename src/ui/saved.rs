@@ -189,7 +189,11 @@ pub fn QueryLibrary() -> impl IntoView {
                         "<li><button class=\"open\" data-i=\"{i}\" title=\"{}\">{name}{}</button>\
                          <button class=\"forget\" data-forget=\"{i}\" aria-label=\"Delete {name}\">×</button></li>",
                         escape(&first_line(&e.sql)),
-                        if e.chart.is_some() { " ▤" } else { "" },
+                        if e.chart.is_some() {
+                            " <span title=\"Saved with a chart\" aria-label=\"(saved with a chart)\">▤</span>"
+                        } else {
+                            ""
+                        },
                     )
                 })
                 .collect::<String>()

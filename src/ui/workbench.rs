@@ -52,8 +52,12 @@ pub fn Workbench() -> impl IntoView {
                 <QueryStatus/>
             </div>
             <ParamForm on_run=submit/>
-            <builder::ResultChart/>
-            <table::ResultView/>
+            <div class=move || {
+                if builder::chart_first(store) { "answer chart-first" } else { "answer rows-first" }
+            }>
+                <builder::ResultChart/>
+                <table::ResultView/>
+            </div>
         </section>
     }
 }

@@ -14,6 +14,9 @@
 //!   theme;
 //! - `answers`: the result table (large answers, copying, values as text,
 //!   sorting), saving answers, charts and their drill-down, the run diff;
+//! - `charts`: rows sharing x combined as chosen, checked against the
+//!   `sqlite3` shell; the builder's menus after a change, back and a link;
+//!   a chart of a whole table kept small;
 //! - `saved_state`: saved queries and history, the address, back and forward;
 //! - `never_traps`: Stop and Esc on runaway queries and loads, a query
 //!   waiting behind another, the address after a stop, a crash and the new
@@ -34,6 +37,7 @@
 
 mod accessibility;
 mod answers;
+mod charts;
 mod dashboard;
 mod dialects;
 mod kept;
