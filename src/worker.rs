@@ -1080,12 +1080,24 @@ async fn load(
         keep::sources_of(&key).await
     };
     let mut fetched: Vec<Option<Body>> = Vec::new();
+    // Why the data is loaded into memory only, not kept, if it is.
+    let mut not_kept = None;
     if let Some(kept) = &kept
         && kept.len() == sources.len()
         && sources.iter().all(|s| matches!(s.source, Source::Url(_)))
     {
         match revalidate(sources, kept).await {
-            Ok(None) => return reopen(&key, Opened::Unchanged, started).await,
+            Ok(None) => match reopen(&key, Opened::Unchanged, started).await {
+                Ok(opened) => return Ok(opened),
+                // The kept copy cannot be opened here (another tab holds
+                // it): loaded from the address again, into memory, and
+                // the kept copy left as it is.
+                Err(why) => {
+                    not_kept = Some(format!(
+                        "the copy kept in this browser could not be opened: {why}"
+                    ))
+                }
+            },
             Ok(Some(answers)) => fetched = answers,
             Err(why) => return reopen(&key, Opened::Unreachable(why), started).await,
         }
@@ -1108,21 +1120,22 @@ async fn load(
             }
         }
     }
-    let large = match (sources, fetched.first()) {
-        (
-            [
-                NamedSource {
-                    schema: None,
-                    source,
-                },
-            ],
-            answer,
-        ) => {
-            sql_estimate(source, answer.and_then(Option::as_ref))
-                >= STATE.with_borrow(|s| s.in_place_above)
-        }
-        _ => false,
-    };
+    let large = not_kept.is_none()
+        && match (sources, fetched.first()) {
+            (
+                [
+                    NamedSource {
+                        schema: None,
+                        source,
+                    },
+                ],
+                answer,
+            ) => {
+                sql_estimate(source, answer.and_then(Option::as_ref))
+                    >= STATE.with_borrow(|s| s.in_place_above)
+            }
+            _ => false,
+        };
     let (main, in_place) = if large {
         match begin_in_place(&key).await {
             Ok(conn) => (conn, true),
@@ -1136,7 +1149,10 @@ async fn load(
     } else {
         (open_in_memory()?, false)
     };
-    let loaded = load_into(id, sources, fetched, main, in_place, &key, started).await;
+    let loaded = load_into(
+        id, sources, fetched, main, in_place, &key, started, not_kept,
+    )
+    .await;
     if loaded.is_err() && in_place {
         // What was written of it goes; the pool too, unless the data
         // still loaded is in it.
@@ -1195,7 +1211,9 @@ async fn begin_in_place(key: &str) -> Result<Connection, String> {
 }
 
 /// Loads `sources` into `main` (`in_place`: a database in the browser's
-/// storage), describes and keeps it, and makes it the loaded data.
+/// storage), describes and keeps it (unless `not_kept` says why not), and
+/// makes it the loaded data.
+#[allow(clippy::too_many_arguments)]
 async fn load_into(
     id: RequestId,
     sources: &[NamedSource],
@@ -1204,6 +1222,7 @@ async fn load_into(
     in_place: bool,
     key: &str,
     started: f64,
+    not_kept: Option<String>,
 ) -> Result<(LoadSummary, Option<String>), String> {
     let mut last_progress = started;
     let mut report = |progress: Progress, force: bool| {
@@ -1304,7 +1323,9 @@ async fn load_into(
         })
         .collect::<Vec<_>>()
         .join(", ");
-    let kept = if in_place {
+    let kept = if let Some(why) = not_kept {
+        Err(why)
+    } else if in_place {
         let bytes = main
             .query_row(
                 "SELECT page_count * page_size FROM pragma_page_count, pragma_page_size",

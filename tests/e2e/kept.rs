@@ -429,3 +429,29 @@ async fn the_dashboard_remembered_on_a_revisit_is_the_data_s_and_changes_with_it
     assert_eq!(after_reload["headline"], changed);
     assert_ne!(after_reload["bars"], first["bars"]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_tab_of_data_read_in_place_loads_it_into_memory_and_says_why() {
+    let server = Server::start(vec![("/", dist())]).await;
+    let b = Browser::start().await;
+    let address = format!("{}/?in-place-above=0", server.origin);
+    b.driver.goto(&address).await.unwrap();
+    let first = b.wait_loaded().await;
+    // The same data in a second tab, while the first holds it open.
+    let tab = b.driver.new_tab().await.unwrap();
+    b.driver.switch_to_window(tab).await.unwrap();
+    b.driver.goto(&address).await.unwrap();
+    let second = b.wait_loaded().await;
+    let count = "SELECT count(*) FROM test_runs;";
+    let answered = answer(&b, count).await;
+    b.quit().await;
+
+    assert!(first.contains("read in place"), "{first}");
+    assert!(
+        second.starts_with("Loaded ")
+            && second.contains("in this page's memory only")
+            && second.contains("open in another tab"),
+        "{second}"
+    );
+    assert_eq!(answered, Ok(vec![vec![sqlite3_cli(count)[0][0].clone()]]));
+}
