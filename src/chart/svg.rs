@@ -316,11 +316,16 @@ pub fn render(
     };
 
     // What a mark stands for, for a drill-down: its x and series values.
+    // The marks are one stop of the Tab key, the first; the arrow keys
+    // move among them (the page's doing).
+    let first = std::cell::Cell::new(true);
     let data = |x: &str, s: usize| {
         let mut d = format!(" data-x=\"{}\"", escape_attr(x));
         if spec.series.is_some() {
             let _ = write!(d, " data-series=\"{}\"", escape_attr(&t.series[s]));
         }
+        let tab = if first.replace(false) { "0" } else { "-1" };
+        let _ = write!(d, " tabindex=\"{tab}\"");
         d
     };
 

@@ -188,9 +188,8 @@ pub fn ResultChart() -> impl IntoView {
                 let on_click = {
                     let drawn = drawn.clone();
                     let drill_sql = d.drill.clone();
-                    move |ev: leptos::ev::MouseEvent| {
-                        let mark = ev
-                            .target()
+                    move |target: Option<web_sys::EventTarget>| {
+                        let mark = target
                             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
                             .and_then(|e| e.closest(".mark").ok().flatten());
                         if let (Some(mark), Some(spec)) = (mark, &drawn) {
@@ -200,11 +199,32 @@ pub fn ResultChart() -> impl IntoView {
                         }
                     }
                 };
+                let on_key = {
+                    let on_click = on_click.clone();
+                    move |ev: leptos::ev::KeyboardEvent| {
+                        let Some(group) = ev
+                            .current_target()
+                            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        else {
+                            return;
+                        };
+                        if super::rove::rove(&ev, &group, ".mark[tabindex]") {
+                            return;
+                        }
+                        if ev.key() == "Enter" || ev.key() == " " {
+                            ev.prevent_default();
+                            on_click(ev.target());
+                        }
+                    }
+                };
                 (
                     drawn,
                     view! {
                         {combined.map(|c| view! { <p class="note aggregated" role="note">{c}</p> })}
-                        <div class="chart-svg" inner_html=d.svg on:click=on_click></div>
+                        <div class="chart-svg" inner_html=d.svg on:click={
+                            let on_click = on_click.clone();
+                            move |ev: leptos::ev::MouseEvent| on_click(ev.target())
+                        } on:keydown=on_key></div>
                         <p class="chart-foot">
                             <a class="download" href=href download="chart.svg">"Download SVG"</a>
                             <button class="download" on:click=move |_| download_png(&svg)>"Download PNG"</button>

@@ -41,8 +41,11 @@ pub fn PercentBars(
     let bars = layout
         .bars
         .iter()
-        .map(|b| {
+        .enumerate()
+        .map(|(i, b)| {
             let mid = b.y + b.height / 2.0 + 4.0;
+            // One stop of the Tab key for the chart: the arrows move on.
+            let tab = if i == 0 { "0" } else { "-1" };
             let tip = if b.value.is_finite() {
                 format!(
                     "{}: {}% passed, {}% failed",
@@ -55,7 +58,7 @@ pub fn PercentBars(
             };
             let label = format!("{tip}; Enter lists its failing tests");
             view! {
-                <g class="bar" role="listitem" tabindex="0" aria-label=label data-x=b.label.clone()>
+                <g class="bar" role="listitem" tabindex=tab aria-label=label data-x=b.label.clone()>
                     <title>{tip}</title>
                     <text class="label" x=b.x - 8.0 y=mid text-anchor="end">{crate::chart::shorten_middle(&b.label, if layout.width < 400.0 { 20 } else { 26 })}</text>
                     <rect x=b.x y=b.y width=b.width.max(0.0) height=b.height rx="2"></rect>
@@ -86,6 +89,11 @@ pub fn PercentBars(
                 preserveAspectRatio="xMinYMin meet"
                 on:click=move |ev| pick(ev.target())
                 on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                    if let Some(svg) = ev.current_target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+                        && super::rove::rove(&ev, &svg, ".bar")
+                    {
+                        return;
+                    }
                     if ev.key() == "Enter" || ev.key() == " " {
                         ev.prevent_default();
                         pick(ev.target());

@@ -81,6 +81,27 @@ fn toggle_schema() {
 pub fn Shortcuts() -> impl IntoView {
     let store = expect_context::<Store>();
     let help = RwSignal::new(false);
+    // The dialog takes the focus when it opens, and gives it back to
+    // where it was when it closes.
+    let before = StoredValue::new_local(None::<web_sys::Element>);
+    Effect::new(move |was_open: Option<bool>| {
+        let open = help.get();
+        let doc = document();
+        if open {
+            before.set_value(doc.as_ref().and_then(|d| d.active_element()));
+            if let Some(close) = doc
+                .and_then(|d| d.query_selector(".shortcuts button").ok().flatten())
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = close.focus();
+            }
+        } else if was_open == Some(true)
+            && let Some(el) = before.get_value()
+        {
+            super::rove::focus(&el);
+        }
+        open
+    });
     let handle = window_event_listener(leptos::ev::keydown, move |ev: web_sys::KeyboardEvent| {
         let key = ev.key();
         let done = match key.as_str() {

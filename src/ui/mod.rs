@@ -26,6 +26,7 @@ mod param_form;
 mod preset_list;
 mod query;
 mod query_status;
+mod rove;
 mod saved;
 mod schema;
 mod table;
@@ -361,6 +362,7 @@ pub fn start() {
 #[component]
 fn App() -> impl IntoView {
     view! {
+        <a class="skip" href="#content">"Skip to the dashboard and the SQL"</a>
         <header class="top">
             <h1>
                 <span class="logo" aria-hidden="true">"▦"</span>
@@ -378,9 +380,11 @@ fn App() -> impl IntoView {
                 <PresetList/>
                 <saved::QueryLibrary/>
             </aside>
-            <div class="content">
+            <div class="content" id="content" tabindex="-1">
                 <Dashboard/>
                 <Workbench/>
+            </div>
+            <div class="more">
                 <LoadPanel/>
             </div>
         </main>

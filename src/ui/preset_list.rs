@@ -50,6 +50,27 @@ pub fn PresetList() -> impl IntoView {
     }
 }
 
+/// Scrolls the query's status and answer into view, if they are not (on a
+/// phone, the presets are below them).
+fn bring_answer_into_view() {
+    let Some(w) = web_sys::window() else { return };
+    let Some(toolbar) = w
+        .document()
+        .and_then(|d| d.query_selector(".workbench .toolbar").ok().flatten())
+    else {
+        return;
+    };
+    let height = w
+        .inner_height()
+        .ok()
+        .and_then(|h| h.as_f64())
+        .unwrap_or(0.0);
+    let r = toolbar.get_bounding_client_rect();
+    if r.top() < 0.0 || r.bottom() > height {
+        toolbar.scroll_into_view_with_bool(true);
+    }
+}
+
 /// One preset: clicking it puts its SQL in the editor and runs it.
 #[component]
 fn PresetItem(
@@ -82,6 +103,8 @@ fn PresetItem(
     let choose = {
         let id = id.clone();
         move |_| {
+            // Once the page shows the query running.
+            gloo_timers::callback::Timeout::new(0, bring_answer_into_view).forget();
             store.sql.set(sql.clone());
             store.preset.set(Some(id.clone()));
             store.preset_title.set(Some(title_text.clone()));

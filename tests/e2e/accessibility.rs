@@ -110,3 +110,156 @@ async fn the_accessibility_audit_finds_no_serious_or_critical_violation() {
     assert_eq!(answer, serde_json::json!([]), "{answer:#}");
     assert_eq!(dark, serde_json::json!([]), "{dark:#}");
 }
+
+/// Presses `key` on whatever has the focus.
+async fn press(b: &Browser, key: impl Into<thirtyfour::TypingData>) {
+    b.driver
+        .action_chain()
+        .send_keys(key)
+        .perform()
+        .await
+        .unwrap();
+}
+
+/// What has the focus: its tag, id, class and text.
+const FOCUSED: &str = "const e = document.activeElement;
+  return e && { tag: e.tagName.toLowerCase(), id: e.id, class: e.getAttribute('class') || '',
+                x: e.getAttribute('data-x'), text: e.textContent.slice(0, 60) };";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_keyboard_skips_to_the_dashboard_roves_a_chart_and_dialogs_give_focus_back() {
+    use thirtyfour::Key;
+    let (_server, b, _) = open_demo().await;
+    b.wait_for(
+        "return document.querySelectorAll('.dashboard .bar').length > 0",
+        QUERY,
+    )
+    .await;
+    // The first Tab reaches the skip link; Enter goes to the content.
+    b.js("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);")
+        .await;
+    press(&b, Key::Tab).await;
+    let skip = b.js(FOCUSED).await;
+    press(&b, Key::Enter).await;
+    let skipped = b.js(FOCUSED).await;
+    // Each dashboard chart is one stop of Tab; the arrows move along it.
+    let stops = b
+        .js("return [...document.querySelectorAll('figure.chart')].map(f => f.querySelectorAll('.bar[tabindex=\"0\"]').length)")
+        .await;
+    b.js("document.querySelector('figure.chart .bar[tabindex=\"0\"]').focus()")
+        .await;
+    press(&b, Key::Down).await;
+    let second = b.js(FOCUSED).await;
+    press(&b, Key::End).await;
+    let last = b.js(FOCUSED).await;
+    let bars = b
+        .js("return [...document.querySelectorAll('figure.chart')][0].querySelectorAll('.bar').length")
+        .await;
+    // The help dialog takes the focus and gives it back.
+    press(&b, "?").await;
+    let in_dialog = b.js(FOCUSED).await;
+    press(&b, Key::Escape).await;
+    let after_dialog = b.js(FOCUSED).await;
+    // An answer's chart: one stop, the arrows, and Enter drills down.
+    b.click("button.preset[data-preset='failures-by-suite']")
+        .await;
+    query_outcome(&b, QUERY).await.unwrap();
+    let marks = b
+        .wait_for(
+            "const m = document.querySelectorAll('.result-chart .mark[tabindex]');
+             return m.length > 1 && [...m].map(e => e.getAttribute('tabindex'));",
+            QUERY,
+        )
+        .await;
+    b.js("document.querySelector('.result-chart .mark[tabindex=\"0\"]').focus()")
+        .await;
+    press(&b, Key::Right).await;
+    let mark = b.js(FOCUSED).await;
+    press(&b, Key::Enter).await;
+    let drilled = b
+        .wait_for(
+            "const s = document.querySelector('.query-status.done'); const t = document.querySelector('.answer-title, .preset-title');
+             return s && document.getElementById('sql').value.includes('?') && document.getElementById('sql').value;",
+            QUERY,
+        )
+        .await;
+    b.quit().await;
+
+    assert_eq!(skip["class"], "skip", "{skip}");
+    assert_eq!(skipped["id"], "content", "{skipped}");
+    assert_eq!(stops, serde_json::json!([1, 1]));
+    assert_eq!(second["class"], "bar", "{second}");
+    let labels: Vec<&str> = [&second, &last]
+        .iter()
+        .map(|v| v["x"].as_str().unwrap_or(""))
+        .collect();
+    assert_ne!(labels[0], labels[1]);
+    assert!(bars.as_u64().unwrap() >= 3);
+    assert_eq!(in_dialog["text"], "Close", "{in_dialog}");
+    assert_eq!(after_dialog, last, "the focus went back to the bar");
+    let tabs: Vec<&str> = marks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert_eq!(tabs.iter().filter(|t| **t == "0").count(), 1, "{tabs:?}");
+    assert!(mark["class"].as_str().unwrap().contains("mark"), "{mark}");
+    assert!(
+        drilled.is_string(),
+        "Enter on a mark ran its drill-down: {drilled}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_phone_presets_come_before_loading_and_a_tap_shows_the_answer() {
+    let (_server, b, _) = open_demo().await;
+    b.driver.set_window_rect(0, 0, 390, 844).await.unwrap();
+    b.wait_for(
+        "return document.querySelectorAll('.dashboard .bar').length > 0",
+        QUERY,
+    )
+    .await;
+    let order = b
+        .js("const top = s => document.querySelector(s).getBoundingClientRect().top + window.scrollY;
+             return { presets: top('.sidebar'), load: top('.load-panel') };")
+        .await;
+    // A preset tapped: the answer comes into view, its chart text legible.
+    b.click("button.preset[data-preset='failures-by-suite']")
+        .await;
+    query_outcome(&b, QUERY).await.unwrap();
+    let shown = b
+        .wait_for(
+            "const svg = document.querySelector('.result-chart svg.chart-svg');
+             if (!svg) return null;
+             const bar = document.querySelector('.workbench .toolbar').getBoundingClientRect();
+             const sizes = [...svg.querySelectorAll('text')].map(t => t.getBoundingClientRect().height);
+             return { toolbar: [bar.top, bar.bottom], view: window.innerHeight,
+                      smallest: Math.min(...sizes.filter(h => h > 0)),
+                      page: document.documentElement.scrollWidth, width: window.innerWidth };",
+            QUERY,
+        )
+        .await;
+    let png = b.driver.screenshot_as_png().await.unwrap();
+    std::fs::write(root().join("tests/screenshots/phone-answer.png"), png).unwrap();
+    b.quit().await;
+
+    assert!(
+        order["presets"].as_f64() < order["load"].as_f64(),
+        "the presets come before Load other data: {order}"
+    );
+    let (top, view) = (
+        shown["toolbar"][0].as_f64().unwrap(),
+        shown["view"].as_f64().unwrap(),
+    );
+    assert!(
+        top >= 0.0 && top < view,
+        "the answer's status is in view: {shown}"
+    );
+    // Text of 12 px reads about 11 px tall or more on the screen.
+    assert!(shown["smallest"].as_f64().unwrap() >= 11.0, "{shown}");
+    assert!(
+        shown["page"].as_f64() <= shown["width"].as_f64(),
+        "nothing wider than the screen: {shown}"
+    );
+}
