@@ -695,3 +695,63 @@ fn the_demo_is_read_only_until_changes_are_allowed_and_its_description_follows()
     assert_eq!(summary.schema, SchemaKind::Unknown);
     assert!(!summary.catalog.contains("\"test_results\""));
 }
+
+#[test]
+fn the_run_diff_names_an_unknown_run_and_warns_of_runs_that_differ() {
+    let conn = demo_db();
+    let sql = presets::check("run-diff-summary").unwrap();
+    let said = |base: &str, head: &str| -> Vec<(String, String)> {
+        query::run_with(&conn, sql, &[base.to_string(), head.to_string()])
+            .unwrap()
+            .rows
+            .iter()
+            .map(|r| (r[0].display().unwrap(), r[1].display().unwrap()))
+            .collect()
+    };
+    // Two runs of one branch and platform: nothing to say.
+    let (a, b): (i64, i64) = conn
+        .query_row(
+            "SELECT a.id, b.id FROM test_runs a JOIN test_runs b
+               ON b.branch_name = a.branch_name AND b.platform_id = a.platform_id AND b.id > a.id
+             LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(said(&a.to_string(), &b.to_string()), []);
+    // An unknown run is named, as an error.
+    let unknown = said("99999", &b.to_string());
+    assert_eq!(
+        unknown,
+        [(
+            "error".to_string(),
+            "There is no run '99999' (base_run): choose one from \"Runs to compare\".".to_string()
+        )]
+    );
+    // Runs of different platforms and branches: both are said.
+    let (c, d, p1, p2, b1, b2): (i64, i64, String, String, String, String) = conn
+        .query_row(
+            "SELECT a.id, b.id, pa.os || '/' || pa.arch, pb.os || '/' || pb.arch, a.branch_name, b.branch_name
+             FROM test_runs a JOIN test_runs b ON b.platform_id <> a.platform_id AND b.branch_name <> a.branch_name
+             JOIN platforms pa ON pa.id = a.platform_id JOIN platforms pb ON pb.id = b.platform_id
+             WHERE pa.os || '/' || pa.arch <> pb.os || '/' || pb.arch LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        )
+        .unwrap();
+    let differ = said(&c.to_string(), &d.to_string());
+    assert_eq!(differ.len(), 2, "{differ:?}");
+    assert!(differ.iter().all(|(level, _)| level == "warning"));
+    assert!(
+        differ[0]
+            .1
+            .contains(&format!("run {c} on {p1}, run {d} on {p2}")),
+        "{differ:?}"
+    );
+    assert!(
+        differ[1]
+            .1
+            .contains(&format!("run {c} on {b1}, run {d} on {b2}")),
+        "{differ:?}"
+    );
+}

@@ -450,6 +450,35 @@ ORDER BY r.run_timestamp DESC, r.id DESC LIMIT 1 OFFSET 1",
     },
 ];
 
+/// What the run diff checks of the two runs it is given, before it runs:
+/// a run that does not exist is an error (the diff does not run); runs of
+/// different platforms or branches are compared, with a warning that says
+/// what differs. Rows of (`error` or `warning`, the words).
+pub const RUN_DIFF_CHECK: &str = "WITH asked(role, id) AS (VALUES ('base_run', ?1), ('head_run', ?2)),
+     run AS (
+  SELECT a.role, a.id, r.id AS found, r.branch_name AS branch, p.os || '/' || p.arch AS platform,
+         substr(r.git_commit, 1, 10) AS git_commit
+  FROM asked a LEFT JOIN test_runs r ON r.id = a.id LEFT JOIN platforms p ON p.id = r.platform_id
+)
+SELECT 'error', 'There is no run ' || quote(id) || ' (' || role || '): choose one from \"Runs to compare\".'
+FROM run WHERE found IS NULL
+UNION ALL
+SELECT 'warning', 'The runs are on different platforms: run ' || b.found || ' on ' || b.platform
+       || ', run ' || h.found || ' on ' || h.platform || '. A difference may come from the platform, not from the change.'
+FROM run b, run h WHERE b.role = 'base_run' AND h.role = 'head_run' AND b.platform IS NOT h.platform
+  AND b.found IS NOT NULL AND h.found IS NOT NULL
+UNION ALL
+SELECT 'warning', 'The runs are on different branches: run ' || b.found || ' on ' || coalesce(b.branch, '(none)')
+       || ', run ' || h.found || ' on ' || coalesce(h.branch, '(none)') || '.'
+FROM run b, run h WHERE b.role = 'base_run' AND h.role = 'head_run' AND b.branch IS NOT h.branch
+  AND b.found IS NOT NULL AND h.found IS NOT NULL;";
+
+/// Presets checked before they run (see [`RUN_DIFF_CHECK`]), by id.
+pub const CHECKS: &[(&str, &str)] = &[
+    ("run-diff-summary", RUN_DIFF_CHECK),
+    ("run-diff", RUN_DIFF_CHECK),
+];
+
 /// What clicking a mark of a preset's chart runs: SQL whose `?1` is the
 /// mark's x value, `?2` its series (empty when none), and `?3`, `?4`, … the
 /// preset's own parameters. By preset id.

@@ -231,6 +231,23 @@ pub fn for_tables(tables: &[TableCount]) -> Vec<Made> {
     made
 }
 
+/// What preset `id` checks of its parameters before it runs (see
+/// [`greenboard::CHECKS`]).
+pub fn check(id: &str) -> Option<&'static str> {
+    greenboard::CHECKS
+        .iter()
+        .find(|(p, _)| *p == id)
+        .map(|(_, sql)| *sql)
+}
+
+/// The check of the preset whose SQL `sql` is, if it has one.
+pub fn check_for_sql(sql: &str) -> Option<&'static str> {
+    let sql = sql.trim();
+    all()
+        .find(|p| p.sql.trim() == sql)
+        .and_then(|p| check(p.id))
+}
+
 /// The drill-down of a preset's chart (see [`DRILLS`]).
 pub fn drill(id: &str) -> Option<&'static str> {
     DRILLS.iter().find(|(p, _)| *p == id).map(|(_, sql)| *sql)

@@ -187,6 +187,11 @@ pub struct Store {
     /// (kept in the browser); `None`: the rows first, unless a preset
     /// charts its answer.
     pub chart_first: RwSignal<Option<bool>>,
+    /// A warning about the main query's answer (the run diff's runs
+    /// differ), shown above it.
+    pub notice: RwSignal<Option<String>>,
+    /// The run chosen on "Runs to compare" to compare from, if one is.
+    pub diff_base: RwSignal<Option<String>>,
     /// What the data was loaded from, to load again when the worker is
     /// replaced and the data is not kept in the browser (addresses only).
     sources: StoredValue<Vec<NamedSource>>,
@@ -231,6 +236,8 @@ impl Store {
             changed: RwSignal::new(false),
             time_limit: RwSignal::new(query_status::stored_limit()),
             chart_first: RwSignal::new(builder::stored_order()),
+            notice: RwSignal::new(None),
+            diff_base: RwSignal::new(None),
             sources: StoredValue::new(Vec::new()),
             datasets: RwSignal::new(Vec::new()),
             loaded: RwSignal::new(None),

@@ -33,10 +33,62 @@ thread_local! {
 }
 
 /// Runs `sql` as the main query (unsorted) and records it in the address.
+/// A preset with a check of its parameters (the run diff's runs) is
+/// checked first: an error is shown instead of an answer, a warning above it.
 pub fn run(store: Store, sql: String) {
     store.sort.set(None);
+    store.notice.set(None);
     editor::whole_text();
-    execute(store, sql.clone(), sql);
+    let Some(check) = presets::check_for_sql(&sql) else {
+        execute(store, sql.clone(), sql);
+        return;
+    };
+    let values: Vec<String> = store
+        .params
+        .with_untracked(|p| p.iter().map(|(_, v)| v.clone()).collect());
+    bridge::send(
+        |id| Request::Query {
+            id,
+            sql: check.to_string(),
+            params: values,
+            page_size: 100,
+            allow_changes: false,
+            time_limit_ms: None,
+        },
+        move |resp| {
+            let said: Vec<(String, String)> = match resp {
+                Response::Answer { answer, .. } => answer
+                    .rows
+                    .iter()
+                    .filter_map(|r| Some((r.first()?.display()?, r.get(1)?.display()?)))
+                    .collect(),
+                // The check could not run: the query runs as asked.
+                Response::QueryFailed { .. } => Vec::new(),
+                _ => return,
+            };
+            let words = |level: &str| {
+                said.iter()
+                    .filter(|(l, _)| l == level)
+                    .map(|(_, w)| w.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let (errors, warnings) = (words("error"), words("warning"));
+            if !errors.is_empty() {
+                store.query.set(QueryState::Failed {
+                    error: crate::protocol::SqlError {
+                        message: errors,
+                        offset: None,
+                        params: Vec::new(),
+                    },
+                    sql: sql.clone(),
+                });
+                return;
+            }
+            store.notice.set((!warnings.is_empty()).then_some(warnings));
+            execute(store, sql.clone(), sql.clone());
+        },
+    );
 }
 
 /// Runs the address's query by itself (on opening or reloading the page):

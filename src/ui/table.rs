@@ -338,9 +338,63 @@ fn Inspector(
                     <button id="copy-all" on:click=copy_all>"Copy all rows (CSV)"</button>
                     <span class="copied" role="status">{move || copied.get()}</span>
                 </p>
+                <CompareRuns run=cell_at(pages, row, 0)/>
             </section>
         })
     }
+}
+
+/// On "Runs to compare": the chosen row's run, to compare from, then to;
+/// the second choice runs "Run against run" on the two.
+#[component]
+fn CompareRuns(
+    /// The chosen row's run id (its first column).
+    run: Option<Cell>,
+) -> impl IntoView {
+    let store = expect_context::<Store>();
+    let on_runs = store
+        .preset
+        .with_untracked(|p| p.as_deref() == Some("runs"));
+    let run = run.and_then(|c| c.display()).filter(|_| on_runs)?;
+    let compare = {
+        let run = run.clone();
+        move |_| match store.diff_base.get_untracked() {
+            None => store.diff_base.set(Some(run.clone())),
+            Some(base) => {
+                store.diff_base.set(None);
+                let Some(p) = crate::presets::find("run-diff-summary") else {
+                    return;
+                };
+                store.sql.set(p.sql.to_string());
+                store.preset.set(Some(p.id.to_string()));
+                store.preset_title.set(Some(p.title.to_string()));
+                store
+                    .chart
+                    .set(p.chart.as_ref().and_then(|c| c.spec_text(&[])));
+                store.params.set(vec![
+                    ("base_run".to_string(), base),
+                    ("head_run".to_string(), run.clone()),
+                ]);
+                super::query::run(store, p.sql.to_string());
+            }
+        }
+    };
+    let label = {
+        let run = run.clone();
+        move || match store.diff_base.get() {
+            None => format!("Compare from run {run}"),
+            Some(b) => format!("Compare run {b} with run {run}"),
+        }
+    };
+    Some(view! {
+        <p class="compare">
+            <button id="compare-runs" on:click=compare>{label}</button>
+            {move || store.diff_base.get().map(|b| view! {
+                " " <span class="note">{format!("Run {b} chosen: choose the run to compare it with.")}</span>
+                " " <button on:click=move |_| store.diff_base.set(None)>"Cancel"</button>
+            })}
+        </p>
+    })
 }
 
 /// Saves a text or bytes as a file through the page's `#export-link` anchor (whose

@@ -52,6 +52,7 @@ pub fn Workbench() -> impl IntoView {
                 <QueryStatus/>
             </div>
             <ParamForm on_run=submit/>
+            {move || store.notice.get().map(|n| view! { <p class="notice" role="status"><span aria-hidden="true">"⚠ "</span>{n}</p> })}
             <div class=move || {
                 if builder::chart_first(store) { "answer chart-first" } else { "answer rows-first" }
             }>

@@ -263,3 +263,23 @@ async fn on_a_phone_presets_come_before_loading_and_a_tap_shows_the_answer() {
         "nothing wider than the screen: {shown}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_audit_finds_nothing_serious_in_the_run_diff_an_answer_chart_or_on_a_phone() {
+    let (_server, b, _) = open_with_fixtures("?db=fixtures/run-diff.sql").await;
+    b.editor().await;
+    let summary = greenboard::presets::find("run-diff-summary").unwrap();
+    click_each(&b, &[summary]).await;
+    chart_of(&b, "bar").await;
+    // A chart's mark focused, as the keyboard leaves it.
+    b.js("document.querySelector('.result-chart .mark[tabindex=\"0\"]').focus()")
+        .await;
+    let diff = axe(&b).await;
+    b.driver.set_window_rect(0, 0, 390, 844).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let phone = axe(&b).await;
+    b.quit().await;
+
+    assert_eq!(diff, serde_json::json!([]), "{diff:#}");
+    assert_eq!(phone, serde_json::json!([]), "{phone:#}");
+}

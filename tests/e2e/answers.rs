@@ -418,9 +418,41 @@ async fn the_run_diff_lists_what_changed_between_two_runs() {
             QUERY,
         )
         .await;
+    let notice = b
+        .js("const n = document.querySelector('.notice'); return n && n.textContent;")
+        .await;
+    // A run that does not exist: named, and nothing compared.
+    b.js(
+        "const e = document.querySelector(`.params input[data-param='0']`);
+          e.value = '99999'; e.dispatchEvent(new Event('input', { bubbles: true }));",
+    )
+    .await;
+    b.driver
+        .find(By::Css(".params input[data-param='0']"))
+        .await
+        .unwrap()
+        .send_keys("\u{E007}")
+        .await
+        .unwrap();
+    let unknown = query_outcome(&b, QUERY).await;
     b.quit().await;
 
     assert!(status.starts_with("Loaded"), "{status}");
+    assert_eq!(
+        notice.as_str(),
+        Some(
+            "⚠ The runs are on different platforms: run 2 on windows/x86_64, run 4 on linux/x86_64. \
+             A difference may come from the platform, not from the change. \
+             The runs are on different branches: run 2 on main, run 4 on feature/x."
+        ),
+        "{notice}"
+    );
+    let unknown = unknown.unwrap_err();
+    assert!(
+        unknown
+            .contains("There is no run '99999' (base_run): choose one from \"Runs to compare\"."),
+        "{unknown}"
+    );
     assert_eq!(
         counted[0].2,
         [
@@ -635,5 +667,63 @@ async fn an_answer_saved_as_csv_equals_the_sqlite3_shells_csv() {
         ),
         "{}",
         saved[2][1]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn runs_to_compare_are_chosen_by_clicking_their_rows() {
+    let (_server, b, _status) = open_with_fixtures("?db=fixtures/run-diff.sql").await;
+    let runs = greenboard::presets::find("runs").unwrap();
+    click_each(&b, &[runs]).await;
+    // Run 1, then run 3: chosen by their rows.
+    let choose = |id: &'static str| {
+        format!(
+            "const row = [...document.querySelectorAll('table.result tbody tr[data-row]')]
+               .find(r => r.children[0].textContent === '{id}');
+             row.children[1].click();"
+        )
+    };
+    b.js(&choose("1")).await;
+    b.wait_for("return !!document.getElementById('compare-runs')", QUERY)
+        .await;
+    let first = b
+        .js("return document.getElementById('compare-runs').textContent")
+        .await;
+    b.js("document.getElementById('compare-runs').click()")
+        .await;
+    b.js(&choose("3")).await;
+    let second = b
+        .wait_for(
+            "const c = document.getElementById('compare-runs'); return c && c.textContent.includes('with') && c.textContent;",
+            QUERY,
+        )
+        .await;
+    b.js("document.getElementById('compare-runs').click()")
+        .await;
+    let summary = b
+        .wait_for(
+            "const r = [...document.querySelectorAll('table.result tbody tr[data-row]')];
+             return r.length === 4 && document.getElementById('sql').value.includes('newly skipped')
+               && r.map(t => [...t.children].map(c => c.textContent));",
+            QUERY,
+        )
+        .await;
+    let form = b.js(PARAMS_JS).await;
+    b.quit().await;
+
+    assert_eq!(first, "Compare from run 1");
+    assert_eq!(second, "Compare run 1 with run 3");
+    assert_eq!(
+        form,
+        serde_json::json!([["base_run", "1"], ["head_run", "3"]])
+    );
+    assert_eq!(
+        summary,
+        serde_json::json!([
+            ["new failure", "2"],
+            ["fixed", "1"],
+            ["still failing", "1"],
+            ["newly skipped", "1"]
+        ])
     );
 }

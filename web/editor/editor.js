@@ -162,6 +162,9 @@ export function mount(parent, options) {
       }),
     ],
   });
+  // A long query scrolls: its scroller is a stop of the Tab key, so that
+  // the keyboard can scroll it without editing.
+  view.scrollDOM.setAttribute("tabindex", "0");
   return {
     value: () => view.state.doc.toString(),
     set(text) {
