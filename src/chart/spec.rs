@@ -274,9 +274,12 @@ impl Spec {
         } else {
             0
         };
+        // A measure that varies says more than one that does not.
+        let measure = |i: usize| i != x && profiles[i].numeric && !profiles[i].identifier;
         let y = (0..columns.len())
             .rev()
-            .find(|&i| i != x && profiles[i].numeric && !profiles[i].identifier)
+            .find(|&i| measure(i) && profiles[i].distinct > 1)
+            .or_else(|| (0..columns.len()).rev().find(|&i| measure(i)))
             .ok_or_else(|| {
                 format!(
                     "no chart: no column other than {} holds numbers to measure",
@@ -476,11 +479,16 @@ mod tests {
                         "a long message that nobody would chart, number {i} of many"
                     )),
                     Cell::Integer(i * 7),
+                    // A measure that never varies is not the one drawn.
+                    Cell::Integer(0),
                 ]
             })
             .collect();
-        let spec =
-            Spec::suggest(&cols(&["id", "outcome", "message", "duration_ms"]), &rows).unwrap();
+        let spec = Spec::suggest(
+            &cols(&["id", "outcome", "message", "duration_ms", "retry_count"]),
+            &rows,
+        )
+        .unwrap();
         assert_eq!(spec.to_string(), "bar:x=outcome,y=duration_ms");
         // Nothing groups the rows: no chart, and the reason.
         let unique: Vec<Vec<Cell>> = (0..40)
