@@ -81,8 +81,9 @@ struct State {
     /// Whether the loaded data is a database queried in place in the
     /// browser's storage ([`in_place`]) rather than in memory.
     in_place: bool,
-    /// Sources whose SQL is larger (in bytes, estimated) load in place.
-    in_place_above: u64,
+    /// Sources whose SQL is larger (in bytes, estimated) load in place, as
+    /// the last load asked (`None`: [`IN_PLACE_ABOVE`]).
+    in_place_above: Option<u64>,
     /// What holds of the loaded data while it is unchanged since loaded
     /// (`None` once a query changed it).
     remembered: Option<keep::Remembered>,
@@ -219,7 +220,7 @@ fn handle(req: Request) {
             in_place_above,
         } => {
             STATE.with_borrow_mut(|s| {
-                s.in_place_above = in_place_above.unwrap_or(IN_PLACE_ABOVE);
+                s.in_place_above = in_place_above;
             });
             start_load(id, sources);
         }
@@ -1132,7 +1133,7 @@ async fn load(
                 answer,
             ) => {
                 sql_estimate(source, answer.and_then(Option::as_ref))
-                    >= STATE.with_borrow(|s| s.in_place_above)
+                    >= STATE.with_borrow(|s| s.in_place_above.unwrap_or(IN_PLACE_ABOVE))
             }
             _ => false,
         };
