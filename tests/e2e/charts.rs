@@ -230,3 +230,28 @@ async fn busy_preset_charts_keep_their_labels_apart_screenshots() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answer_with_nothing_to_chart_shows_alone_and_says_why() {
+    let (_server, b, _) = open_demo().await;
+    run_sql(&b, "SELECT name, type FROM sqlite_schema;").await;
+    query_outcome(&b, QUERY).await.unwrap();
+    let why = b
+        .wait_for(
+            "const e = document.querySelector('.result-chart .chart-error'); return e && e.textContent;",
+            QUERY,
+        )
+        .await;
+    let rows = table_rows(&b.js(TABLE_JS).await).len();
+    let svg = b
+        .js("return !!document.querySelector('.result-chart svg')")
+        .await;
+    b.quit().await;
+
+    assert_eq!(
+        why.as_str(),
+        Some("no chart: no column other than name holds numbers to measure")
+    );
+    assert_eq!(svg, false);
+    assert!(rows > 5, "the rows show: {rows}");
+}
