@@ -704,3 +704,110 @@ fn the_incremental_history_equals_a_full_recompute() {
     assert_eq!(history(&conn), recomputed(&conn));
     assert_ne!(history(&conn), incremental);
 }
+
+#[test]
+fn a_disabled_test_case_is_a_skip() {
+    // C++ tst's report: five cases status="disabled", nothing inside.
+    let r = ingest_one("tst-disabled.xml");
+    let outcomes: Vec<(&str, &str, &str)> = r
+        .iter()
+        .map(|r| (r[0].as_str(), r[2].as_str(), r[5].as_str()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("ringbuffer::push_pop", "pass", ""),
+            ("ringbuffer::wraps_around", "fail", "expected 3, got 0"),
+            ("ringbuffer::grows", "skip", "disabled"),
+            ("ringbuffer::shrinks", "skip", "disabled"),
+            ("ringbuffer::clears", "skip", "disabled"),
+            ("ringbuffer::copies", "skip", "disabled"),
+            ("ringbuffer::moves", "skip", "disabled"),
+        ]
+    );
+}
+
+#[test]
+fn each_attempt_of_a_rerun_test_makes_one_result_with_retries() {
+    // gotestsum --rerun-fails: every attempt its own <testcase>.
+    let go = ingest_one("gotestsum-rerun.xml");
+    let c = "example.com/cache";
+    assert_eq!(
+        go,
+        [
+            // Failed, then passed: a pass with a retry (flaky); both times.
+            row(&[&format!("{c}::TestEvict"), c, "pass", "400", "1", ""]),
+            row(&[&format!("{c}::TestGet"), c, "pass", "10", "0", ""]),
+            // Failed twice: the last attempt's message.
+            row(&[&format!("{c}::TestBroken"), c, "fail", "900", "1", "Failed"]),
+        ]
+    );
+    // pytest-rerunfailures the same way.
+    let py = ingest_one("pytest-rerunfailures.xml");
+    assert_eq!(
+        py,
+        [
+            row(&[
+                "tests.test_net::test_fetch",
+                "pytest",
+                "pass",
+                "912",
+                "1",
+                ""
+            ]),
+            row(&[
+                "tests.test_net::test_parse",
+                "pytest",
+                "pass",
+                "600",
+                "0",
+                ""
+            ]),
+        ]
+    );
+}
+
+#[test]
+fn a_nameless_test_case_and_an_empty_suite_are_said_not_fatal() {
+    let dir = scratch("odd-shapes");
+    let db = dir.join("r.db");
+    let report = fixture("odd-shapes.xml");
+    let out = run_cmd(greenboard(&dir).args([
+        "ingest",
+        "--db",
+        db.to_str().unwrap(),
+        "--branch",
+        "main",
+        "--commit",
+        "c0ffee",
+        "--platform",
+        "linux/x86_64",
+        "--started-at",
+        "2026-11-20T10:00:00Z",
+        &report,
+    ]));
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "greenboard: warning: {report}: line 5: a <testcase> without a name (class com.example.Parser): stored as \"unnamed test 2\""
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "greenboard: warning: {report}: line 7: suite \"integration\" says it has 12 tests but holds no <testcase>: nothing of it is stored"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT test_name, outcome FROM test_results ORDER BY id"
+        ),
+        [
+            row(&["com.example.Parser::parsesEmpty", "pass"]),
+            row(&["com.example.Parser::unnamed test 2", "pass"]),
+        ]
+    );
+}

@@ -116,11 +116,12 @@ pub fn exec(args: Args) -> Result<(), CliError> {
 
 /// Reads and parses the JUnit reports, several at a time (Surefire writes
 /// one per test class). The cases come in the reports' order, and the error
-/// is that of the first report in that order that cannot be read.
+/// is that of the first report in that order that cannot be read. What was
+/// odd in a report is said on standard error, naming the file.
 fn read_reports(reports: &[PathBuf]) -> Result<Vec<junit::Case>, CliError> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let per_thread = reports.len().div_ceil(threads).max(1);
-    let parsed: Vec<Result<Vec<junit::Case>, CliError>> = std::thread::scope(|scope| {
+    let parsed: Vec<Result<(&PathBuf, junit::Report), CliError>> = std::thread::scope(|scope| {
         let readers: Vec<_> = reports
             .chunks(per_thread)
             .map(|paths| {
@@ -128,7 +129,8 @@ fn read_reports(reports: &[PathBuf]) -> Result<Vec<junit::Case>, CliError> {
                     paths
                         .iter()
                         .map(|path| {
-                            junit::parse(&read_text(path)?)
+                            junit::read(&read_text(path)?)
+                                .map(|report| (path, report))
                                 .map_err(|e| CliError::Report(path.clone(), e))
                         })
                         .collect::<Vec<_>>()
@@ -142,7 +144,11 @@ fn read_reports(reports: &[PathBuf]) -> Result<Vec<junit::Case>, CliError> {
     });
     let mut cases = Vec::new();
     for report in parsed {
-        cases.extend(report?);
+        let (path, report) = report?;
+        for warning in &report.warnings {
+            eprintln!("greenboard: warning: {}: {warning}", path.display());
+        }
+        cases.extend(report.cases);
     }
     Ok(cases)
 }

@@ -1,8 +1,11 @@
 //! Reading JUnit XML as test tools really write it: a `<testsuites>` root
 //! or a bare `<testsuite>`, suites nested in suites, `failure` / `error` /
 //! `skipped`, Surefire's and nextest's `flakyFailure` / `rerunFailure`
-//! elements, `system-out` / `system-err`, `time` in seconds, and attributes
-//! that may be missing.
+//! elements, each attempt of a rerun test as its own `<testcase>`
+//! (gotestsum, pytest-rerunfailures), `status="disabled"` (C++ tst),
+//! `system-out` / `system-err`, `time` in seconds, and attributes that may
+//! be missing. What is odd but readable (a test case without a name, a
+//! suite that counts tests it does not hold) is read, with a warning.
 
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesStart, Event};
@@ -68,8 +71,19 @@ pub struct ReportError {
     pub reason: String,
 }
 
+/// A report read: its test cases, and what was odd in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// The test cases, a rerun test's attempts made one.
+    pub cases: Vec<Case>,
+    /// What was odd but readable, each with its line.
+    pub warnings: Vec<String>,
+}
+
 #[derive(Default)]
 struct Pending {
+    /// The `status` attribute (`disabled` in C++ tst's reports).
+    status: Option<String>,
     name: String,
     classname: String,
     time: Option<f64>,
@@ -88,8 +102,32 @@ enum Sink {
     Output,
 }
 
-/// Parses one JUnit XML report.
+/// Parses one JUnit XML report into its test cases.
 pub fn parse(xml: &str) -> Result<Vec<Case>, ReportError> {
+    read(xml).map(|r| r.cases)
+}
+
+/// A suite being read: its name, the tests its `tests` attribute counts,
+/// the test cases read in it so far, and the line it starts on.
+struct OpenSuite {
+    name: String,
+    counted: u64,
+    held: u64,
+    line: u64,
+}
+
+/// The warning for a suite that counts tests but holds none.
+fn empty_suite(suite: &OpenSuite) -> Option<String> {
+    (suite.counted > 0 && suite.held == 0).then(|| {
+        format!(
+            "line {}: suite {:?} says it has {} tests but holds no <testcase>: nothing of it is stored",
+            suite.line, suite.name, suite.counted
+        )
+    })
+}
+
+/// Parses one JUnit XML report: its test cases and warnings.
+pub fn read(xml: &str) -> Result<Report, ReportError> {
     let mut reader = Reader::from_str(xml);
     let line_at = |pos: u64| {
         xml.as_bytes()[..(pos as usize).min(xml.len())]
@@ -98,7 +136,8 @@ pub fn parse(xml: &str) -> Result<Vec<Case>, ReportError> {
             .count() as u64
             + 1
     };
-    let mut suites: Vec<String> = Vec::new();
+    let mut suites: Vec<OpenSuite> = Vec::new();
+    let mut warnings = Vec::new();
     let mut case: Option<Pending> = None;
     let mut cases = Vec::new();
     let mut sink = Sink::None;
@@ -130,13 +169,46 @@ pub fn parse(xml: &str) -> Result<Vec<Case>, ReportError> {
                     depth += 1;
                 }
                 match tag.as_str() {
-                    "testsuite" if !empty => suites.push(attr(e, "name").unwrap_or_default()),
+                    "testsuite" => {
+                        let suite = OpenSuite {
+                            name: attr(e, "name").unwrap_or_default(),
+                            counted: attr(e, "tests")
+                                .and_then(|t| t.trim().parse().ok())
+                                .unwrap_or(0),
+                            held: 0,
+                            line: line_at(pos),
+                        };
+                        if empty {
+                            warnings.extend(empty_suite(&suite));
+                        } else {
+                            suites.push(suite);
+                        }
+                    }
                     "testcase" => {
                         if case.is_some() {
                             return Err(err("a <testcase> inside another <testcase>".into()));
                         }
-                        let name = attr(e, "name")
-                            .ok_or_else(|| err("a <testcase> without a name".into()))?;
+                        for suite in &mut suites {
+                            suite.held += 1;
+                        }
+                        let classname = attr(e, "classname").unwrap_or_default();
+                        let name = match attr(e, "name").filter(|n| !n.trim().is_empty()) {
+                            Some(name) => name,
+                            None => {
+                                let name = format!("unnamed test {}", cases.len() + 1);
+                                warnings.push(format!(
+                                    "line {}: a <testcase> without a name{}: stored as {:?}",
+                                    line_at(pos),
+                                    if classname.is_empty() {
+                                        String::new()
+                                    } else {
+                                        format!(" (class {classname})")
+                                    },
+                                    name
+                                ));
+                                name
+                            }
+                        };
                         let time = match attr(e, "time") {
                             None => None,
                             Some(t) => Some(parse_seconds(&t).ok_or_else(|| {
@@ -146,8 +218,9 @@ pub fn parse(xml: &str) -> Result<Vec<Case>, ReportError> {
                             })?),
                         };
                         let pending = Pending {
+                            status: attr(e, "status"),
                             name,
-                            classname: attr(e, "classname").unwrap_or_default(),
+                            classname,
                             time,
                             ..Pending::default()
                         };
@@ -201,7 +274,9 @@ pub fn parse(xml: &str) -> Result<Vec<Case>, ReportError> {
                 let tag = e.local_name().as_ref().to_string();
                 match tag.as_str() {
                     "testsuite" => {
-                        suites.pop();
+                        if let Some(suite) = suites.pop() {
+                            warnings.extend(empty_suite(&suite));
+                        }
                     }
                     "testcase" => {
                         if let Some(c) = case.take() {
@@ -242,7 +317,48 @@ pub fn parse(xml: &str) -> Result<Vec<Case>, ReportError> {
             reason: "the report ends before its elements are closed (truncated file?)".into(),
         });
     }
-    Ok(cases)
+    Ok(Report {
+        cases: merge_attempts(cases),
+        warnings,
+    })
+}
+
+/// Makes the attempts of a rerun test (the same name in the same suite,
+/// one `<testcase>` each, as gotestsum and pytest-rerunfailures write them)
+/// one case: the last attempt's outcome and message, the time of all, and
+/// each attempt before it that did not pass counted as a retry. So a test
+/// that failed and then passed is a pass with retries: flaky.
+fn merge_attempts(cases: Vec<Case>) -> Vec<Case> {
+    let mut at: std::collections::HashMap<(String, Option<String>), usize> =
+        std::collections::HashMap::new();
+    let mut merged: Vec<Case> = Vec::with_capacity(cases.len());
+    for case in cases {
+        let key = (case.name.clone(), case.suite.clone());
+        match at.get(&key) {
+            Some(&i) => {
+                let earlier = &merged[i];
+                let retries = earlier.retries
+                    + i64::from(
+                        earlier.outcome != Outcome::Pass && earlier.outcome != Outcome::Skip,
+                    )
+                    + case.retries;
+                let duration_ms = match (earlier.duration_ms, case.duration_ms) {
+                    (Some(a), Some(b)) => Some(a + b),
+                    (a, b) => a.or(b),
+                };
+                merged[i] = Case {
+                    retries,
+                    duration_ms,
+                    ..case
+                };
+            }
+            None => {
+                at.insert(key, merged.len());
+                merged.push(case);
+            }
+        }
+    }
+    merged
 }
 
 fn push_text(case: &mut Option<Pending>, sink: Sink, text: &str) {
@@ -254,7 +370,7 @@ fn push_text(case: &mut Option<Pending>, sink: Sink, text: &str) {
     }
 }
 
-fn finish(c: Pending, suites: &[String]) -> Case {
+fn finish(c: Pending, suites: &[OpenSuite]) -> Case {
     let qualified = if c.classname.is_empty() || c.name.starts_with(&c.classname) {
         c.name.clone()
     } else {
@@ -263,6 +379,7 @@ fn finish(c: Pending, suites: &[String]) -> Case {
     let suite = suites
         .iter()
         .rev()
+        .map(|s| &s.name)
         .find(|s| !s.is_empty())
         .cloned()
         .or_else(|| (!c.classname.is_empty()).then(|| c.classname.clone()));
@@ -278,10 +395,25 @@ fn finish(c: Pending, suites: &[String]) -> Case {
             .and_then(|d| d.lines().next())
             .map(str::to_string)
     });
+    // `status="disabled"` (or skipped, not run) with nothing inside: a skip.
+    let not_run = c.status.as_deref().is_some_and(|s| {
+        matches!(
+            s.trim().to_ascii_lowercase().as_str(),
+            "disabled" | "skipped" | "skip" | "notrun" | "not run"
+        )
+    });
+    let (outcome, message) = match c.outcome {
+        Some(o) => (o, message),
+        None if not_run => (
+            Outcome::Skip,
+            message.or_else(|| c.status.as_deref().map(|s| s.trim().to_string())),
+        ),
+        None => (Outcome::Pass, message),
+    };
     Case {
         name: qualified,
         suite,
-        outcome: c.outcome.unwrap_or(Outcome::Pass),
+        outcome,
         duration_ms: c.time.map(|t| (t * 1000.0).round() as i64),
         message,
         details,
