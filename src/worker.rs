@@ -140,10 +140,7 @@ fn remember(key: &str) {
 /// Whether `sql` is one of the dashboard's queries, whose answers are
 /// remembered with kept data.
 fn on_dashboard(sql: &str) -> bool {
-    sql == crate::presets::HEADLINE_SQL
-        || [crate::presets::BY_BRANCH, crate::presets::BY_PLATFORM]
-            .iter()
-            .any(|id| crate::presets::find(id).is_some_and(|p| p.sql == sql))
+    crate::presets::DASHBOARD_SQL.contains(&sql)
 }
 
 /// The SQL of a source at least this large (estimated) is loaded into,

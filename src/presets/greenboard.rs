@@ -18,6 +18,26 @@ pub const BY_BRANCH: &str = "pass-rate-by-branch";
 /// The preset charted on the dashboard as "pass rate by platform".
 pub const BY_PLATFORM: &str = "pass-rate-by-platform";
 
+/// The SQL of [`BY_BRANCH`].
+pub const BY_BRANCH_SQL: &str = "SELECT branch_name AS branch,
+       COUNT(*) AS runs,
+       ROUND(100.0 * SUM(passed) / NULLIF(SUM(passed + failed), 0), 2) AS pass_rate_pct
+FROM test_runs
+GROUP BY branch_name
+ORDER BY pass_rate_pct DESC, branch;";
+
+/// The SQL of [`BY_PLATFORM`].
+pub const BY_PLATFORM_SQL: &str = "SELECT p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
+       COUNT(*) AS runs,
+       ROUND(100.0 * SUM(r.passed) / NULLIF(SUM(r.passed + r.failed), 0), 2) AS pass_rate_pct
+FROM test_runs r JOIN platforms p ON p.id = r.platform_id
+GROUP BY p.id
+ORDER BY pass_rate_pct DESC, platform;";
+
+/// The dashboard's queries: their answers are remembered with data kept in
+/// the browser (the SQLite worker knows them by these, not by the presets).
+pub const DASHBOARD_SQL: [&str; 3] = [BY_BRANCH_SQL, BY_PLATFORM_SQL, HEADLINE_SQL];
+
 /// Presets for greenboard's own schema, in the order they are listed.
 pub const GREENBOARD: &[Preset] = &[
     Preset {
@@ -25,12 +45,7 @@ pub const GREENBOARD: &[Preset] = &[
         group: "Pass rates",
         title: "Pass rate by branch",
         description: "Share of decided tests that passed, per branch, over all runs.",
-        sql: "SELECT branch_name AS branch,
-       COUNT(*) AS runs,
-       ROUND(100.0 * SUM(passed) / NULLIF(SUM(passed + failed), 0), 2) AS pass_rate_pct
-FROM test_runs
-GROUP BY branch_name
-ORDER BY pass_rate_pct DESC, branch;",
+        sql: BY_BRANCH_SQL,
         chart: Some(Chart::PercentBars { value: 2 }),
         params: &[],
     },
@@ -39,12 +54,7 @@ ORDER BY pass_rate_pct DESC, branch;",
         group: "Pass rates",
         title: "Pass rate by platform",
         description: "Share of decided tests that passed, per platform, over all runs.",
-        sql: "SELECT p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
-       COUNT(*) AS runs,
-       ROUND(100.0 * SUM(r.passed) / NULLIF(SUM(r.passed + r.failed), 0), 2) AS pass_rate_pct
-FROM test_runs r JOIN platforms p ON p.id = r.platform_id
-GROUP BY p.id
-ORDER BY pass_rate_pct DESC, platform;",
+        sql: BY_PLATFORM_SQL,
         chart: Some(Chart::PercentBars { value: 2 }),
         params: &[],
     },

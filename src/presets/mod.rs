@@ -18,7 +18,7 @@ mod vibesql;
 pub use coordination::LOOP_COORDINATION;
 pub use cortex::CORTEX;
 pub use cosmo::{COSMO_ARTIFACTS, COSMO_BUILD, COSMO_PIPELINE, COSMO_TESTS};
-pub use greenboard::{BY_BRANCH, BY_PLATFORM, DRILLS, GREENBOARD, HEADLINE_SQL};
+pub use greenboard::{BY_BRANCH, BY_PLATFORM, DASHBOARD_SQL, DRILLS, GREENBOARD, HEADLINE_SQL};
 pub use tier2::GGEN_TIER2;
 pub use vibesql::VIBESQL;
 
