@@ -112,7 +112,7 @@ pub fn junit_report(rng: &mut Rng, tests: usize) -> String {
 pub fn run(dir: &Path, runs: usize, tests: usize) -> Result<Report, String> {
     let err = |e: &dyn std::fmt::Display| e.to_string();
     std::fs::create_dir_all(dir).map_err(|e| err(&e))?;
-    let db = dir.join("bench.db");
+    let db = database(dir);
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(dir.join(format!("bench.db{suffix}")));
     }
@@ -191,6 +191,11 @@ pub fn run(dir: &Path, runs: usize, tests: usize) -> Result<Report, String> {
         export_bytes,
         sqlite3_dump,
     })
+}
+
+/// The database [`run`] ingests into, in its directory `dir`.
+pub fn database(dir: &Path) -> std::path::PathBuf {
+    dir.join("bench.db")
 }
 
 /// Times of each export taken by [`run`], of which it keeps the best.

@@ -7,7 +7,7 @@ use greenboard::export::sql::write_dump;
 use rusqlite::Connection;
 
 use super::error::CliError;
-use super::files::write_output;
+use super::files::{Squeeze, write_output_squeezed};
 
 /// Write the deterministic demo dump (the one the explorer ships).
 #[derive(clap::Args)]
@@ -24,5 +24,9 @@ pub struct Args {
 pub fn exec(args: Args) -> Result<(), CliError> {
     let conn = Connection::open_in_memory()?;
     demo::generate_scaled(&conn, args.scale)?;
-    write_output(&args.output, |mut out| Ok(write_dump(&conn, &mut out)?))
+    // The demo is written once and fetched on every first visit: as small
+    // as it can be.
+    write_output_squeezed(&args.output, Squeeze::Best, |mut out| {
+        Ok(write_dump(&conn, &mut out)?)
+    })
 }
