@@ -326,8 +326,22 @@ pub async fn save(
     conn: &mut Connection,
 ) -> Result<KeptInfo, String> {
     let dir = directory().await?;
-    let mut entries = unindex(&dir, key).await?;
+    let entries = unindex(&dir, key).await?;
     let bytes = write_schemas(&dir, key, &schemas_of(&sources), conn, false).await?;
+    index_first(&dir, entries, key, label, sources, bytes, false).await
+}
+
+/// Names dataset `key`, just written, first in the index (before the other
+/// `entries`); gives what the Data menu says of it.
+async fn index_first(
+    dir: &FileSystemDirectoryHandle,
+    mut entries: Vec<Entry>,
+    key: &str,
+    label: &str,
+    sources: Vec<KeptSource>,
+    bytes: u64,
+    in_place: bool,
+) -> Result<KeptInfo, String> {
     let info = KeptInfo {
         key: key.to_string(),
         label: label.to_string(),
@@ -342,10 +356,10 @@ pub async fn save(
         Entry {
             info: info.clone(),
             sources,
-            in_place: false,
+            in_place,
         },
     );
-    save_index(&dir, &entries).await?;
+    save_index(dir, &entries).await?;
     Ok(info)
 }
 
@@ -402,25 +416,7 @@ pub async fn save_in_place(
     let dir = directory().await?;
     let mut entries = index(&dir).await;
     entries.retain(|e| e.info.key != key);
-    let info = KeptInfo {
-        key: key.to_string(),
-        label: label.to_string(),
-        urls: sources.iter().filter_map(|s| s.url.clone()).collect(),
-        bytes,
-        loaded_at: js_sys::Date::now(),
-        opened: Opened::Loaded,
-        changed: false,
-    };
-    entries.insert(
-        0,
-        Entry {
-            info: info.clone(),
-            sources,
-            in_place: true,
-        },
-    );
-    save_index(&dir, &entries).await?;
-    Ok(info)
+    index_first(&dir, entries, key, label, sources, bytes, true).await
 }
 
 /// Whether dataset `key` is kept as a database queried in place.

@@ -69,8 +69,9 @@ fn rows(db: &Path, sql: &str) -> Vec<Vec<String>> {
     .collect()
 }
 
-/// Ingests one report and returns `name → (outcome, retries, message)`.
-fn ingest_one(report: &str) -> Vec<Vec<String>> {
+/// Ingests fixture `report` into a new database of a scratch directory, for
+/// one run on main; gives what the command printed and the database.
+fn ingest_fixture(report: &str) -> (Output, Scratch, std::path::PathBuf) {
     let dir = scratch(report);
     let db = dir.join("r.db");
     let out = run_cmd(greenboard(&dir).args([
@@ -87,6 +88,12 @@ fn ingest_one(report: &str) -> Vec<Vec<String>> {
         "2026-11-20T10:00:00Z",
         &fixture(report),
     ]));
+    (out, dir, db)
+}
+
+/// Ingests one report and returns `name → (outcome, retries, message)`.
+fn ingest_one(report: &str) -> Vec<Vec<String>> {
+    let (out, _dir, db) = ingest_fixture(report);
     assert!(out.status.success(), "{}", text(&out.stderr));
     rows(
         &db,
@@ -769,23 +776,8 @@ fn each_attempt_of_a_rerun_test_makes_one_result_with_retries() {
 
 #[test]
 fn a_nameless_test_case_and_an_empty_suite_are_said_not_fatal() {
-    let dir = scratch("odd-shapes");
-    let db = dir.join("r.db");
     let report = fixture("odd-shapes.xml");
-    let out = run_cmd(greenboard(&dir).args([
-        "ingest",
-        "--db",
-        db.to_str().unwrap(),
-        "--branch",
-        "main",
-        "--commit",
-        "c0ffee",
-        "--platform",
-        "linux/x86_64",
-        "--started-at",
-        "2026-11-20T10:00:00Z",
-        &report,
-    ]));
+    let (out, _dir, db) = ingest_fixture("odd-shapes.xml");
     let stderr = text(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(
