@@ -305,6 +305,22 @@ fn chart_writes_a_well_formed_svg_with_a_mark_per_row() {
         "SELECT 1 AS a, 2 AS b",
     ]);
     assert!(text(&missing.stderr).contains("the result has no column \"c\" (it has a, b)"));
+    // Nothing to chart: why, and no file.
+    let nothing = dir.join("nothing.svg");
+    let none = greenboard(&[
+        "chart",
+        "--dump",
+        demo,
+        "-o",
+        nothing.to_str().unwrap(),
+        "SELECT name, type FROM sqlite_schema",
+    ]);
+    assert_eq!(none.status.code(), Some(2));
+    assert_eq!(
+        text(&none.stderr).trim(),
+        "greenboard: no chart: no column other than name holds numbers to measure (give --spec)"
+    );
+    assert!(!nothing.exists());
 }
 
 #[test]

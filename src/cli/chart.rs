@@ -19,8 +19,9 @@ pub struct Args {
     /// A preset id (see `query --list-presets`).
     #[arg(long, conflicts_with = "sql", required_unless_present = "sql")]
     preset: Option<String>,
-    /// The chart: `KIND:x=COLUMN,y=COLUMN[,series=COLUMN]`, KIND one of
-    /// bar, stacked, line, scatter, heatmap.
+    /// The chart: `KIND:x=COLUMN,y=COLUMN[,series=COLUMN][,agg=WAY]`, KIND
+    /// one of bar, stacked, line, scatter, heatmap, WAY how rows sharing x
+    /// combine: sum, avg, min, max or count.
     #[arg(long)]
     spec: Option<String>,
     /// The chart's title (default: the preset's title).
@@ -44,11 +45,8 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         .and_then(|c| c.spec_text(&answer.columns));
     let spec: Spec = match args.spec.or(preset_spec) {
         Some(text) => text.parse().map_err(|e| CliError::Usage(format!("{e}")))?,
-        None => Spec::guess(&answer.columns, &answer.rows).ok_or_else(|| {
-            CliError::Usage(
-                "nothing to chart: the answer has no numeric column (give --spec)".into(),
-            )
-        })?,
+        None => Spec::suggest(&answer.columns, &answer.rows)
+            .map_err(|why| CliError::Usage(format!("{why} (give --spec)")))?,
     };
     let opts = Options {
         title: args
