@@ -46,6 +46,10 @@ pub fn run(store: Store, sql: String) {
     let values: Vec<String> = store
         .params
         .with_untracked(|p| p.iter().map(|(_, v)| v.clone()).collect());
+    // The query has begun: the earlier answer goes while it is checked.
+    let started = now();
+    store.clock.set(started);
+    store.query.set(QueryState::Running { started });
     bridge::send(
         |id| Request::Query {
             id,
@@ -64,6 +68,14 @@ pub fn run(store: Store, sql: String) {
                     .collect(),
                 // The check could not run: the query runs as asked.
                 Response::QueryFailed { .. } => Vec::new(),
+                // Stopped while checking: the query did not run.
+                Response::Halted { crash, .. } => {
+                    store.query.set(QueryState::Halted {
+                        seconds: (now() - started) / 1000.0,
+                        crash,
+                    });
+                    return;
+                }
                 _ => return,
             };
             let words = |level: &str| {
