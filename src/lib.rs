@@ -24,6 +24,8 @@ pub mod db;
 pub mod demo;
 #[cfg(feature = "cli")]
 pub mod ingest;
+#[cfg(feature = "sql")]
+pub mod summary;
 #[cfg(feature = "cli")]
 pub mod vibesql_history;
 

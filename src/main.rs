@@ -30,7 +30,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs `command`: `Ok(false)` when a `check` finds rows.
+/// Runs `command`: `Ok(false)` when a `check` finds rows or `ci`'s
+/// results fail the job.
 fn run(command: Command) -> Result<bool, CliError> {
     match command {
         Command::Ingest(args) => cli::ingest::exec(args)?,
@@ -41,7 +42,9 @@ fn run(command: Command) -> Result<bool, CliError> {
         Command::Bench(args) => cli::bench::exec(args)?,
         Command::Chart(args) => cli::chart::exec(args)?,
         Command::VibesqlHistory(args) => cli::vibesql_history::exec(args)?,
+        Command::Site(args) => cli::site::exec(args)?,
         Command::Check(args) => return cli::check::exec(args),
+        Command::Ci(args) => return cli::ci::exec(args),
     }
     Ok(true)
 }

@@ -39,6 +39,9 @@ pub enum CliError {
     /// The benchmark could not run to its end.
     #[error("{0}")]
     Bench(String),
+    /// An address that cannot be fetched, and why.
+    #[error("{0}: {1}")]
+    Fetch(String, String),
     /// Wrong usage: the tool exits with 2.
     #[error("{0}")]
     Usage(String),

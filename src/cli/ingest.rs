@@ -118,7 +118,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
 /// one per test class). The cases come in the reports' order, and the error
 /// is that of the first report in that order that cannot be read. What was
 /// odd in a report is said on standard error, naming the file.
-fn read_reports(reports: &[PathBuf]) -> Result<Vec<junit::Case>, CliError> {
+pub fn read_reports(reports: &[PathBuf]) -> Result<Vec<junit::Case>, CliError> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let per_thread = reports.len().div_ceil(threads).max(1);
     let parsed: Vec<Result<(&PathBuf, junit::Report), CliError>> = std::thread::scope(|scope| {
@@ -155,7 +155,7 @@ fn read_reports(reports: &[PathBuf]) -> Result<Vec<junit::Case>, CliError> {
 
 /// What `git` with `args` prints, trimmed; `None` when it fails or prints
 /// nothing.
-fn git(args: &[&str]) -> Option<String> {
+pub fn git(args: &[&str]) -> Option<String> {
     let out = std::process::Command::new("git").args(args).output().ok()?;
     out.status
         .success()
@@ -164,7 +164,7 @@ fn git(args: &[&str]) -> Option<String> {
 }
 
 /// The current time as `YYYY-MM-DDTHH:MM:SSZ`.
-fn now_utc() -> String {
+pub fn now_utc() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())

@@ -4,13 +4,16 @@
 pub mod bench;
 pub mod chart;
 pub mod check;
+pub mod ci;
 pub mod demo;
 pub mod error;
 pub mod export;
 pub mod files;
+pub mod history;
 pub mod import;
 pub mod ingest;
 pub mod query;
+pub mod site;
 pub mod source;
 pub mod vibesql_history;
 
@@ -19,7 +22,7 @@ use clap::{Parser, Subcommand};
 /// Make, load and query SQL dumps of test results.
 ///
 /// Exit codes: 0 success; 1 an error (printed with its cause), or for
-/// `check`, rows found; 2 wrong usage.
+/// `check` rows found, for `ci` results that fail the job; 2 wrong usage.
 #[derive(Parser)]
 #[command(version, about, long_about)]
 pub struct Cli {
@@ -39,5 +42,7 @@ pub enum Command {
     Bench(bench::Args),
     Chart(chart::Args),
     Check(check::Args),
+    Site(site::Args),
+    Ci(ci::Args),
     VibesqlHistory(vibesql_history::Args),
 }

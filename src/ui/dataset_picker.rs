@@ -165,8 +165,9 @@ pub fn DatasetPicker() -> impl IntoView {
 const DATASETS: &str = "static/datasets.json";
 
 /// Fetches the list of dumps shipped with the site into the store (a
-/// warning on the console if it cannot be read).
-pub fn fetch_list(store: Store) {
+/// warning on the console if it cannot be read), then calls `first` with
+/// the address of the first one listed.
+pub fn fetch_list(store: Store, first: impl FnOnce(Option<String>) + 'static) {
     leptos::task::spawn_local(async move {
         let list = url::fetch_json(&url::resolve(DATASETS))
             .await
@@ -174,11 +175,14 @@ pub fn fetch_list(store: Store) {
                 serde_wasm_bindgen::from_value::<Vec<Dataset>>(json)
                     .map_err(|e| format!("{DATASETS}: {e}"))
             });
-        match list {
-            Ok(list) => store
-                .datasets
-                .set(list.into_iter().filter(|d| !d.url.is_empty()).collect()),
-            Err(e) => web_sys::console::warn_1(&e.into()),
-        }
+        let list: Vec<Dataset> = match list {
+            Ok(list) => list.into_iter().filter(|d| !d.url.is_empty()).collect(),
+            Err(e) => {
+                web_sys::console::warn_1(&e.into());
+                Vec::new()
+            }
+        };
+        first(list.first().map(|d| d.url.clone()));
+        store.datasets.set(list);
     });
 }

@@ -153,6 +153,7 @@ pub fn Shortcuts() -> impl IntoView {
         <section class="shortcuts" role="dialog" aria-label="Keyboard shortcuts" hidden=move || !help.get()>
             <h2>"Keyboard shortcuts"</h2>
             <dl inner_html=rows></dl>
+            <p class="version">{concat!("greenboard ", env!("CARGO_PKG_VERSION"))}</p>
             <button on:click=move |_| help.set(false)>"Close"</button>
         </section>
     }

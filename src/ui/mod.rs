@@ -47,7 +47,8 @@ use preset_list::PresetList;
 use query::{preset_title, run};
 use workbench::Workbench;
 
-/// Where the bundled demo dump lives, relative to the site's base URL.
+/// Where the bundled demo dump lives, relative to the site's base URL: it
+/// opens when the site lists no dataset (`static/datasets.json`).
 const DEMO_DUMP: &str = "static/demo.sql.gz";
 /// Trunk's loader script for the worker binary.
 const WORKER_SCRIPT: &str = "worker_loader.js";
@@ -332,10 +333,8 @@ pub fn start() {
                 },
             }]
         } else if params.dbs.is_empty() {
-            vec![NamedSource {
-                schema: None,
-                source: Source::Url(url::resolve(DEMO_DUMP)),
-            }]
+            // The first dataset the site lists, once the list is read.
+            Vec::new()
         } else {
             params
                 .dbs
@@ -353,14 +352,29 @@ pub fn start() {
             store.query.set(QueryState::NotRerun { changes: false });
         }
         bridge::on_restart(move || load::reopen(store));
-        match bridge::spawn(&worker, failed) {
+        let started = bridge::spawn(&worker, failed);
+        let listed = started.is_ok() && sources.is_empty();
+        dataset_picker::fetch_list(store, move |first| {
+            if listed {
+                let first = first.unwrap_or_else(|| DEMO_DUMP.to_string());
+                load(
+                    store,
+                    vec![NamedSource {
+                        schema: None,
+                        source: Source::Url(url::resolve(&first)),
+                    }],
+                    rerun,
+                )
+            }
+        });
+        match started {
+            Ok(()) if listed => {}
             Ok(()) => load(store, sources, rerun),
             Err(error) => store.load.set(LoadState::Failed {
                 url: worker.clone(),
                 error,
             }),
         }
-        dataset_picker::fetch_list(store);
         view! { <App/> }
     });
 }

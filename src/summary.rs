@@ -1,0 +1,414 @@
+//! A Markdown summary of test runs, each against its base run: for a CI
+//! job's summary or a pull request's comment.
+//!
+//! A run's **base** is the latest run on the same platform of the branch it
+//! is compared against (`against`), or else the run before it on its own
+//! branch and platform. Against its base, a test of the run is:
+//! - a **new failure** when it fails now (fail, error or timeout) and did
+//!   not in the base (it passed, was skipped, or is new); a **regression**
+//!   when it passed there;
+//! - **still failing** when it failed in both;
+//! - **fixed** when it passes now and failed in the base.
+
+use std::fmt::Write as _;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// The most bytes a summary takes: GitHub's limit for a check run's
+/// summary and a comment (65,535); longer lists are cut with "and N more".
+pub const LIMIT: usize = 65_535;
+
+/// A run as the summary names it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Run {
+    /// Its id.
+    pub id: i64,
+    /// Its platform, `os/arch` (and environment when not native).
+    pub platform: String,
+    /// Its branch.
+    pub branch: Option<String>,
+    /// Its commit.
+    pub commit: String,
+    /// Its CI job, when known.
+    pub url: Option<String>,
+    /// Results that passed.
+    pub passed: i64,
+    /// Results that failed, errored or timed out.
+    pub failed: i64,
+    /// Results skipped.
+    pub skipped: i64,
+}
+
+/// A test whose outcome differs from (or, still failing, equals) the base's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// The test.
+    pub test: String,
+    /// Its suite.
+    pub suite: Option<String>,
+    /// Its outcome in the run.
+    pub outcome: String,
+    /// Its outcome in the base run, if it ran there.
+    pub was: Option<String>,
+    /// The first line of its error message in the run (or in the base for
+    /// a fixed test).
+    pub error: Option<String>,
+}
+
+/// A run compared with its base.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Compared {
+    /// The run.
+    pub run: Run,
+    /// Its base, if it has one.
+    pub base: Option<Run>,
+    /// Failing now, not failing in the base (or new).
+    pub new_failures: Vec<Change>,
+    /// Failing in both.
+    pub still_failing: Vec<Change>,
+    /// Passing now, failing in the base.
+    pub fixed: Vec<Change>,
+}
+
+impl Compared {
+    /// The new failures that passed in the base run.
+    pub fn regressions(&self) -> impl Iterator<Item = &Change> {
+        self.new_failures
+            .iter()
+            .filter(|c| c.was.as_deref() == Some("pass"))
+    }
+}
+
+/// Whether an outcome is a failure.
+fn failing(outcome: &str) -> bool {
+    matches!(outcome, "fail" | "error" | "timeout")
+}
+
+/// Run `id` as the summary names it, if there is one.
+pub fn run(conn: &Connection, id: i64) -> rusqlite::Result<Option<Run>> {
+    conn.query_row(
+        "SELECT r.id,
+                p.os || '/' || p.arch || CASE WHEN p.environment = 'native' THEN '' ELSE '/' || p.environment END,
+                r.branch_name, r.git_commit, r.run_url, r.passed, r.failed, r.skipped
+         FROM test_runs r JOIN platforms p ON p.id = r.platform_id
+         WHERE r.id = ?1",
+        [id],
+        |r| {
+            Ok(Run {
+                id: r.get(0)?,
+                platform: r.get(1)?,
+                branch: r.get(2)?,
+                commit: r.get(3)?,
+                url: r.get(4)?,
+                passed: r.get(5)?,
+                failed: r.get(6)?,
+                skipped: r.get(7)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// The base of run `id`: the latest run on its platform of branch
+/// `against` when that is another branch than the run's, else the run
+/// before it on its branch and platform.
+pub fn base_of(conn: &Connection, id: i64, against: Option<&str>) -> rusqlite::Result<Option<i64>> {
+    conn.query_row(
+        "SELECT b.id FROM test_runs r JOIN test_runs b ON b.platform_id = r.platform_id AND b.id <> r.id
+         WHERE r.id = ?1
+           AND (CASE WHEN ?2 IS NOT NULL AND ?2 IS NOT r.branch_name
+                     THEN b.branch_name = ?2
+                     ELSE b.branch_name IS r.branch_name AND (b.run_timestamp, b.id) < (r.run_timestamp, r.id) END)
+         ORDER BY b.run_timestamp DESC, b.id DESC LIMIT 1",
+        params![id, against],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// Run `id` compared with its base (see [`base_of`]).
+pub fn compare(conn: &Connection, id: i64, against: Option<&str>) -> rusqlite::Result<Compared> {
+    let this = run(conn, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+    let base_id = base_of(conn, id, against)?;
+    let base = match base_id {
+        Some(b) => run(conn, b)?,
+        None => None,
+    };
+    let mut stmt = conn.prepare(
+        "SELECT c.test_name, c.test_suite, c.outcome, b.outcome,
+                COALESCE(c.error_message, b.error_message)
+         FROM test_results c LEFT JOIN test_results b ON b.run_id = ?2 AND b.test_name = c.test_name
+         WHERE c.run_id = ?1
+         ORDER BY c.test_suite, c.test_name",
+    )?;
+    let mut compared = Compared {
+        run: this,
+        base,
+        new_failures: Vec::new(),
+        still_failing: Vec::new(),
+        fixed: Vec::new(),
+    };
+    let rows = stmt.query_map(params![id, base_id], |r| {
+        Ok(Change {
+            test: r.get(0)?,
+            suite: r.get(1)?,
+            outcome: r.get(2)?,
+            was: r.get(3)?,
+            error: r.get::<_, Option<String>>(4)?.map(|e| {
+                e.lines()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("")
+                    .trim()
+                    .to_string()
+            }),
+        })
+    })?;
+    for change in rows {
+        let change = change?;
+        let was_failing = change.was.as_deref().is_some_and(failing);
+        match (failing(&change.outcome), was_failing) {
+            (true, false) => compared.new_failures.push(change),
+            (true, true) => compared.still_failing.push(change),
+            (false, true) if change.outcome == "pass" => compared.fixed.push(Change {
+                error: change.error.clone(),
+                ..change
+            }),
+            _ => {}
+        }
+    }
+    Ok(compared)
+}
+
+/// What the summary links to.
+#[derive(Debug, Clone, Default)]
+pub struct Links {
+    /// The explorer with this data (the published site), if known.
+    pub site: Option<String>,
+}
+
+/// The Markdown summary of `runs`, at most [`LIMIT`] bytes: a table of the
+/// runs, then for each run its new failures, still failing and fixed
+/// tests. Lists too long for the limit are cut, each saying how many more
+/// there are.
+pub fn markdown(runs: &[Compared], links: &Links) -> String {
+    // The longest lists first: halve the rows shown until it fits.
+    let mut shown = 100;
+    loop {
+        let text = render(runs, links, shown);
+        if text.len() <= LIMIT || shown == 0 {
+            return if text.len() <= LIMIT {
+                text
+            } else {
+                cut(&text)
+            };
+        }
+        shown /= 2;
+    }
+}
+
+/// The summary with at most `shown` rows a list.
+fn render(runs: &[Compared], links: &Links, shown: usize) -> String {
+    let mut md = String::new();
+    let (passed, failed, skipped) = runs.iter().fold((0, 0, 0), |(p, f, s), c| {
+        (p + c.run.passed, f + c.run.failed, s + c.run.skipped)
+    });
+    let new: usize = runs.iter().map(|c| c.new_failures.len()).sum();
+    let mark = if failed == 0 { "✅" } else { "❌" };
+    let _ = writeln!(
+        md,
+        "## {mark} {} passed, {} failed, {} skipped{}\n",
+        count(passed),
+        count(failed),
+        count(skipped),
+        match new {
+            0 => String::new(),
+            1 => " — 1 new failure".to_string(),
+            n => format!(" — {n} new failures"),
+        }
+    );
+    md.push_str(
+        "| platform | branch | commit | passed | failed | skipped | pass rate | compared with |\n",
+    );
+    md.push_str("|---|---|---|---:|---:|---:|---:|---|\n");
+    for c in runs {
+        let r = &c.run;
+        let run = match &r.url {
+            Some(u) => format!("[{}]({u})", cell(&r.platform)),
+            None => cell(&r.platform),
+        };
+        let base = match &c.base {
+            Some(b) => format!(
+                "run {} ({} `{}`)",
+                b.id,
+                cell(b.branch.as_deref().unwrap_or("no branch")),
+                short(&b.commit)
+            ),
+            None => "nothing (first run)".to_string(),
+        };
+        let _ = writeln!(
+            md,
+            "| {run} | {} | `{}` | {} | {} | {} | {} | {base} |",
+            cell(r.branch.as_deref().unwrap_or("")),
+            short(&r.commit),
+            count(r.passed),
+            count(r.failed),
+            count(r.skipped),
+            rate(r.passed, r.failed),
+        );
+    }
+    for c in runs {
+        let several = runs.len() > 1;
+        let on = if several {
+            format!(" on {}", c.run.platform)
+        } else {
+            String::new()
+        };
+        list(
+            &mut md,
+            &format!("New failures{on}"),
+            &c.new_failures,
+            shown,
+            true,
+        );
+        list(
+            &mut md,
+            &format!("Still failing{on}"),
+            &c.still_failing,
+            shown,
+            false,
+        );
+        list(&mut md, &format!("Fixed{on}"), &c.fixed, shown, false);
+    }
+    if let Some(site) = &links.site {
+        let _ = writeln!(md, "\n[Explore every result in greenboard]({site})");
+    }
+    md
+}
+
+/// A section listing `changes` (nothing when there are none), at most
+/// `shown` of them, then how many more.
+fn list(md: &mut String, title: &str, changes: &[Change], shown: usize, was: bool) {
+    if changes.is_empty() {
+        return;
+    }
+    let _ = writeln!(md, "\n### {title} ({})\n", changes.len());
+    if was {
+        md.push_str("| test | suite | outcome | before | error |\n|---|---|---|---|---|\n");
+    } else {
+        md.push_str("| test | suite | outcome | error |\n|---|---|---|---|\n");
+    }
+    for c in changes.iter().take(shown) {
+        let error = c.error.as_deref().map(|e| clip(e, 160)).unwrap_or_default();
+        if was {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {} |",
+                cell(&c.test),
+                cell(c.suite.as_deref().unwrap_or("")),
+                c.outcome,
+                c.was.as_deref().unwrap_or("new test"),
+                cell(&error)
+            );
+        } else {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} |",
+                cell(&c.test),
+                cell(c.suite.as_deref().unwrap_or("")),
+                c.outcome,
+                cell(&error)
+            );
+        }
+    }
+    if changes.len() > shown {
+        let _ = writeln!(md, "\n…and {} more", changes.len() - shown);
+    }
+}
+
+/// Text made safe in a table cell: pipes escaped, HTML's `<` and `&`
+/// written as entities, line breaks as spaces.
+fn cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '|' => out.push_str("\\|"),
+            '<' => out.push_str("&lt;"),
+            '&' => out.push_str("&amp;"),
+            '\r' | '\n' | '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// At most `n` characters of `text`, with … when cut.
+fn clip(text: &str, n: usize) -> String {
+    match text.char_indices().nth(n) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
+/// A commit's first 8 characters.
+fn short(commit: &str) -> &str {
+    commit.get(..8).unwrap_or(commit)
+}
+
+/// A count with thousands separated by commas.
+fn count(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// The pass rate of decided outcomes, to two decimals, or — with none.
+fn rate(passed: i64, failed: i64) -> String {
+    if passed + failed == 0 {
+        "—".to_string()
+    } else {
+        format!("{:.2} %", 100.0 * passed as f64 / (passed + failed) as f64)
+    }
+}
+
+/// A text cut to [`LIMIT`] bytes at a line's end, saying so (for runs so
+/// many that even their table is too long).
+fn cut(text: &str) -> String {
+    const NOTE: &str = "\n…cut: the summary is longer than 65,535 bytes\n";
+    let mut end = LIMIT - NOTE.len();
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let end = text[..end].rfind('\n').map_or(end, |i| i + 1);
+    format!("{}{NOTE}", &text[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Counts and rates as printed.
+    #[test]
+    fn counts_and_rates() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(1234567), "1,234,567");
+        assert_eq!(rate(0, 0), "—");
+        assert_eq!(rate(1, 2), "33.33 %");
+        assert_eq!(cell("a|b<c>\nd"), "a\\|b&lt;c> d");
+        assert_eq!(clip("abcdef", 3), "abc…");
+    }
+
+    /// A summary of a huge table is cut at a line's end, within the limit.
+    #[test]
+    fn an_overlong_text_is_cut_within_the_limit() {
+        let text = "| a line of a table |\n".repeat(10_000);
+        let cut = cut(&text);
+        assert!(cut.len() <= LIMIT);
+        assert!(cut.ends_with("longer than 65,535 bytes\n"));
+    }
+}
