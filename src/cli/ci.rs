@@ -78,6 +78,10 @@ pub struct Args {
     /// When the results fail the job (exit 1).
     #[arg(long, value_enum, default_value = "none")]
     fail_on: FailOn,
+    /// A glob that matches no report is a warning, and its run is not
+    /// stored (for a matrix job that wrote none), rather than an error.
+    #[arg(long)]
+    allow_missing: bool,
     /// Keep the database of the history with this run here (default: a
     /// temporary file, removed at the end). Must not exist unless
     /// `--history none`, which adds to it.
@@ -130,7 +134,7 @@ pub fn runs_of(reports: &[String]) -> Result<Vec<RunGlobs>, CliError> {
 
 /// The files each glob matches, sorted; a glob that matches none is an
 /// error naming it (a report that was never written is not "no failures").
-pub fn expand(globs: &[String]) -> Result<Vec<PathBuf>, CliError> {
+pub fn expand(globs: &[String], allow_missing: bool) -> Result<Vec<PathBuf>, CliError> {
     let mut files = Vec::new();
     for pattern in globs {
         let matched: Vec<PathBuf> = glob::glob(pattern)
@@ -138,7 +142,9 @@ pub fn expand(globs: &[String]) -> Result<Vec<PathBuf>, CliError> {
             .filter_map(Result::ok)
             .filter(|p| p.is_file())
             .collect();
-        if matched.is_empty() {
+        if matched.is_empty() && allow_missing {
+            eprintln!("greenboard: warning: {pattern}: no report matches");
+        } else if matched.is_empty() {
             return Err(CliError::File(
                 PathBuf::from(pattern),
                 io::Error::new(io::ErrorKind::NotFound, "no report matches"),
@@ -201,8 +207,15 @@ pub fn run(args: Args, env: &dyn Fn(&str) -> Option<String>) -> Result<Done, Cli
     let runs = runs_of(&args.reports)?;
     let mut cases = Vec::new();
     for (platform, globs) in &runs {
-        let files = expand(globs)?;
-        cases.push((platform.clone(), files.len(), read_reports(&files)?));
+        let files = expand(globs, args.allow_missing)?;
+        if !files.is_empty() {
+            cases.push((platform.clone(), files.len(), read_reports(&files)?));
+        }
+    }
+    if cases.is_empty() {
+        return Err(CliError::Usage(
+            "no report matches any of --reports: nothing to store".into(),
+        ));
     }
     lap(&mut done, "read the reports");
 
@@ -423,7 +436,10 @@ mod tests {
         assert_eq!(runs.len(), 2);
         assert_eq!(runs[0].0, None);
         assert_eq!(runs[0].1, ["a/*.xml", "b/*.xml"]);
-        assert_eq!(runs[1].0.as_ref().unwrap().to_string(), "windows/x86_64/native");
+        assert_eq!(
+            runs[1].0.as_ref().unwrap().to_string(),
+            "windows/x86_64/native"
+        );
         assert_eq!(runs[1].1, ["w/*.xml", "w2/*.xml"]);
         assert!(runs_of(&["\n# nothing\n".to_string()]).is_err());
     }
