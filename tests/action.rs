@@ -374,7 +374,12 @@ fn a_pull_request_is_compared_with_its_base_and_an_unreadable_history_stops_all(
     );
     assert_eq!(pr.status.code(), Some(1), "{}", stderr(&pr));
     let said = std::fs::read_to_string(&summary).unwrap();
-    assert!(said.contains("| [linux/x86_64](https://github.com/acme/widgets/actions/runs/4242) | fix |"), "{said}");
+    assert!(
+        said.contains(
+            "| [linux/x86_64](https://github.com/acme/widgets/actions/runs/4242) | fix |"
+        ),
+        "{said}"
+    );
     assert!(said.contains("run 2 (main"), "{said}");
     assert!(said.contains("### New failures (1)"), "{said}");
     assert!(said.contains("widgets::draws"), "{said}");
@@ -473,8 +478,18 @@ fn a_matrix_stores_one_run_per_platform() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let said = std::fs::read_to_string(&summary).unwrap();
-    assert!(said.contains("| [linux/x86_64](https://github.com/acme/widgets/actions/runs/4242) | main |"), "{said}");
-    assert!(said.contains("| [windows/x86_64](https://github.com/acme/widgets/actions/runs/4242) | main |"), "{said}");
+    assert!(
+        said.contains(
+            "| [linux/x86_64](https://github.com/acme/widgets/actions/runs/4242) | main |"
+        ),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "| [windows/x86_64](https://github.com/acme/widgets/actions/runs/4242) | main |"
+        ),
+        "{said}"
+    );
     assert!(
         said.contains("New failures on windows/x86_64 (1)"),
         "{said}"
@@ -811,4 +826,100 @@ fn the_packaged_crate_writes_a_site_with_no_wasm_tools() {
             "{name}"
         );
     }
+}
+
+/// The inputs of `action.yml` with their defaults (a reader of its plain
+/// two-level layout, enough for this file).
+fn action_inputs(yml: &str) -> Vec<(String, Option<String>)> {
+    let mut inputs = Vec::new();
+    let mut within = false;
+    for line in yml.lines() {
+        if !line.starts_with(' ') && !line.trim().is_empty() {
+            within = line == "inputs:";
+            continue;
+        }
+        if !within {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix("  ").and_then(|l| l.strip_suffix(':'))
+            && !name.starts_with(' ')
+        {
+            inputs.push((name.to_string(), None));
+        } else if let Some(default) = line.strip_prefix("    default: ") {
+            let default = default.trim_matches('\'').to_string();
+            inputs.last_mut().unwrap().1 = Some(default);
+        }
+    }
+    inputs
+}
+
+/// The Action's two steps as GitHub runs them: `install.sh` with a binary
+/// given puts it in `$GITHUB_ENV`, and `run.sh` calls it with each input
+/// (its default, or the value given) in `INPUT_*`, as `action.yml` maps
+/// every input.
+#[test]
+fn the_actions_steps_pass_every_input_to_greenboard_ci() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let yml = std::fs::read_to_string(root.join("action.yml")).unwrap();
+    let inputs = action_inputs(&yml);
+    assert!(inputs.len() >= 12, "{inputs:?}");
+    for (name, _) in &inputs {
+        if name == "binary" {
+            assert!(yml.contains("GREENBOARD_BINARY: ${{ inputs.binary }}"));
+            continue;
+        }
+        let var = format!("INPUT_{}", name.to_uppercase().replace('-', "_"));
+        assert!(
+            yml.contains(&format!("{var}: ${{{{ inputs.{name} }}}}")),
+            "action.yml passes {name} as {var}"
+        );
+        assert!(
+            std::fs::read_to_string(root.join(".github/action/run.sh"))
+                .unwrap()
+                .contains(&var),
+            "run.sh reads {var}"
+        );
+    }
+
+    let dir = Scratch::new("action-steps");
+    let repo = dir.join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    let commit = git_repo(&repo);
+    std::fs::write(
+        repo.join("junit.xml"),
+        report(&[("draws", "pass", ""), ("clips", "fail", "clipped")]),
+    )
+    .unwrap();
+    let env_file = dir.join("github_env");
+    let out = Command::new("bash")
+        .arg(root.join(".github/action/install.sh"))
+        .env("GREENBOARD_BINARY", env!("CARGO_BIN_EXE_greenboard"))
+        .env("GITHUB_ENV", &env_file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let set = std::fs::read_to_string(&env_file).unwrap();
+    let installed = set.trim().strip_prefix("GREENBOARD=").unwrap().to_string();
+
+    let summary = dir.join("summary.md");
+    let mut run = Command::new("bash");
+    run.arg(root.join(".github/action/run.sh"));
+    github_env(&mut run, &commit, &summary, false);
+    for (name, default) in &inputs {
+        let var = format!("INPUT_{}", name.to_uppercase().replace('-', "_"));
+        run.env(var, default.as_deref().unwrap_or(""));
+    }
+    run.env("INPUT_REPORTS", "junit.xml")
+        .env("INPUT_HISTORY", "none")
+        .env("INPUT_FAIL_ON", "new-failures")
+        .env("GREENBOARD", &installed)
+        .current_dir(&repo);
+    let out = run.output().unwrap();
+    // The defaults: a site in _site, the summary in the job summary; and
+    // the failure that is new fails the step.
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(repo.join("_site/index.html").is_file());
+    let said = std::fs::read_to_string(&summary).unwrap();
+    assert!(said.contains("1 passed, 1 failed"), "{said}");
+    assert!(said.contains("widgets::clips"), "{said}");
 }

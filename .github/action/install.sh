@@ -16,7 +16,7 @@ else
     Windows/X64) target=x86_64-pc-windows-msvc ;;
     *) echo "::error::greenboard has no release for ${RUNNER_OS}/${RUNNER_ARCH}: build it (cargo install greenboard) and give it as the binary input"; exit 1 ;;
   esac
-  repo="${GREENBOARD_REPOSITORY:?the Action's repository}"
+  repo="${GREENBOARD_REPOSITORY:?no repository of the Action (github.action_repository)}"
   tag=""
   if [[ -n "${GREENBOARD_REF:-}" ]] && gh release view "$GREENBOARD_REF" -R "$repo" --json tagName >/dev/null 2>&1; then
     tag="$GREENBOARD_REF"

@@ -26,12 +26,14 @@ FROM test_runs
 GROUP BY branch_name
 ORDER BY pass_rate_pct DESC, branch;";
 
-/// The SQL of [`BY_PLATFORM`].
+/// The SQL of [`BY_PLATFORM`]: a bar per platform as labelled (os/arch,
+/// and the environment unless native), as its drill-down selects, so that
+/// platforms differing only in OS version are one bar, not two alike.
 pub const BY_PLATFORM_SQL: &str = "SELECT p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
        COUNT(*) AS runs,
        ROUND(100.0 * SUM(r.passed) / NULLIF(SUM(r.passed + r.failed), 0), 2) AS pass_rate_pct
 FROM test_runs r JOIN platforms p ON p.id = r.platform_id
-GROUP BY p.id
+GROUP BY platform
 ORDER BY pass_rate_pct DESC, platform;";
 
 /// The dashboard's queries: their answers are remembered with data kept in

@@ -24,6 +24,8 @@
 //! - `kept`: data kept in the browser: a revisit answered 304, a picked
 //!   file after a reload, changes and Reset, the Data menu's list, no room;
 //! - `accessibility`: the axe audit and the phone layout;
+//! - `action`: the site the GitHub Action writes, under a sub-path, with
+//!   the run it added;
 //! - `offline`: the service worker: the explorer opens with no network
 //!   after one visit, a new build is taken whole or not at all, the site
 //!   installs as an app (also under a sub-path);
@@ -36,6 +38,7 @@
 #![cfg(not(target_family = "wasm"))]
 
 mod accessibility;
+mod action;
 mod answers;
 mod charts;
 mod dashboard;
