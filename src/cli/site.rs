@@ -222,6 +222,12 @@ pub fn write(output: &Path, explorer: &Explorer, datasets: &[Dataset]) -> Result
 /// Whether `output` holds an earlier site to replace (`true`), or nothing
 /// (`false`); an error when it holds anything else.
 fn earlier_site(output: &Path) -> io::Result<bool> {
+    if output.exists() && !output.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            "a file, not a folder: choose another name for the site",
+        ));
+    }
     match fs::read_dir(output) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(e),
