@@ -355,7 +355,9 @@ pub fn start() {
         let started = bridge::spawn(&worker, failed);
         let listed = started.is_ok() && sources.is_empty();
         dataset_picker::fetch_list(store, move |first| {
-            if listed {
+            // Unless the worker failed meanwhile: that is what to show.
+            let failed = matches!(store.load.get_untracked(), LoadState::Failed { .. });
+            if listed && !failed {
                 let first = first.unwrap_or_else(|| DEMO_DUMP.to_string());
                 load(
                     store,
