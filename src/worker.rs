@@ -106,6 +106,10 @@ fn install(
     remembered: Option<keep::Remembered>,
     key: Option<&str>,
 ) {
+    // greenboard's SQL functions, as in the command line.
+    if let Err(e) = crate::db::signature::register(&conn) {
+        web_sys::console::warn_1(&format!("failure_signature: {e}").into());
+    }
     let was_in_place = STATE.with_borrow_mut(|s| {
         let old = s.conn.replace(conn);
         s.kept_answers_clear();

@@ -52,8 +52,16 @@ impl Format {
     }
 }
 
-/// The database of `--db` (read-only), or one in memory holding `--dump`.
+/// The database of `--db` (read-only), or one in memory holding `--dump`,
+/// with greenboard's SQL functions (as in the explorer).
 fn open_data(source: &Source) -> Result<Connection, CliError> {
+    let conn = open_source(source)?;
+    greenboard::db::signature::register(&conn)?;
+    Ok(conn)
+}
+
+/// The database of `--db` (read-only), or one in memory holding `--dump`.
+fn open_source(source: &Source) -> Result<Connection, CliError> {
     match (&source.db, &source.dump) {
         (Some(db), _) => {
             if !db.exists() {

@@ -9,6 +9,7 @@ pub mod guard;
 pub mod history;
 pub mod load;
 pub mod query;
+pub mod signature;
 
 use rusqlite::Connection;
 
