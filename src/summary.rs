@@ -23,7 +23,8 @@ pub const LIMIT: usize = 65_535;
 pub struct Run {
     /// Its id.
     pub id: i64,
-    /// Its platform, `os/arch` (and environment when not native).
+    /// Its platform, `os/arch` (and ` (environment)` when not native), as
+    /// the presets name it.
     pub platform: String,
     /// Its branch.
     pub branch: Option<String>,
@@ -87,11 +88,11 @@ fn failing(outcome: &str) -> bool {
 /// Run `id` as the summary names it, if there is one.
 pub fn run(conn: &Connection, id: i64) -> rusqlite::Result<Option<Run>> {
     conn.query_row(
-        "SELECT r.id,
-                p.os || '/' || p.arch || CASE WHEN p.environment = 'native' THEN '' ELSE '/' || p.environment END,
-                r.branch_name, r.git_commit, r.run_url, r.passed, r.failed, r.skipped
-         FROM test_runs r JOIN platforms p ON p.id = r.platform_id
-         WHERE r.id = ?1",
+        &format!(
+            "SELECT r.id, {PLATFORM}, r.branch_name, r.git_commit, r.run_url, r.passed, r.failed, r.skipped
+             FROM test_runs r JOIN platforms p ON p.id = r.platform_id
+             WHERE r.id = ?1"
+        ),
         [id],
         |r| {
             Ok(Run {
@@ -186,15 +187,107 @@ pub struct Links {
     pub site: Option<String>,
 }
 
-/// The Markdown summary of `runs`, at most [`LIMIT`] bytes: a table of the
-/// runs, then for each run its new failures, still failing and fixed
-/// tests. Lists too long for the limit are cut, each saying how many more
-/// there are.
-pub fn markdown(runs: &[Compared], links: &Links) -> String {
+/// A flaky test, by the rules of the `flaky-by-rule` preset.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flaky {
+    /// The test.
+    pub test: String,
+    /// Its platform.
+    pub platform: String,
+    /// The rules that fired (`a b c`).
+    pub rules: String,
+    /// What makes it flaky.
+    pub evidence: String,
+}
+
+/// A slow test of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slow {
+    /// The test.
+    pub test: String,
+    /// Its platform.
+    pub platform: String,
+    /// How long it took.
+    pub ms: i64,
+}
+
+/// What a summary says: the runs compared with their bases, the flakiest
+/// tests and the slowest tests of the runs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Report {
+    /// The runs.
+    pub runs: Vec<Compared>,
+    /// The flakiest tests (of the runs' platforms), most first.
+    pub flaky: Vec<Flaky>,
+    /// The runs' slowest tests, slowest first.
+    pub slowest: Vec<Slow>,
+}
+
+/// How many flaky and slow tests a summary names.
+const TOP: usize = 10;
+
+/// The report of runs `ids`, each compared with its base (see [`base_of`]),
+/// with the flakiest tests of their platforms (rules as the
+/// `flaky-by-rule` preset's, over the last 30 runs) and their slowest tests.
+pub fn report(conn: &Connection, ids: &[i64], against: Option<&str>) -> rusqlite::Result<Report> {
+    let runs = ids
+        .iter()
+        .map(|id| compare(conn, *id, against))
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let platforms: Vec<&str> = runs.iter().map(|c| c.run.platform.as_str()).collect();
+    let flaky_sql = crate::presets::find("flaky-by-rule")
+        .expect("the flaky-by-rule preset")
+        .sql;
+    let mut flaky = Vec::new();
+    let mut stmt = conn.prepare(flaky_sql)?;
+    let mut rows = stmt.query(["30"])?;
+    while let Some(r) = rows.next()? {
+        let platform: String = r.get("platform")?;
+        if platforms.iter().any(|p| *p == platform) && flaky.len() < TOP {
+            flaky.push(Flaky {
+                test: r.get("test_name")?,
+                platform,
+                rules: r.get("rules")?,
+                evidence: r.get("evidence")?,
+            });
+        }
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let mut stmt = conn.prepare(&format!(
+        "SELECT t.test_name, {PLATFORM}, t.duration_ms
+         FROM test_results t JOIN test_runs r ON r.id = t.run_id JOIN platforms p ON p.id = r.platform_id
+         WHERE t.run_id IN ({list}) AND t.duration_ms IS NOT NULL
+         ORDER BY t.duration_ms DESC, t.test_name LIMIT {TOP}"
+    ))?;
+    let slowest = stmt
+        .query_map([], |r| {
+            Ok(Slow {
+                test: r.get(0)?,
+                platform: r.get(1)?,
+                ms: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Report {
+        runs,
+        flaky,
+        slowest,
+    })
+}
+
+/// A platform's label, as the presets write it (`p` is `platforms`).
+const PLATFORM: &str = "p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END";
+
+/// The Markdown summary of a report, at most [`LIMIT`] bytes: a table of
+/// the runs; for each run its new failures (with their errors' signatures),
+/// still failing and fixed tests; then the flakiest and the slowest tests.
+/// Lists too long for the limit are cut, each saying how many more there
+/// are.
+pub fn markdown(report: &Report, links: &Links) -> String {
     // The longest lists first: halve the rows shown until it fits.
     let mut shown = 100;
     loop {
-        let text = render(runs, links, shown);
+        let text = render(report, links, shown);
         if text.len() <= LIMIT || shown == 0 {
             return if text.len() <= LIMIT {
                 text
@@ -207,7 +300,8 @@ pub fn markdown(runs: &[Compared], links: &Links) -> String {
 }
 
 /// The summary with at most `shown` rows a list.
-fn render(runs: &[Compared], links: &Links, shown: usize) -> String {
+fn render(report: &Report, links: &Links, shown: usize) -> String {
+    let runs = &report.runs;
     let mut md = String::new();
     let (passed, failed, skipped) = runs.iter().fold((0, 0, 0), |(p, f, s), c| {
         (p + c.run.passed, f + c.run.failed, s + c.run.skipped)
@@ -279,6 +373,33 @@ fn render(runs: &[Compared], links: &Links, shown: usize) -> String {
         );
         list(&mut md, &format!("Fixed{on}"), &c.fixed, shown, false);
     }
+    if !report.flaky.is_empty() {
+        let _ = writeln!(md, "\n### Flakiest tests\n");
+        md.push_str("| test | platform | rules | evidence |\n|---|---|---|---|\n");
+        for f in report.flaky.iter().take(shown) {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} |",
+                cell(&f.test),
+                cell(&f.platform),
+                f.rules,
+                cell(&f.evidence)
+            );
+        }
+    }
+    if !report.slowest.is_empty() {
+        let _ = writeln!(md, "\n### Slowest tests\n");
+        md.push_str("| test | platform | time |\n|---|---|---:|\n");
+        for s in report.slowest.iter().take(shown) {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {:.2} s |",
+                cell(&s.test),
+                cell(&s.platform),
+                s.ms as f64 / 1000.0
+            );
+        }
+    }
     if let Some(site) = &links.site {
         let _ = writeln!(md, "\n[Explore every result in greenboard]({site})");
     }
@@ -293,21 +414,29 @@ fn list(md: &mut String, title: &str, changes: &[Change], shown: usize, was: boo
     }
     let _ = writeln!(md, "\n### {title} ({})\n", changes.len());
     if was {
-        md.push_str("| test | suite | outcome | before | error |\n|---|---|---|---|---|\n");
+        md.push_str(
+            "| test | suite | outcome | before | error | signature |\n|---|---|---|---|---|---|\n",
+        );
     } else {
         md.push_str("| test | suite | outcome | error |\n|---|---|---|---|\n");
     }
     for c in changes.iter().take(shown) {
         let error = c.error.as_deref().map(|e| clip(e, 160)).unwrap_or_default();
         if was {
+            let signature = c
+                .error
+                .as_deref()
+                .map(|e| code(&clip(&crate::db::signature::failure_signature(e), 120)))
+                .unwrap_or_default();
             let _ = writeln!(
                 md,
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} |",
                 cell(&c.test),
                 cell(c.suite.as_deref().unwrap_or("")),
                 c.outcome,
                 c.was.as_deref().unwrap_or("new test"),
-                cell(&error)
+                cell(&error),
+                signature
             );
         } else {
             let _ = writeln!(
@@ -339,6 +468,12 @@ fn cell(text: &str) -> String {
         }
     }
     out
+}
+
+/// Text as a code span in a table cell: shown as it is (`<n>` included),
+/// pipes escaped, backticks made quotes.
+fn code(text: &str) -> String {
+    format!("`{}`", text.replace('`', "'").replace('|', "\\|"))
 }
 
 /// At most `n` characters of `text`, with … when cut.

@@ -497,3 +497,145 @@ fn a_bench_that_cannot_run_is_an_error_not_wrong_usage() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(text(&out.stderr).starts_with("greenboard: "));
 }
+
+/// The demo's summary: the new failures on main are the `new-failures`
+/// preset's, each with its error's signature; then the flakiest and
+/// slowest tests and the link to the explorer, within the size limit.
+#[test]
+fn summary_of_the_demo_lists_the_new_failures_the_preset_finds() {
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/static/demo.sql.gz");
+    let out = greenboard(&[
+        "summary",
+        "--dump",
+        demo,
+        "--site",
+        "https://acme.github.io/gfx/",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let md = text(&out.stdout);
+    assert!(md.len() <= 65_535);
+    let preset = greenboard(&[
+        "query",
+        "--dump",
+        demo,
+        "--preset",
+        "new-failures",
+        "--format",
+        "json",
+    ]);
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&preset.stdout).unwrap();
+    assert!(!rows.is_empty(), "the demo's main has new failures");
+    assert!(
+        md.contains(&format!("— {} new failures", rows.len())),
+        "{}",
+        &md[..300]
+    );
+    for row in &rows {
+        let test = row["test_name"].as_str().unwrap();
+        let signature =
+            greenboard::db::signature::failure_signature(row["error_message"].as_str().unwrap());
+        // In a code span, backticks are written as quotes.
+        let start: String = signature.replace('`', "'").chars().take(40).collect();
+        assert!(
+            md.lines().any(|l| l.starts_with(&format!("| {test} |"))
+                && l.contains("| pass |")
+                && l.contains(&format!("`{start}"))),
+            "{test} with `{start}…` in\n{md}"
+        );
+    }
+    for section in [
+        "### Still failing on windows/x86_64",
+        "### Flakiest tests",
+        "### Slowest tests",
+    ] {
+        assert!(md.contains(section), "{section}");
+    }
+    assert!(md.contains("[Explore every result in greenboard](https://acme.github.io/gfx/)"));
+}
+
+/// A database of the JUnit fixtures (every report one run, twice): the
+/// second run against the first, its failures still failing; and `check
+/// --preset new-failures` passes until a test that passed fails.
+#[test]
+fn summary_of_the_junit_fixtures_and_the_new_failures_gate() {
+    let dir = Scratch::new("cli-summary-fixtures");
+    let db = dir.join("results.db");
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/junit");
+    let mut reports: Vec<String> = std::fs::read_dir(&fixtures)
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .collect();
+    reports.sort();
+    for commit in ["c1", "c2"] {
+        let mut args = vec![
+            "ingest",
+            "--db",
+            db.to_str().unwrap(),
+            "--branch",
+            "main",
+            "--commit",
+            commit,
+            "--platform",
+            "linux/x86_64",
+        ];
+        args.extend(reports.iter().map(String::as_str));
+        let out = greenboard(&args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let out = greenboard(&["summary", "--db", db.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let md = text(&out.stdout);
+    assert!(md.len() <= 65_535);
+    assert!(md.contains("| run 1 (main `c1`) |"), "{md}");
+    assert!(md.contains("### Still failing ("), "{md}");
+    assert!(!md.contains("### New failures"), "{md}");
+    let gate = greenboard(&[
+        "check",
+        "--db",
+        db.to_str().unwrap(),
+        "--preset",
+        "new-failures",
+    ]);
+    assert_eq!(gate.status.code(), Some(0), "{}", text(&gate.stderr));
+
+    // A run where a test that passed fails.
+    let report = dir.join("broken.xml");
+    let passing = "<testsuite name=\"s\"><testcase classname=\"tests.test_parse\" name=\"test_ok\"/></testsuite>";
+    let failing = "<testsuite name=\"s\"><testcase classname=\"tests.test_parse\" name=\"test_ok\"><failure message=\"boom at 0x7f00\"/></testcase></testsuite>";
+    for (commit, xml) in [("c3", passing), ("c4", failing)] {
+        std::fs::write(&report, xml).unwrap();
+        let out = greenboard(&[
+            "ingest",
+            "--db",
+            db.to_str().unwrap(),
+            "--branch",
+            "main",
+            "--commit",
+            commit,
+            "--platform",
+            "linux/x86_64",
+            report.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let gate = greenboard(&[
+        "check",
+        "--db",
+        db.to_str().unwrap(),
+        "--preset",
+        "new-failures",
+    ]);
+    assert_eq!(gate.status.code(), Some(1), "{}", text(&gate.stderr));
+    assert!(
+        text(&gate.stdout).contains("tests.test_parse::test_ok"),
+        "{}",
+        text(&gate.stdout)
+    );
+    let md = text(&greenboard(&["summary", "--db", db.to_str().unwrap()]).stdout);
+    assert!(
+        md.contains(
+            "| tests.test_parse::test_ok | s | fail | pass | boom at 0x7f00 | `boom at <hex>` |"
+        ),
+        "{md}"
+    );
+}

@@ -8,7 +8,7 @@ use clap::ValueEnum;
 use greenboard::db::attach;
 use greenboard::db::load::{OnError, load_str};
 use greenboard::ingest::{self, PlatformSpec, RunInfo, context};
-use greenboard::summary::{self, Compared, Links};
+use greenboard::summary::{self, Links, Report};
 use rusqlite::Connection;
 
 use super::error::CliError;
@@ -160,8 +160,9 @@ pub fn expand(globs: &[String], allow_missing: bool) -> Result<Vec<PathBuf>, Cli
 /// What the step did, for the benchmark and the tests.
 #[derive(Debug, Default)]
 pub struct Done {
-    /// The runs stored, compared with their bases.
-    pub compared: Vec<Compared>,
+    /// The runs stored, compared with their bases, and what the summary
+    /// says of them.
+    pub report: Report,
     /// Time spent on each step.
     pub times: Vec<(&'static str, Duration)>,
     /// Whether the results pass `--fail-on`.
@@ -285,10 +286,7 @@ pub fn run(args: Args, env: &dyn Fn(&str) -> Option<String>) -> Result<Done, Cli
     }
     lap(&mut done, "ingest the run");
 
-    for id in &ids {
-        done.compared
-            .push(summary::compare(&conn, *id, against.as_deref())?);
-    }
+    done.report = summary::report(&conn, &ids, against.as_deref())?;
     drop(conn);
     let site_url = args.site_url.clone().or(match &from {
         Where::Url(u) if !u.ends_with(".gz") && !u.ends_with(".sql") && !u.ends_with(".db") => {
@@ -296,7 +294,7 @@ pub fn run(args: Args, env: &dyn Fn(&str) -> Option<String>) -> Result<Done, Cli
         }
         _ => None,
     });
-    let markdown = summary::markdown(&done.compared, &Links { site: site_url });
+    let markdown = summary::markdown(&done.report, &Links { site: site_url });
     let summary_to = if args.no_summary {
         None
     } else {
@@ -319,12 +317,14 @@ pub fn run(args: Args, env: &dyn Fn(&str) -> Option<String>) -> Result<Done, Cli
     drop(temporary);
 
     let new = done
-        .compared
+        .report
+        .runs
         .iter()
         .map(|c| c.new_failures.len())
         .sum::<usize>();
     let regressions = done
-        .compared
+        .report
+        .runs
         .iter()
         .map(|c| c.regressions().count())
         .sum::<usize>();

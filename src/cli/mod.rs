@@ -15,6 +15,7 @@ pub mod ingest;
 pub mod query;
 pub mod site;
 pub mod source;
+pub mod summary;
 pub mod vibesql_history;
 
 use clap::{Parser, Subcommand};
@@ -44,5 +45,6 @@ pub enum Command {
     Check(check::Args),
     Site(site::Args),
     Ci(ci::Args),
+    Summary(summary::Args),
     VibesqlHistory(vibesql_history::Args),
 }

@@ -54,7 +54,7 @@ impl Format {
 
 /// The database of `--db` (read-only), or one in memory holding `--dump`,
 /// with greenboard's SQL functions (as in the explorer).
-fn open_data(source: &Source) -> Result<Connection, CliError> {
+pub fn open_data(source: &Source) -> Result<Connection, CliError> {
     let conn = open_source(source)?;
     greenboard::db::signature::register(&conn)?;
     Ok(conn)

@@ -1,7 +1,7 @@
 //! Presets for greenboard's own schema (see `src/schema.sql`): pass rates by
 //! branch and platform, trends, flaky tests, regressions.
 
-use super::{Chart, Param, Preset};
+use super::{Chart, Param, Preset, health};
 
 /// The dashboard's headline: runs, tests, overall pass rate, date range.
 pub const HEADLINE_SQL: &str = "SELECT
@@ -133,6 +133,60 @@ FROM test_runs WHERE branch_name != 'main'
 GROUP BY branch_name
 ORDER BY avg_pass_rate DESC;",
         chart: None,
+        params: &[],
+    },
+    Preset {
+        id: "new-failures",
+        group: "Health",
+        title: "New failures",
+        description: "Tests failing in each platform's latest run on the branch that passed in the run before, with the commit that broke them.",
+        sql: health::NEW_FAILURES,
+        chart: None,
+        params: &[health::BRANCH],
+    },
+    Preset {
+        id: "ongoing-failures",
+        group: "Health",
+        title: "Ongoing failures",
+        description: "Tests still failing in each platform's latest run on the branch: for how many runs and days, where they first failed and last passed.",
+        sql: health::ONGOING_FAILURES,
+        chart: Some(Chart::Spec("bar:x=test_name,y=days,series=platform,agg=max")),
+        params: &[health::BRANCH],
+    },
+    Preset {
+        id: "recently-fixed",
+        group: "Health",
+        title: "Recently fixed",
+        description: "Tests passing in each platform's latest run on the branch that failed in the run before, with the commit that fixed them.",
+        sql: health::RECENTLY_FIXED,
+        chart: None,
+        params: &[health::BRANCH],
+    },
+    Preset {
+        id: "flaky-by-rule",
+        group: "Health",
+        title: "Flakiest tests, by rule",
+        description: "Tests that (a) passed and failed on one commit and platform, (b) passed only on a retry, or (c) flipped at least twice in their last N runs; each with the rules that fired, the evidence and a score (3 a commit of a, 2 a run of b, 1 a flip of c).",
+        sql: health::FLAKY_BY_RULE,
+        chart: Some(Chart::Spec("bar:x=test_name,y=score,series=platform")),
+        params: &[health::FLIP_RUNS],
+    },
+    Preset {
+        id: "duration-regressions",
+        group: "Health",
+        title: "Duration regressions",
+        description: "Tests whose median duration over their last N passing runs on a platform and branch grew by more than the given % over the N runs before.",
+        sql: health::DURATION_REGRESSIONS,
+        chart: Some(Chart::Spec("bar:x=test_name,y=growth_pct,series=platform,agg=max")),
+        params: &[health::WINDOW, health::GROWTH],
+    },
+    Preset {
+        id: "failure-groups",
+        group: "Health",
+        title: "Failure groups",
+        description: "Failures grouped by the signature of their error message (numbers, ids, times, paths and quoted values taken out): how many, in how many tests, platforms and branches, first and last seen.",
+        sql: health::FAILURE_GROUPS,
+        chart: Some(Chart::Spec("bar:x=signature,y=failures")),
         params: &[],
     },
     Preset {
@@ -518,6 +572,10 @@ WHERE t.test_suite = ?1 AND t.outcome IN ('fail', 'error', 'timeout')
 GROUP BY t.test_name
 ORDER BY failures DESC, t.test_name;"),
     ("flaky-tests", DRILL_TEST),
+    ("flaky-by-rule", DRILL_TEST),
+    ("ongoing-failures", DRILL_TEST),
+    ("duration-regressions", health::DRILL_DURATIONS),
+    ("failure-groups", health::DRILL_GROUP),
     ("slowest-tests", DRILL_TEST),
     ("run-diff-summary", "WITH base AS (SELECT test_name, outcome FROM test_results WHERE run_id = ?3),
      head AS (SELECT test_name, outcome, error_message FROM test_results WHERE run_id = ?4)

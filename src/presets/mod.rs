@@ -12,6 +12,7 @@ mod coordination;
 mod cortex;
 mod cosmo;
 mod greenboard;
+pub mod health;
 mod tier2;
 mod vibesql;
 

@@ -1,0 +1,241 @@
+//! The health of a branch: what broke, since when, what was fixed, what is
+//! flaky by which rule, and what got slower. The SQL of the "Health"
+//! presets (listed in [`super::GREENBOARD`]) and of their drill-downs.
+//!
+//! A platform's **latest run** on a branch is its run there with the
+//! highest id (runs are stored in the order they ran); the **run before**
+//! is the one before it on the same branch and platform. Failing means
+//! `fail`, `error` or `timeout`.
+
+use super::Param;
+
+/// The branch a health preset looks at: `main` or `master` when the data
+/// has one, else the branch with the most runs.
+pub const BRANCH: Param = Param {
+    name: "branch",
+    default: "SELECT branch_name FROM test_runs WHERE branch_name IS NOT NULL
+GROUP BY branch_name ORDER BY branch_name IN ('main', 'master') DESC, COUNT(*) DESC LIMIT 1",
+};
+
+/// Tests that fail in the latest run of a platform on the branch and passed
+/// in the run before, with the commit that broke them.
+pub const NEW_FAILURES: &str = "WITH latest AS (
+  SELECT platform_id, MAX(id) AS run_id,
+         (SELECT MAX(b.id) FROM test_runs b WHERE b.platform_id = r.platform_id AND b.branch_name = ?1 AND b.id < MAX(r.id)) AS before_id
+  FROM test_runs r WHERE branch_name = ?1 GROUP BY platform_id
+)
+SELECT t.test_name,
+       p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
+       t.outcome, r.git_commit AS broken_at, r.id AS run, br.git_commit AS passed_at, br.id AS run_before,
+       t.error_message
+FROM latest x
+JOIN test_results t ON t.run_id = x.run_id AND t.outcome IN ('fail', 'error', 'timeout')
+JOIN test_results b ON b.run_id = x.before_id AND b.test_name = t.test_name AND b.outcome = 'pass'
+JOIN test_runs r ON r.id = x.run_id
+JOIN test_runs br ON br.id = x.before_id
+JOIN platforms p ON p.id = x.platform_id
+ORDER BY platform, t.test_name;";
+
+/// Tests that fail in the latest run of a platform on the branch and did
+/// not pass in the run before: how many runs and days they have failed
+/// since they last passed, where they first failed and where they last
+/// passed.
+pub const ONGOING_FAILURES: &str = "WITH latest AS (
+  SELECT platform_id, MAX(id) AS run_id,
+         (SELECT MAX(b.id) FROM test_runs b WHERE b.platform_id = r.platform_id AND b.branch_name = ?1 AND b.id < MAX(r.id)) AS before_id
+  FROM test_runs r WHERE branch_name = ?1 GROUP BY platform_id
+),
+failing AS (
+  SELECT l.platform_id, l.run_id, t.test_name, t.error_message,
+         (SELECT MAX(r.id) FROM test_results o JOIN test_runs r ON r.id = o.run_id
+          WHERE o.test_name = t.test_name AND o.outcome = 'pass' AND r.platform_id = l.platform_id AND r.branch_name = ?1) AS passed_run
+  FROM latest l JOIN test_results t ON t.run_id = l.run_id AND t.outcome IN ('fail', 'error', 'timeout')
+  WHERE NOT EXISTS (SELECT 1 FROM test_results b WHERE b.run_id = l.before_id AND b.test_name = t.test_name AND b.outcome = 'pass')
+),
+streak AS (
+  SELECT f.test_name, f.platform_id, f.run_id, f.passed_run, f.error_message, COUNT(*) AS runs, MIN(r.id) AS first_run
+  FROM failing f
+  JOIN test_results o ON o.test_name = f.test_name AND o.outcome IN ('fail', 'error', 'timeout')
+  JOIN test_runs r ON r.id = o.run_id AND r.platform_id = f.platform_id AND r.branch_name = ?1
+   AND r.id > COALESCE(f.passed_run, 0) AND r.id <= f.run_id
+  GROUP BY f.platform_id, f.test_name
+)
+SELECT s.test_name,
+       p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
+       s.runs AS failing_runs,
+       ROUND(julianday(lr.run_timestamp) - julianday(fr.run_timestamp), 1) AS days,
+       fr.git_commit AS first_failed_at, fr.id AS first_failed_run,
+       pr.git_commit AS last_passed_at, pr.id AS last_passed_run,
+       s.error_message
+FROM streak s
+JOIN test_runs lr ON lr.id = s.run_id
+JOIN test_runs fr ON fr.id = s.first_run
+LEFT JOIN test_runs pr ON pr.id = s.passed_run
+JOIN platforms p ON p.id = s.platform_id
+ORDER BY failing_runs DESC, platform, s.test_name;";
+
+/// Tests that pass in the latest run of a platform on the branch and failed
+/// in the run before, with the commit that fixed them.
+pub const RECENTLY_FIXED: &str = "WITH latest AS (
+  SELECT platform_id, MAX(id) AS run_id,
+         (SELECT MAX(b.id) FROM test_runs b WHERE b.platform_id = r.platform_id AND b.branch_name = ?1 AND b.id < MAX(r.id)) AS before_id
+  FROM test_runs r WHERE branch_name = ?1 GROUP BY platform_id
+)
+SELECT t.test_name,
+       p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
+       r.git_commit AS fixed_at, r.id AS run, br.git_commit AS failed_at, br.id AS run_before,
+       b.outcome AS was, b.error_message AS last_error
+FROM latest x
+JOIN test_results t ON t.run_id = x.run_id AND t.outcome = 'pass'
+JOIN test_results b ON b.run_id = x.before_id AND b.test_name = t.test_name AND b.outcome IN ('fail', 'error', 'timeout')
+JOIN test_runs r ON r.id = x.run_id
+JOIN test_runs br ON br.id = x.before_id
+JOIN platforms p ON p.id = x.platform_id
+ORDER BY platform, t.test_name;";
+
+/// How many recent runs rule (c) looks at.
+pub const FLIP_RUNS: Param = Param {
+    name: "runs",
+    default: "SELECT 30",
+};
+
+/// Flaky tests by three rules, per test and platform, each row saying which
+/// fired and its evidence, ordered by a score (3 per commit of rule a, 2
+/// per run of rule b, 1 per flip of rule c):
+/// - (a) passed and failed on the same commit and platform;
+/// - (b) passed only on a retry within a run (`retry_count` > 0);
+/// - (c) flipped between passing and failing at least twice in its last
+///   `?1` decided runs on the platform and a branch.
+pub const FLAKY_BY_RULE: &str = "WITH multi AS (
+  SELECT platform_id, git_commit FROM test_runs GROUP BY platform_id, git_commit HAVING COUNT(*) > 1
+),
+same AS (
+  SELECT t.test_name, r.platform_id, r.git_commit, MAX(r.id) AS last_run,
+         group_concat(r.id, ', ' ORDER BY r.id) AS runs
+  FROM multi m
+  JOIN test_runs r ON r.platform_id = m.platform_id AND r.git_commit = m.git_commit
+  JOIN test_results t ON t.run_id = r.id AND t.outcome <> 'skip'
+  GROUP BY t.test_name, r.platform_id, r.git_commit
+  HAVING MAX(t.outcome = 'pass') AND MAX(t.outcome <> 'pass')
+),
+a AS (
+  -- The evidence is the latest such commit's (SQLite takes bare columns
+  -- from the row of the MAX).
+  SELECT test_name, platform_id, COUNT(*) AS n, MAX(last_run) AS last_run,
+         'passed and failed on commit ' || substr(git_commit, 1, 8) || ' (runs ' || runs || ')' AS evidence
+  FROM same GROUP BY test_name, platform_id
+),
+b AS (
+  SELECT t.test_name, r.platform_id, COUNT(*) AS n,
+         'passed on a retry in ' || COUNT(*) || ' run(s), last in run ' || MAX(r.id) AS evidence
+  FROM test_results t JOIN test_runs r ON r.id = t.run_id
+  WHERE t.outcome = 'pass' AND t.retry_count > 0
+  GROUP BY t.test_name, r.platform_id
+),
+recent AS (
+  SELECT t.test_name, r.platform_id, r.branch_name, t.outcome <> 'pass' AS failed,
+         ROW_NUMBER() OVER (PARTITION BY t.test_name, r.platform_id, r.branch_name ORDER BY r.run_timestamp DESC, r.id DESC) AS age
+  FROM test_results t JOIN test_runs r ON r.id = t.run_id
+  WHERE t.outcome <> 'skip'
+),
+flips AS (
+  SELECT test_name, platform_id, branch_name, COUNT(*) AS runs, SUM(failed <> prev) AS n
+  FROM (SELECT *, LAG(failed) OVER (PARTITION BY test_name, platform_id, branch_name ORDER BY age DESC) AS prev
+        FROM recent WHERE age <= CAST(?1 AS INTEGER))
+  GROUP BY test_name, platform_id, branch_name
+),
+c AS (
+  SELECT test_name, platform_id, MAX(n) AS n,
+         MAX(n) || ' flips in its last ' || MAX(runs) || ' runs on ' || COALESCE(branch_name, 'no branch') AS evidence
+  FROM flips WHERE n >= 2 GROUP BY test_name, platform_id
+),
+found AS (
+  SELECT test_name, platform_id FROM a UNION SELECT test_name, platform_id FROM b UNION SELECT test_name, platform_id FROM c
+)
+SELECT f.test_name,
+       p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
+       3 * COALESCE(a.n, 0) + 2 * COALESCE(b.n, 0) + COALESCE(c.n, 0) AS score,
+       trim(iif(a.n, 'a ', '') || iif(b.n, 'b ', '') || iif(c.n, 'c', '')) AS rules,
+       rtrim(COALESCE(a.evidence || '; ', '') || COALESCE(b.evidence || '; ', '') || COALESCE(c.evidence, ''), '; ') AS evidence
+FROM found f
+LEFT JOIN a ON a.test_name = f.test_name AND a.platform_id = f.platform_id
+LEFT JOIN b ON b.test_name = f.test_name AND b.platform_id = f.platform_id
+LEFT JOIN c ON c.test_name = f.test_name AND c.platform_id = f.platform_id
+JOIN platforms p ON p.id = f.platform_id
+ORDER BY score DESC, f.test_name, platform
+LIMIT 100;";
+
+/// How many runs make each window of a duration regression.
+pub const WINDOW: Param = Param {
+    name: "runs",
+    default: "SELECT 10",
+};
+
+/// How much slower (in %) a test must have got.
+pub const GROWTH: Param = Param {
+    name: "growth_pct",
+    default: "SELECT 50",
+};
+
+/// Tests whose median duration (of passing runs) over their last `?1` runs
+/// on a platform and branch grew by more than `?2` % over the `?1` runs
+/// before (each window at least half full).
+pub const DURATION_REGRESSIONS: &str = "WITH d AS (
+  SELECT t.test_name, r.platform_id, r.branch_name, t.duration_ms AS ms,
+         ROW_NUMBER() OVER (PARTITION BY t.test_name, r.platform_id, r.branch_name ORDER BY r.run_timestamp DESC, r.id DESC) AS age
+  FROM test_results t JOIN test_runs r ON r.id = t.run_id
+  WHERE t.outcome = 'pass' AND t.duration_ms IS NOT NULL
+),
+w AS (
+  SELECT test_name, platform_id, branch_name, (age - 1) / CAST(?1 AS INTEGER) AS win, ms,
+         ROW_NUMBER() OVER (PARTITION BY test_name, platform_id, branch_name, (age - 1) / CAST(?1 AS INTEGER) ORDER BY ms) AS k,
+         COUNT(*) OVER (PARTITION BY test_name, platform_id, branch_name, (age - 1) / CAST(?1 AS INTEGER)) AS n
+  FROM d WHERE age <= 2 * CAST(?1 AS INTEGER)
+),
+med AS (
+  SELECT test_name, platform_id, branch_name, win, AVG(ms) AS median
+  FROM w WHERE 2 * n >= CAST(?1 AS INTEGER) AND k IN ((n + 1) / 2, (n + 2) / 2)
+  GROUP BY test_name, platform_id, branch_name, win
+)
+SELECT now.test_name,
+       p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
+       now.branch_name AS branch,
+       ROUND(before.median) AS median_before_ms, ROUND(now.median) AS median_now_ms,
+       ROUND(100.0 * (now.median / before.median - 1), 1) AS growth_pct
+FROM med now
+JOIN med before ON before.test_name = now.test_name AND before.platform_id = now.platform_id
+  AND before.branch_name IS now.branch_name AND before.win = 1
+JOIN platforms p ON p.id = now.platform_id
+WHERE now.win = 0 AND now.median > before.median * (1 + CAST(?2 AS REAL) / 100.0)
+ORDER BY growth_pct DESC, now.test_name, platform;";
+
+/// Failures grouped by the signature of their error message
+/// (`failure_signature`): how many, of how many tests, platforms and
+/// branches, first and last seen.
+pub const FAILURE_GROUPS: &str = "SELECT failure_signature(t.error_message) AS signature,
+       COUNT(*) AS failures, COUNT(DISTINCT t.test_name) AS tests,
+       COUNT(DISTINCT r.platform_id) AS platforms, COUNT(DISTINCT r.branch_name) AS branches,
+       MIN(r.run_timestamp) AS first_seen, MAX(r.run_timestamp) AS last_seen
+FROM test_results t JOIN test_runs r ON r.id = t.run_id
+WHERE t.outcome IN ('fail', 'error', 'timeout') AND t.error_message IS NOT NULL
+GROUP BY signature
+ORDER BY failures DESC, signature;";
+
+/// The failures of one signature (`?1`), latest first.
+pub const DRILL_GROUP: &str = "SELECT r.run_timestamp, r.branch_name AS branch,
+       p.os || '/' || p.arch AS platform, t.test_name, t.outcome, t.error_message
+FROM test_results t
+JOIN test_runs r ON r.id = t.run_id
+JOIN platforms p ON p.id = r.platform_id
+WHERE t.outcome IN ('fail', 'error', 'timeout') AND failure_signature(t.error_message) = ?1
+ORDER BY r.run_timestamp DESC, r.id DESC, t.test_name;";
+
+/// One test's durations (`?1`) over time, per platform and branch.
+pub const DRILL_DURATIONS: &str = "SELECT r.run_timestamp,
+       p.os || '/' || p.arch || ' ' || COALESCE(r.branch_name, '') AS platform_branch,
+       t.duration_ms
+FROM test_results t
+JOIN test_runs r ON r.id = t.run_id
+JOIN platforms p ON p.id = r.platform_id
+WHERE t.test_name = ?1 AND t.outcome = 'pass' AND t.duration_ms IS NOT NULL
+ORDER BY r.run_timestamp, r.id;";
