@@ -623,7 +623,7 @@ pub fn render(
 
     let mut description = describe(spec, &t, marks, lo, hi);
     for note in notes.iter().skip(usize::from(t.note().is_some())) {
-        let _ = write!(description, " {}{}.", note[..1].to_uppercase(), &note[1..]);
+        let _ = write!(description, " {}{}.", note[..1].to_ascii_uppercase(), &note[1..]);
     }
     let id = escape(&opts.id);
     let svg = format!(
@@ -688,7 +688,7 @@ fn describe(spec: &Spec, t: &Aggregated, marks: usize, lo: f64, hi: f64) -> Stri
     }
     d.push('.');
     if let Some(note) = t.note() {
-        let _ = write!(d, " {}{}.", note[..1].to_uppercase(), &note[1..]);
+        let _ = write!(d, " {}{}.", note[..1].to_ascii_uppercase(), &note[1..]);
     }
     d
 }

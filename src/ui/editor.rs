@@ -129,10 +129,11 @@ pub fn mark_error(sql: &str, offset: usize) {
     let Some(head) = sql.get(..offset) else {
         return;
     };
-    // The token that starts there.
+    // The token that starts there: as SQLite reads names, any character
+    // beyond ASCII is part of one.
     let token = sql[offset..]
         .chars()
-        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || !c.is_ascii())
         .map(char::len_utf16)
         .sum::<usize>()
         .max(1);
