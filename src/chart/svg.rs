@@ -623,7 +623,12 @@ pub fn render(
 
     let mut description = describe(spec, &t, marks, lo, hi);
     for note in notes.iter().skip(usize::from(t.note().is_some())) {
-        let _ = write!(description, " {}{}.", note[..1].to_ascii_uppercase(), &note[1..]);
+        let _ = write!(
+            description,
+            " {}{}.",
+            note[..1].to_ascii_uppercase(),
+            &note[1..]
+        );
     }
     let id = escape(&opts.id);
     let svg = format!(
