@@ -21,6 +21,8 @@
 //! - `never_traps`: Stop and Esc on runaway queries and loads, a query
 //!   waiting behind another, the address after a stop, a crash and the new
 //!   worker, the time limit;
+//! - `health`: what broke, since when, and is it flaky: the health
+//!   presets' answers in the browser against native SQLite;
 //! - `kept`: data kept in the browser: a revisit answered 304, a picked
 //!   file after a reload, changes and Reset, the Data menu's list, no room;
 //! - `accessibility`: the axe audit and the phone layout;
@@ -43,6 +45,7 @@ mod answers;
 mod charts;
 mod dashboard;
 mod dialects;
+mod health;
 mod kept;
 mod loading;
 mod never_traps;
