@@ -69,6 +69,9 @@ pub struct Compared {
     pub still_failing: Vec<Change>,
     /// Passing now, failing in the base.
     pub fixed: Vec<Change>,
+    /// The branch it was to be compared with, when that has no run on its
+    /// platform (it is then compared with the run before it).
+    pub against_missing: Option<String>,
 }
 
 impl Compared {
@@ -111,9 +114,22 @@ pub fn run(conn: &Connection, id: i64) -> rusqlite::Result<Option<Run>> {
 }
 
 /// The base of run `id`: the latest run on its platform of branch
-/// `against` when that is another branch than the run's, else the run
-/// before it on its branch and platform.
+/// `against` when that is another branch than the run's and has one, else
+/// the run before it on its branch and platform.
 pub fn base_of(conn: &Connection, id: i64, against: Option<&str>) -> rusqlite::Result<Option<i64>> {
+    match against_base(conn, id, against)? {
+        Some(b) => Ok(Some(b)),
+        None => against_base(conn, id, None),
+    }
+}
+
+/// The base of run `id` as [`base_of`] says, without falling back when
+/// `against` has no run on its platform.
+fn against_base(
+    conn: &Connection,
+    id: i64,
+    against: Option<&str>,
+) -> rusqlite::Result<Option<i64>> {
     conn.query_row(
         "SELECT b.id FROM test_runs r JOIN test_runs b ON b.platform_id = r.platform_id AND b.id <> r.id
          WHERE r.id = ?1
@@ -130,6 +146,11 @@ pub fn base_of(conn: &Connection, id: i64, against: Option<&str>) -> rusqlite::R
 /// Run `id` compared with its base (see [`base_of`]).
 pub fn compare(conn: &Connection, id: i64, against: Option<&str>) -> rusqlite::Result<Compared> {
     let this = run(conn, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+    let other = against.filter(|a| Some(*a) != this.branch.as_deref());
+    let against_missing = match other {
+        Some(a) if against_base(conn, id, Some(a))?.is_none() => Some(a.to_string()),
+        _ => None,
+    };
     let base_id = base_of(conn, id, against)?;
     let base = match base_id {
         Some(b) => run(conn, b)?,
@@ -148,6 +169,7 @@ pub fn compare(conn: &Connection, id: i64, against: Option<&str>) -> rusqlite::R
         new_failures: Vec::new(),
         still_failing: Vec::new(),
         fixed: Vec::new(),
+        against_missing,
     };
     let rows = stmt.query_map(params![id, base_id], |r| {
         Ok(Change {
@@ -307,19 +329,23 @@ fn render(report: &Report, links: &Links, shown: usize) -> String {
         (p + c.run.passed, f + c.run.failed, s + c.run.skipped)
     });
     let new: usize = runs.iter().map(|c| c.new_failures.len()).sum();
-    let mark = if failed == 0 { "✅" } else { "❌" };
-    let _ = writeln!(
-        md,
-        "## {mark} {} passed, {} failed, {} skipped{}\n",
-        count(passed),
-        count(failed),
-        count(skipped),
-        match new {
-            0 => String::new(),
-            1 => " — 1 new failure".to_string(),
-            n => format!(" — {n} new failures"),
-        }
-    );
+    if passed + failed + skipped == 0 {
+        md.push_str("## ⚠️ No test result: the reports held no test case\n\n");
+    } else {
+        let mark = if failed == 0 { "✅" } else { "❌" };
+        let _ = writeln!(
+            md,
+            "## {mark} {} passed, {} failed, {} skipped{}\n",
+            count(passed),
+            count(failed),
+            count(skipped),
+            match new {
+                0 => String::new(),
+                1 => " — 1 new failure".to_string(),
+                n => format!(" — {} new failures", count(n as i64)),
+            }
+        );
+    }
     md.push_str(
         "| platform | branch | commit | passed | failed | skipped | pass rate | compared with |\n",
     );
@@ -330,7 +356,7 @@ fn render(report: &Report, links: &Links, shown: usize) -> String {
             Some(u) => format!("[{}]({u})", cell(&r.platform)),
             None => cell(&r.platform),
         };
-        let base = match &c.base {
+        let mut base = match &c.base {
             Some(b) => format!(
                 "run {} ({} `{}`)",
                 b.id,
@@ -339,10 +365,13 @@ fn render(report: &Report, links: &Links, shown: usize) -> String {
             ),
             None => "nothing (first run)".to_string(),
         };
+        if let Some(a) = &c.against_missing {
+            base.push_str(&format!(" — {} has no run here", cell(a)));
+        }
         let _ = writeln!(
             md,
             "| {run} | {} | `{}` | {} | {} | {} | {} | {base} |",
-            cell(r.branch.as_deref().unwrap_or("")),
+            cell(r.branch.as_deref().unwrap_or("(none)")),
             short(&r.commit),
             count(r.passed),
             count(r.failed),
@@ -374,7 +403,10 @@ fn render(report: &Report, links: &Links, shown: usize) -> String {
         list(&mut md, &format!("Fixed{on}"), &c.fixed, shown, false);
     }
     if !report.flaky.is_empty() {
-        let _ = writeln!(md, "\n### Flakiest tests\n");
+        let _ = writeln!(
+            md,
+            "\n### Flakiest tests\n\nRules: a, passed and failed on one commit; b, passed on a retry; c, flipped at least twice in its last 30 runs.\n"
+        );
         md.push_str("| test | platform | rules | evidence |\n|---|---|---|---|\n");
         for f in report.flaky.iter().take(shown) {
             let _ = writeln!(
@@ -412,7 +444,7 @@ fn list(md: &mut String, title: &str, changes: &[Change], shown: usize, was: boo
     if changes.is_empty() {
         return;
     }
-    let _ = writeln!(md, "\n### {title} ({})\n", changes.len());
+    let _ = writeln!(md, "\n### {title} ({})\n", count(changes.len() as i64));
     if was {
         md.push_str(
             "| test | suite | outcome | before | error | signature |\n|---|---|---|---|---|---|\n",
@@ -450,17 +482,22 @@ fn list(md: &mut String, title: &str, changes: &[Change], shown: usize, was: boo
         }
     }
     if changes.len() > shown {
-        let _ = writeln!(md, "\n…and {} more", changes.len() - shown);
+        let _ = writeln!(md, "\n…and {} more", count((changes.len() - shown) as i64));
     }
 }
 
-/// Text made safe in a table cell: pipes escaped, HTML's `<` and `&`
-/// written as entities, line breaks as spaces.
+/// Text made safe in a table cell: at most 300 characters, pipes and
+/// Markdown's marks escaped, HTML's `<` and `&` written as entities, line
+/// breaks as spaces.
 fn cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
+    for ch in clip(text, 300).chars() {
         match ch {
             '|' => out.push_str("\\|"),
+            '\\' | '*' | '[' | ']' | '`' | '~' => {
+                out.push('\\');
+                out.push(ch);
+            }
             '<' => out.push_str("&lt;"),
             '&' => out.push_str("&amp;"),
             '\r' | '\n' | '\t' => out.push(' '),
@@ -535,6 +572,7 @@ mod tests {
         assert_eq!(rate(0, 0), "—");
         assert_eq!(rate(1, 2), "33.33 %");
         assert_eq!(cell("a|b<c>\nd"), "a\\|b&lt;c> d");
+        assert_eq!(cell("**x** [y](z) `q`"), "\\*\\*x\\*\\* \\[y\\](z) \\`q\\`");
         assert_eq!(clip("abcdef", 3), "abc…");
     }
 

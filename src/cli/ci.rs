@@ -137,6 +137,24 @@ pub fn runs_of(reports: &[String]) -> Result<Vec<RunGlobs>, CliError> {
 pub fn expand(globs: &[String], allow_missing: bool) -> Result<Vec<PathBuf>, CliError> {
     let mut files = Vec::new();
     for pattern in globs {
+        let path = Path::new(pattern);
+        if path.is_dir() {
+            return Err(CliError::File(
+                path.to_path_buf(),
+                io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!(
+                        "a folder: give its reports, e.g. {}",
+                        path.join("*.xml").display()
+                    ),
+                ),
+            ));
+        }
+        // A file of that very name (brackets included) is that file.
+        if path.is_file() {
+            files.push(path.to_path_buf());
+            continue;
+        }
         let matched: Vec<PathBuf> = glob::glob(pattern)
             .map_err(|e| CliError::Usage(format!("--reports {pattern:?}: {e}")))?
             .filter_map(Result::ok)
@@ -199,10 +217,47 @@ pub fn run(args: Args, env: &dyn Fn(&str) -> Option<String>) -> Result<Done, Cli
             .as_deref()
             .map(|r| format!("{} test results", r.rsplit('/').next().unwrap_or(r)))
     });
-    let from = match (&args.history, on_github) {
-        (Some(h), _) => Where::parse(h),
-        (None, true) => pages.clone().map_or(Where::Nowhere, Where::Url),
-        (None, false) => Where::Nowhere,
+    // Where the outputs go is checked before anything is fetched or read.
+    let earlier_site = match &args.site {
+        Some(dir) => site::earlier_site(dir).map_err(|e| CliError::File(dir.clone(), e))?,
+        None => false,
+    };
+    if args.site.is_some() {
+        site::explorer()?;
+    }
+    let summary_to = if args.no_summary {
+        None
+    } else {
+        args.summary
+            .clone()
+            .or_else(|| var("GITHUB_STEP_SUMMARY").map(PathBuf::from))
+            .or(Some(PathBuf::from("-")))
+    };
+    if let Some(to) = &summary_to
+        && to.as_os_str() != "-"
+    {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(to)
+            .map_err(|e| {
+                CliError::File(
+                    to.clone(),
+                    io::Error::new(
+                        e.kind(),
+                        format!("the summary cannot be written there: {e}"),
+                    ),
+                )
+            })?;
+    }
+    let from = match (&args.history, on_github, &args.site) {
+        (Some(h), _, _) => Where::parse(h),
+        (None, true, _) => pages.clone().map_or(Where::Nowhere, Where::Url),
+        // Outside GitHub Actions, a site written before is the history.
+        (None, false, Some(dir)) if earlier_site && dir.join("static/datasets.json").is_file() => {
+            Where::Path(dir.clone())
+        }
+        (None, false, _) => Where::Nowhere,
     };
     // Every report is found and read before anything else is done.
     let runs = runs_of(&args.reports)?;
@@ -239,12 +294,23 @@ pub fn run(args: Args, env: &dyn Fn(&str) -> Option<String>) -> Result<Done, Cli
             (dir.path.join("results.db"), Some(dir))
         }
     };
-    match history::fetch(&from, title.as_deref())? {
+    let found = history::fetch(&from, title.as_deref()).map_err(|e| {
+        CliError::Data(format!(
+            "the history cannot be read, so nothing was stored or written: {e}\n  (give --history with where it is, or --history none to start a new one)"
+        ))
+    })?;
+    match found {
+        Found::Nothing(_) if db.exists() => {
+            let runs: i64 = Connection::open(&db)?
+                .query_row("SELECT COUNT(*) FROM test_runs", [], |r| r.get(0))
+                .map_err(|e| CliError::Db(db.clone(), e.to_string()))?;
+            eprintln!("history: adding to the {runs} runs in {}", db.display());
+        }
         Found::Nothing(why) => eprintln!("history: {why}: starting a new history"),
         Found::Data(bytes, source) => {
             lap(&mut done, "fetch the history");
-            let stored = load_history(&db, bytes, &source)?;
-            eprintln!("history: {source}: {stored} earlier results");
+            let (runs, results) = load_history(&db, bytes, &source)?;
+            eprintln!("history: {source}: {runs} earlier runs ({results} results)");
         }
     }
     lap(&mut done, "load the history");
@@ -295,14 +361,6 @@ pub fn run(args: Args, env: &dyn Fn(&str) -> Option<String>) -> Result<Done, Cli
         _ => None,
     });
     let markdown = summary::markdown(&done.report, &Links { site: site_url });
-    let summary_to = if args.no_summary {
-        None
-    } else {
-        args.summary
-            .clone()
-            .or_else(|| var("GITHUB_STEP_SUMMARY").map(PathBuf::from))
-            .or(Some(PathBuf::from("-")))
-    };
     if let Some(to) = summary_to {
         append(&to, &markdown)?;
     }
@@ -346,8 +404,8 @@ pub fn run(args: Args, env: &dyn Fn(&str) -> Option<String>) -> Result<Done, Cli
 }
 
 /// Loads the history's `bytes` (a database, or a dump plain or gzip) into
-/// the new database `db`; returns how many results it holds.
-fn load_history(db: &Path, bytes: Vec<u8>, source: &str) -> Result<i64, CliError> {
+/// the new database `db`; returns how many runs and results it holds.
+fn load_history(db: &Path, bytes: Vec<u8>, source: &str) -> Result<(i64, i64), CliError> {
     let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut text = Vec::new();
         std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text)
@@ -366,13 +424,17 @@ fn load_history(db: &Path, bytes: Vec<u8>, source: &str) -> Result<i64, CliError
             .map_err(|e| CliError::Load(PathBuf::from(source), e))?;
     }
     let conn = Connection::open(db)?;
-    conn.query_row("SELECT COUNT(*) FROM test_results", [], |r| r.get(0))
-        .map_err(|e| {
-            CliError::Fetch(
-                source.to_string(),
-                format!("not a history of greenboard's schema: {e}"),
-            )
-        })
+    conn.query_row(
+        "SELECT (SELECT COUNT(*) FROM test_runs), (SELECT COUNT(*) FROM test_results)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .map_err(|e| {
+        CliError::Fetch(
+            source.to_string(),
+            format!("not a history of greenboard's schema: {e}"),
+        )
+    })
 }
 
 /// Appends `text` to `path` (`-`: standard output).
@@ -386,6 +448,13 @@ fn append(path: &Path, text: &str) -> Result<(), CliError> {
         .append(true)
         .open(path)
         .map_err(|e| CliError::File(path.to_path_buf(), e))?;
+    // After what earlier steps wrote, as a paragraph of its own.
+    let after = std::fs::metadata(path).map_or(0, |m| m.len()) > 0;
+    let text = if after {
+        format!("\n{text}")
+    } else {
+        text.to_string()
+    };
     file.write_all(text.as_bytes())
         .map_err(|e| CliError::File(path.to_path_buf(), e))
 }

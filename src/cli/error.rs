@@ -42,6 +42,9 @@ pub enum CliError {
     /// An address that cannot be fetched, and why.
     #[error("{0}: {1}")]
     Fetch(String, String),
+    /// The data does not allow what was asked, said in words.
+    #[error("{0}")]
+    Data(String),
     /// Wrong usage: the tool exits with 2.
     #[error("{0}")]
     Usage(String),

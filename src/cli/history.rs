@@ -73,13 +73,17 @@ fn is_data_name(name: &str) -> bool {
 pub fn fetch(from: &Where, title: Option<&str>) -> Result<Found, CliError> {
     match from {
         Where::Nowhere => Ok(Found::Nothing("no history asked for".into())),
+        // A dump's address named outright must be there: a typo must not
+        // start a new history.
         Where::Url(url) if is_data_name(url) => match get(url)? {
             Some(bytes) => Ok(Found::Data(bytes, url.clone())),
-            None => Ok(Found::Nothing(format!("{url} is not there (404)"))),
+            None => Err(CliError::Fetch(url.clone(), "not there (404)".into())),
         },
         Where::Url(url) => {
+            // The site's address, or its page's.
+            let url = url.strip_suffix("index.html").unwrap_or(url);
             let base = if url.ends_with('/') {
-                url.clone()
+                url.to_string()
             } else {
                 format!("{url}/")
             };
@@ -158,6 +162,7 @@ fn join(base: &str, relative: &str) -> String {
 fn get(url: &str) -> Result<Option<Vec<u8>>, CliError> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_connect(Some(Duration::from_secs(30)))
+        .timeout_recv_response(Some(Duration::from_secs(60)))
         .timeout_global(Some(Duration::from_secs(600)))
         .http_status_as_error(false)
         .user_agent(concat!("greenboard/", env!("CARGO_PKG_VERSION")))

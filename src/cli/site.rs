@@ -5,6 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use greenboard::db::attach;
+use greenboard::db::load::{OnError, load_str};
 use greenboard::export::sql::write_dump;
 use rusqlite::Connection;
 
@@ -220,8 +221,18 @@ pub fn write(output: &Path, explorer: &Explorer, datasets: &[Dataset]) -> Result
 }
 
 /// Whether `output` holds an earlier site to replace (`true`), or nothing
-/// (`false`); an error when it holds anything else.
-fn earlier_site(output: &Path) -> io::Result<bool> {
+/// (`false`); an error when it holds anything else, or names no folder of
+/// its own (`.`).
+pub fn earlier_site(output: &Path) -> io::Result<bool> {
+    if !matches!(
+        output.components().next_back(),
+        Some(std::path::Component::Normal(_))
+    ) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "give the site a folder of its own (not . or .. or /)",
+        ));
+    }
     if output.exists() && !output.is_dir() {
         return Err(io::Error::new(
             io::ErrorKind::AlreadyExists,
@@ -276,17 +287,37 @@ fn write_data(input: &Input, path: &Path) -> Result<(), CliError> {
                     ),
                 ));
             }
-            if let Err(e) = std::str::from_utf8(&text) {
-                return Err(CliError::File(
+            let not_a_dump = |why: String| {
+                CliError::File(
                     dump.clone(),
                     io::Error::new(
                         io::ErrorKind::InvalidData,
-                        format!(
-                            "not an SQL dump: not UTF-8 text (byte {} is invalid)",
-                            e.valid_up_to()
-                        ),
+                        format!("not an SQL dump: {why}"),
                     ),
-                ));
+                )
+            };
+            let sql = std::str::from_utf8(&text).map_err(|e| {
+                not_a_dump(format!(
+                    "not UTF-8 text (byte {} is invalid)",
+                    e.valid_up_to()
+                ))
+            })?;
+            // Loaded as the explorer loads it (statements that fail are
+            // listed there, not fatal): it must make at least one table.
+            let conn = Connection::open_in_memory()?;
+            let stats =
+                load_str(&conn, sql, OnError::Continue).map_err(|e| not_a_dump(e.to_string()))?;
+            let tables: i64 = conn.query_row(
+                "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table'",
+                [],
+                |r| r.get(0),
+            )?;
+            if tables == 0 {
+                let why = match stats.failed.first() {
+                    Some(p) => format!("it makes no table (line {}: {})", p.line, p.reason),
+                    None => "it makes no table".to_string(),
+                };
+                return Err(not_a_dump(why));
             }
             write_output(path, |out| Ok(out.write_all(&text)?))
         }

@@ -42,7 +42,7 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         Some(b) => b,
         None => conn
             .query_row(health::BRANCH.default, [], |r| r.get::<_, String>(0))
-            .map_err(|_| CliError::Usage("the data holds no run on any branch".into()))?,
+            .map_err(|_| CliError::Data("the data holds no run on any branch".into()))?,
     };
     let mut stmt = conn.prepare(
         "SELECT MAX(id) FROM test_runs WHERE branch_name = ?1 GROUP BY platform_id ORDER BY platform_id",
@@ -51,7 +51,14 @@ pub fn exec(args: Args) -> Result<(), CliError> {
         .query_map([&branch], |r| r.get::<_, i64>(0))?
         .collect::<Result<Vec<_>, _>>()?;
     if ids.is_empty() {
-        return Err(CliError::Usage(format!("no run on branch {branch:?}")));
+        let branches: Vec<String> = conn
+            .prepare("SELECT DISTINCT branch_name FROM test_runs WHERE branch_name IS NOT NULL ORDER BY 1")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        return Err(CliError::Data(format!(
+            "no run on branch {branch:?} (the branches: {})",
+            branches.join(", ")
+        )));
     }
     let report = summary::report(&conn, &ids, args.against.as_deref())?;
     let markdown = summary::markdown(&report, &Links { site: args.site });
