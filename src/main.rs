@@ -44,6 +44,7 @@ fn run(command: Command) -> Result<bool, CliError> {
         Command::VibesqlHistory(args) => cli::vibesql_history::exec(args)?,
         Command::Site(args) => cli::site::exec(args)?,
         Command::Summary(args) => cli::summary::exec(args)?,
+        Command::Presets(args) => cli::presets::exec(args)?,
         Command::Check(args) => return cli::check::exec(args),
         Command::Ci(args) => return cli::ci::exec(args),
     }

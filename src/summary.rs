@@ -433,7 +433,10 @@ fn render(report: &Report, links: &Links, shown: usize) -> String {
         }
     }
     if let Some(site) = &links.site {
-        let _ = writeln!(md, "\n[Explore every result in greenboard]({site})");
+        let _ = writeln!(
+            md,
+            "\n[Explore every result in greenboard]({site}): [new failures]({site}?preset=new-failures) · [ongoing failures]({site}?preset=ongoing-failures) · [flakiest tests]({site}?preset=flaky-by-rule) · [duration regressions]({site}?preset=duration-regressions) · [failure groups]({site}?preset=failure-groups)"
+        );
     }
     md
 }

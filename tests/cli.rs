@@ -551,6 +551,7 @@ fn summary_of_the_demo_lists_the_new_failures_the_preset_finds() {
         assert!(md.contains(section), "{section}");
     }
     assert!(md.contains("[Explore every result in greenboard](https://acme.github.io/gfx/)"));
+    assert!(md.contains("[failure groups](https://acme.github.io/gfx/?preset=failure-groups)"));
 }
 
 /// A database of the JUnit fixtures (every report one run, twice): the
@@ -638,4 +639,21 @@ fn summary_of_the_junit_fixtures_and_the_new_failures_gate() {
         ),
         "{md}"
     );
+}
+
+/// The presets the explorer fetches (`web/presets.json`) are the built-in
+/// ones: `greenboard presets` writes them byte for byte.
+#[test]
+fn the_explorers_presets_are_the_built_in_ones() {
+    let out = greenboard(&["presets"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let committed =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/web/presets.json")).unwrap();
+    assert!(
+        out.stdout == committed,
+        "web/presets.json is stale: run `greenboard presets -o web/presets.json`"
+    );
+    let catalog: greenboard::presets::Catalog = serde_json::from_slice(&committed).unwrap();
+    assert_eq!(catalog.presets.len(), greenboard::presets::all().count());
+    assert_eq!(catalog.drills.len(), greenboard::presets::DRILLS.len());
 }

@@ -42,10 +42,18 @@ fn page_files() -> Vec<(String, Vec<u8>)> {
 /// what makes the site work offline and installable: `offline.js`, imported
 /// once the page has loaded, which registers the service worker `sw.js`,
 /// and the manifest (fetched when the browser looks for an installable
-/// app). None of them is part of the first load.
+/// app), and the presets (`presets.json`, fetched once data is loaded).
+/// None of them is part of the first load.
 fn is_lazy(name: &str) -> bool {
     name.starts_with("charts")
-        || ["editor.js", "offline.js", "sw.js", "manifest.webmanifest"].contains(&name)
+        || [
+            "editor.js",
+            "offline.js",
+            "sw.js",
+            "manifest.webmanifest",
+            "presets.json",
+        ]
+        .contains(&name)
 }
 
 #[test]
@@ -62,6 +70,7 @@ fn the_first_load_is_under_660_kb_gzipped() {
             "editor.js",
             "manifest.webmanifest",
             "offline.js",
+            "presets.json",
             "sw.js"
         ]
     );
@@ -74,6 +83,10 @@ fn the_first_load_is_under_660_kb_gzipped() {
             );
         }
         if name.ends_with(".html") {
+            assert!(
+                !bytes.windows(12).any(|w| w == b"presets.json"),
+                "{name} preloads the presets"
+            );
             assert!(
                 !bytes.windows(9).any(|w| w == b"editor.js"),
                 "{name} preloads the SQL editor"

@@ -12,6 +12,7 @@ pub mod files;
 pub mod history;
 pub mod import;
 pub mod ingest;
+pub mod presets;
 pub mod query;
 pub mod site;
 pub mod source;
@@ -46,5 +47,6 @@ pub enum Command {
     Site(site::Args),
     Ci(ci::Args),
     Summary(summary::Args),
+    Presets(presets::Args),
     VibesqlHistory(vibesql_history::Args),
 }

@@ -545,6 +545,11 @@ pub const CHECKS: &[(&str, &str)] = &[
     ("run-diff", RUN_DIFF_CHECK),
 ];
 
+/// The dashboard's drill-downs (a bar of pass rate by branch or platform
+/// clicked), kept apart so that the page has them without the presets.
+pub const DASHBOARD_DRILLS: [(&str, &str); 2] =
+    [(BY_BRANCH, DRILL_BRANCH), (BY_PLATFORM, DRILL_PLATFORM)];
+
 /// What clicking a mark of a preset's chart runs: SQL whose `?1` is the
 /// mark's x value, `?2` its series (empty when none), and `?3`, `?4`, … the
 /// preset's own parameters. By preset id.

@@ -19,7 +19,10 @@ mod vibesql;
 pub use coordination::LOOP_COORDINATION;
 pub use cortex::CORTEX;
 pub use cosmo::{COSMO_ARTIFACTS, COSMO_BUILD, COSMO_PIPELINE, COSMO_TESTS};
-pub use greenboard::{BY_BRANCH, BY_PLATFORM, DASHBOARD_SQL, DRILLS, GREENBOARD, HEADLINE_SQL};
+pub use greenboard::{
+    BY_BRANCH, BY_BRANCH_SQL, BY_PLATFORM, BY_PLATFORM_SQL, DASHBOARD_DRILLS, DASHBOARD_SQL,
+    DRILLS, GREENBOARD, HEADLINE_SQL,
+};
 pub use tier2::GGEN_TIER2;
 pub use vibesql::VIBESQL;
 
@@ -140,6 +143,137 @@ pub fn all() -> impl Iterator<Item = &'static Preset> {
     ]
     .into_iter()
     .flatten()
+}
+
+/// Every built-in preset and drill-down as data: what the page fetches
+/// (`presets.json`) once data is loaded, so that the preset tables are not
+/// part of its first load. The command line uses the tables themselves.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Catalog {
+    /// The presets, in the order they are listed.
+    pub presets: Vec<Entry>,
+    /// What clicking a mark of a preset's chart runs, by preset id (see
+    /// [`DRILLS`]).
+    pub drills: Vec<(String, String)>,
+}
+
+/// A built-in preset as data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// The schema whose preset it is (`None`: any database's).
+    pub schema: Option<SchemaKind>,
+    /// Identifier.
+    pub id: String,
+    /// Group.
+    pub group: String,
+    /// Title.
+    pub title: String,
+    /// What it answers.
+    pub description: String,
+    /// The SQL.
+    pub sql: String,
+    /// Its parameters: name, and SQL whose first value is the default.
+    pub params: Vec<(String, String)>,
+    /// Its chart spec, if it has one.
+    pub chart: Option<String>,
+    /// Whether the dashboard draws it (as percentage bars).
+    pub bars: bool,
+}
+
+impl Catalog {
+    /// The built-in presets and drill-downs.
+    pub fn built_in() -> Catalog {
+        let entry = |schema: Option<SchemaKind>, p: &Preset| Entry {
+            schema,
+            id: p.id.into(),
+            group: p.group.into(),
+            title: p.title.into(),
+            description: p.description.into(),
+            sql: p.sql.into(),
+            params: p
+                .params
+                .iter()
+                .map(|q| (q.name.into(), q.default.into()))
+                .collect(),
+            chart: match p.chart {
+                Some(Chart::Spec(spec)) => Some(spec.into()),
+                _ => None,
+            },
+            bars: matches!(p.chart, Some(Chart::PercentBars { .. })),
+        };
+        let kinds = [
+            SchemaKind::Greenboard,
+            SchemaKind::VibeSql,
+            SchemaKind::CosmoTests,
+            SchemaKind::CosmoBuild,
+            SchemaKind::CosmoArtifacts,
+            SchemaKind::CosmoPipeline,
+            SchemaKind::LoopCoordination,
+            SchemaKind::GgenTier2,
+            SchemaKind::Cortex,
+        ];
+        let presets = kinds
+            .iter()
+            .flat_map(|k| for_schema(*k).iter().map(|p| entry(Some(*k), p)))
+            .chain(GENERIC.iter().map(|p| entry(None, p)))
+            .collect();
+        Catalog {
+            presets,
+            drills: DRILLS
+                .iter()
+                .map(|(id, sql)| (id.to_string(), sql.to_string()))
+                .collect(),
+        }
+    }
+
+    /// The preset `id`.
+    pub fn find(&self, id: &str) -> Option<&Entry> {
+        self.presets.iter().find(|p| p.id == id)
+    }
+
+    /// The presets for a database in which `kinds` were recognised: theirs,
+    /// in that order, then the generic ones (as [`for_recognised`]).
+    pub fn for_recognised<'a>(
+        &'a self,
+        kinds: &'a [SchemaKind],
+    ) -> impl Iterator<Item = &'a Entry> {
+        kinds
+            .iter()
+            .flat_map(|k| self.presets.iter().filter(move |p| p.schema == Some(*k)))
+            .chain(self.presets.iter().filter(|p| p.schema.is_none()))
+    }
+
+    /// The drill-down of preset `id`'s chart.
+    pub fn drill(&self, id: &str) -> Option<&str> {
+        self.drills
+            .iter()
+            .find(|(p, _)| p == id)
+            .map(|(_, sql)| sql.as_str())
+    }
+
+    /// The check of the preset whose SQL `sql` is, if it has one (see
+    /// [`check`]).
+    pub fn check_for_sql(&self, sql: &str) -> Option<&'static str> {
+        let sql = sql.trim();
+        self.presets
+            .iter()
+            .find(|p| p.sql.trim() == sql)
+            .and_then(|p| check(&p.id))
+    }
+}
+
+impl From<&Entry> for Made {
+    fn from(p: &Entry) -> Self {
+        Made {
+            id: p.id.clone(),
+            group: p.group.clone(),
+            title: p.title.clone(),
+            description: p.description.clone(),
+            sql: p.sql.clone(),
+            params: p.params.iter().map(|(name, _)| name.clone()).collect(),
+            chart: p.chart.clone(),
+        }
+    }
 }
 
 /// A preset made for the data at hand (owned, unlike the built-in ones).

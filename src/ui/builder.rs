@@ -39,11 +39,11 @@ pub fn stored_order() -> Option<bool> {
 /// that charts its answer.
 pub fn chart_first(store: Store) -> bool {
     store.chart_first.get().unwrap_or_else(|| {
-        store
-            .preset
-            .get()
-            .and_then(|id| presets::find(&id))
-            .is_some_and(|p| p.chart.is_some())
+        let id = store.preset.get();
+        store.catalog.with(|c| {
+            id.and_then(|id| Some(c.as_ref()?.find(&id)?.clone()))
+                .is_some_and(|p| p.chart.is_some() || p.bars)
+        })
     })
 }
 

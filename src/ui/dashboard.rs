@@ -106,13 +106,11 @@ pub fn fill_dashboard(store: Store) {
         gloo_timers::callback::Timeout::new(0, move || editor::start(store)).forget();
     };
     let mut then = Some(then_editor);
-    for (id, panel) in [
-        (presets::BY_BRANCH, store.by_branch),
-        (presets::BY_PLATFORM, store.by_platform),
+    for (sql, panel) in [
+        (presets::BY_BRANCH_SQL, store.by_branch),
+        (presets::BY_PLATFORM_SQL, store.by_platform),
     ] {
-        if let Some(p) = presets::find(id) {
-            ask(p.sql, panel, then.take());
-        }
+        ask(sql, panel, then.take());
     }
     ask(presets::HEADLINE_SQL, store.headline, then.take());
 }
@@ -149,7 +147,8 @@ fn ChartPanel(
             let store = expect_context::<Store>();
             let column = a.columns.first().cloned().unwrap_or_default();
             let on_pick = Callback::new(move |x: String| {
-                if let Some(sql) = presets::drill(preset) {
+                if let Some((_, sql)) = presets::DASHBOARD_DRILLS.iter().find(|(p, _)| *p == preset)
+                {
                     builder::show_drill(
                         store,
                         format!("{title}: {x}"),

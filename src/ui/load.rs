@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::dashboard::fill_dashboard;
 use super::query::{preset_title, run_from_address};
-use super::{LoadState, Store, bridge, changes, editor, url};
+use super::{LoadState, Store, bridge, changes, editor, preset_list, url};
 use crate::protocol::{
     Kept, LoadSummary, NamedSource, Request, RequestId, Response, SchemaKind, Source,
 };
@@ -194,11 +194,23 @@ fn follow(
                 editor::start(store);
             }
             if run_sql {
-                let id = store.preset.get_untracked();
-                store
-                    .preset_title
-                    .set(id.as_deref().and_then(|id| preset_title(store, id)));
-                run_from_address(store, store.sql.get_untracked());
+                // A preset's title (its chart's too) comes with the presets.
+                let run = move || {
+                    let id = store.preset.get_untracked();
+                    store
+                        .preset_title
+                        .set(id.as_deref().and_then(|id| preset_title(store, id)));
+                    run_from_address(store, store.sql.get_untracked());
+                };
+                if store.preset.with_untracked(Option::is_some) {
+                    preset_list::with_catalog(store, run);
+                } else {
+                    run();
+                }
+            } else if store.preset.with_untracked(Option::is_some)
+                && store.sql.with_untracked(String::is_empty)
+            {
+                preset_list::run_named(store);
             }
         }
         Response::LoadFailed { error, .. } => store.load.set(LoadState::Failed {

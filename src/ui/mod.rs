@@ -198,6 +198,8 @@ pub struct Store {
     sources: StoredValue<Vec<NamedSource>>,
     /// The dumps shipped with the site.
     datasets: RwSignal<Vec<Dataset>>,
+    /// The built-in presets, fetched once data is loaded.
+    catalog: RwSignal<Option<std::sync::Arc<crate::presets::Catalog>>>,
     /// What was loaded last: still there when a later load fails.
     loaded: RwSignal<Option<(String, LoadSummary)>>,
     /// The request id of the main query shown (answers to older ones are dropped).
@@ -241,6 +243,7 @@ impl Store {
             diff_base: RwSignal::new(None),
             sources: StoredValue::new(Vec::new()),
             datasets: RwSignal::new(Vec::new()),
+            catalog: RwSignal::new(None),
             loaded: RwSignal::new(None),
             current: RwSignal::new(None),
             clock: RwSignal::new(0.0),

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use super::query::{now, run, values_of};
-use super::{QueryState, Store};
-use crate::presets::{self, Chart};
+use super::{QueryState, Store, url};
+use crate::presets::{self, Catalog};
 use crate::protocol::LoadSummary;
 
 /// The presets for the loaded data, grouped.
@@ -17,9 +17,16 @@ pub fn PresetList() -> impl IntoView {
             return view! { <p class="note">"Presets appear once the data is loaded."</p> }
                 .into_any();
         }
-        let list = store
-            .loaded
-            .with(|l| l.as_ref().map(|(_, s)| presets_for(s)).unwrap_or_default());
+        let Some(catalog) = store.catalog.get() else {
+            with_catalog(store, || {});
+            return view! { <p class="note">"Presets appear once the data is loaded."</p> }
+                .into_any();
+        };
+        let list = store.loaded.with(|l| {
+            l.as_ref()
+                .map(|(_, s)| presets_for(s, &catalog))
+                .unwrap_or_default()
+        });
         let mut groups: Vec<(String, Vec<presets::Made>)> = Vec::new();
         for p in list {
             match groups.iter_mut().find(|(g, _)| *g == p.group) {
@@ -78,55 +85,27 @@ fn PresetItem(
     preset: presets::Made,
 ) -> impl IntoView {
     let store = expect_context::<Store>();
-    let chart_mark = presets::find(&preset.id)
-        .is_some_and(|p| matches!(p.chart, Some(Chart::PercentBars { .. })))
+    let chart_mark = store
+        .catalog
+        .with_untracked(|c| c.as_ref()?.find(&preset.id).map(|p| p.bars))
+        .unwrap_or(false)
         .then(|| {
             view! {
                 " "
                 <span class="mark-chart" title="Drawn on the dashboard too" aria-label="(drawn on the dashboard too)">"▤"</span>
             }
         });
-    let presets::Made {
-        id,
-        title,
-        description,
-        sql,
-        params,
-        chart,
-        ..
-    } = preset;
-    let title_text = title.clone();
+    let id = preset.id.clone();
+    let title = preset.title.clone();
+    let description = preset.description.clone();
     let active = {
         let id = id.clone();
         move || store.preset.with(|p| p.as_deref() == Some(id.as_str()))
     };
-    let choose = {
-        let id = id.clone();
-        move |_| {
-            // Once the page shows the query running.
-            gloo_timers::callback::Timeout::new(0, bring_answer_into_view).forget();
-            store.sql.set(sql.clone());
-            store.preset.set(Some(id.clone()));
-            store.preset_title.set(Some(title_text.clone()));
-            store.chart.set(chart.clone());
-            // Each parameter starts at the value the data suggests.
-            let defaults: Vec<&'static str> = presets::find(&id)
-                .map(|p| p.params.iter().map(|q| q.default).collect())
-                .unwrap_or_default();
-            let names = params.clone();
-            let sql = sql.clone();
-            // The earlier answer is gone from now on, not only once the
-            // defaults are found and the query runs.
-            let started = now();
-            store.clock.set(started);
-            store.query.set(QueryState::Running { started });
-            values_of(defaults, Vec::new(), move |values| {
-                store
-                    .params
-                    .set(names.iter().cloned().zip(values).collect());
-                run(store, sql);
-            });
-        }
+    let choose = move |_| {
+        // Once the page shows the query running.
+        gloo_timers::callback::Timeout::new(0, bring_answer_into_view).forget();
+        choose_preset(store, &preset);
     };
     view! {
         <li>
@@ -138,9 +117,97 @@ fn PresetItem(
     }
 }
 
+/// Puts preset `p`'s SQL in the editor and runs it, each parameter at the
+/// value the data suggests.
+fn choose_preset(store: Store, p: &presets::Made) {
+    store.sql.set(p.sql.clone());
+    store.preset.set(Some(p.id.clone()));
+    store.preset_title.set(Some(p.title.clone()));
+    store.chart.set(p.chart.clone());
+    let defaults: Vec<String> = store
+        .catalog
+        .with_untracked(|c| {
+            Some(
+                c.as_ref()?
+                    .find(&p.id)?
+                    .params
+                    .iter()
+                    .map(|(_, d)| d.clone())
+                    .collect(),
+            )
+        })
+        .unwrap_or_default();
+    let names = p.params.clone();
+    let sql = p.sql.clone();
+    // The earlier answer is gone from now on, not only once the defaults
+    // are found and the query runs.
+    let started = now();
+    store.clock.set(started);
+    store.query.set(QueryState::Running { started });
+    values_of(defaults, Vec::new(), move |values| {
+        store
+            .params
+            .set(names.iter().cloned().zip(values).collect());
+        run(store, sql);
+    });
+}
+
+/// Runs `then` once the built-in presets (`presets.json`, written by
+/// `greenboard presets`) are in the store: at once if they are, else once
+/// fetched (or failed to be). They are not part of the page's first load:
+/// the first to ask, once data is loaded, fetches them.
+pub fn with_catalog(store: Store, then: impl FnOnce() + 'static) {
+    type Waiting = Vec<Box<dyn FnOnce()>>;
+    thread_local! {
+        static WAITING: std::cell::RefCell<Option<Waiting>> = const { std::cell::RefCell::new(None) };
+    }
+    if store.catalog.with_untracked(Option::is_some) {
+        then();
+        return;
+    }
+    let first = WAITING.with_borrow_mut(|w| {
+        let first = w.is_none();
+        w.get_or_insert_with(Vec::new).push(Box::new(then));
+        first
+    });
+    if !first {
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        let catalog = url::fetch_json(&url::resolve("presets.json"))
+            .await
+            .and_then(|json| {
+                serde_wasm_bindgen::from_value::<Catalog>(json).map_err(|e| e.to_string())
+            });
+        match catalog {
+            Ok(catalog) => store.catalog.set(Some(std::sync::Arc::new(catalog))),
+            Err(e) => web_sys::console::warn_1(&format!("the presets: {e}").into()),
+        }
+        for then in WAITING.with_borrow_mut(Option::take).unwrap_or_default() {
+            then();
+        }
+    });
+}
+
+/// Runs the preset the address names (`?preset=ID` with no SQL), with the
+/// data's defaults.
+pub fn run_named(store: Store) {
+    with_catalog(store, move || {
+        let Some(id) = store.preset.get_untracked() else {
+            return;
+        };
+        let preset = store
+            .catalog
+            .with_untracked(|c| c.as_ref()?.find(&id).map(presets::Made::from));
+        if let Some(p) = preset {
+            choose_preset(store, &p);
+        }
+    });
+}
+
 /// Every preset for the loaded data: those the dump ships first, then its
 /// schema's, then the generic ones and one per table.
-fn presets_for(summary: &LoadSummary) -> Vec<presets::Made> {
+fn presets_for(summary: &LoadSummary, catalog: &Catalog) -> Vec<presets::Made> {
     let shipped = summary
         .presets
         .iter()
@@ -155,7 +222,11 @@ fn presets_for(summary: &LoadSummary) -> Vec<presets::Made> {
             chart: p.chart.clone(),
         });
     shipped
-        .chain(presets::for_recognised(&summary.recognised).map(presets::Made::from))
+        .chain(
+            catalog
+                .for_recognised(&summary.recognised)
+                .map(presets::Made::from),
+        )
         .chain(presets::for_tables(&summary.tables))
         .collect()
 }

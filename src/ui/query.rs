@@ -4,13 +4,15 @@
 use leptos::prelude::*;
 
 use super::{QueryState, Store, bridge, builder, editor, load, saved, url};
-use crate::presets;
 use crate::protocol::{DEFAULT_PAGE_SIZE, Request, Response};
 
 /// The title of preset `id` (built in, or shipped in the loaded dump).
 pub fn preset_title(store: Store, id: &str) -> Option<String> {
-    if let Some(p) = presets::find(id) {
-        return Some(p.title.to_string());
+    if let Some(title) = store
+        .catalog
+        .with_untracked(|c| Some(c.as_ref()?.find(id)?.title.clone()))
+    {
+        return Some(title);
     }
     let i: usize = id.strip_prefix("shipped:")?.parse().ok()?;
     store
@@ -39,7 +41,10 @@ pub fn run(store: Store, sql: String) {
     store.sort.set(None);
     store.notice.set(None);
     editor::whole_text();
-    let Some(check) = presets::check_for_sql(&sql) else {
+    let check = store
+        .catalog
+        .with_untracked(|c| c.as_ref().and_then(|c| c.check_for_sql(&sql)));
+    let Some(check) = check else {
         execute(store, sql.clone(), sql);
         return;
     };
@@ -282,11 +287,11 @@ fn name_params(store: Store, names: &[String]) {
 /// Asks the data for the first value of each of `queries` in turn, then
 /// calls `done` with them all (an empty string where a query found nothing).
 pub fn values_of(
-    queries: Vec<&'static str>,
+    queries: Vec<String>,
     found: Vec<String>,
     done: impl FnOnce(Vec<String>) + 'static,
 ) {
-    let Some(sql) = queries.get(found.len()).copied() else {
+    let Some(sql) = queries.get(found.len()).cloned() else {
         done(found);
         return;
     };
@@ -294,7 +299,7 @@ pub fn values_of(
     bridge::send(
         |id| Request::Query {
             id,
-            sql: sql.to_string(),
+            sql,
             params: Vec::new(),
             page_size: 1,
             allow_changes: false,

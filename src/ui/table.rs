@@ -362,20 +362,21 @@ fn CompareRuns(
             None => store.diff_base.set(Some(run.clone())),
             Some(base) => {
                 store.diff_base.set(None);
-                let Some(p) = crate::presets::find("run-diff-summary") else {
+                let Some(p) = store
+                    .catalog
+                    .with_untracked(|c| c.as_ref()?.find("run-diff-summary").cloned())
+                else {
                     return;
                 };
-                store.sql.set(p.sql.to_string());
-                store.preset.set(Some(p.id.to_string()));
-                store.preset_title.set(Some(p.title.to_string()));
-                store
-                    .chart
-                    .set(p.chart.as_ref().and_then(|c| c.spec_text(&[])));
+                store.sql.set(p.sql.clone());
+                store.preset.set(Some(p.id.clone()));
+                store.preset_title.set(Some(p.title.clone()));
+                store.chart.set(p.chart.clone());
                 store.params.set(vec![
                     ("base_run".to_string(), base),
                     ("head_run".to_string(), run.clone()),
                 ]);
-                super::query::run(store, p.sql.to_string());
+                super::query::run(store, p.sql);
             }
         }
     };

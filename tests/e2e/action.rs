@@ -126,7 +126,7 @@ async fn the_site_the_action_writes_shows_the_new_run_under_a_sub_path() {
         )
         .unwrap();
     assert!(
-        said.contains(&format!("{results} earlier results")),
+        said.contains(&format!("{runs} earlier runs ({results} results)")),
         "{said}"
     );
     let summary = std::fs::read_to_string(&summary).unwrap();

@@ -294,7 +294,15 @@ impl Browser {
     /// Clicks the element `css` finds, first scrolled to the middle of its
     /// scrolling box (the sidebar scrolls on its own).
     pub async fn click(&self, css: &str) {
-        let el = self.driver.find(By::Css(css)).await.unwrap();
+        // Parts of the page appear a moment after the data (the presets),
+        // so the element is waited for.
+        let el = self
+            .driver
+            .query(By::Css(css))
+            .wait(Duration::from_secs(20), Duration::from_millis(50))
+            .first()
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
         self.driver
             .execute(
                 "arguments[0].scrollIntoView({ block: 'center' })",
