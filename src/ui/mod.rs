@@ -18,6 +18,7 @@ mod dashboard;
 mod dataset_picker;
 mod editor;
 mod headline;
+mod health;
 mod keys;
 mod load;
 mod load_panel;
