@@ -9,11 +9,6 @@
 
 use super::Param;
 
-/// The branches of the data, `main` or `master` first, then by how many
-/// runs they have.
-pub const BRANCHES: &str = "SELECT branch_name FROM test_runs WHERE branch_name IS NOT NULL
-GROUP BY branch_name ORDER BY branch_name IN ('main', 'master') DESC, COUNT(*) DESC, branch_name";
-
 /// The branch a health preset looks at: `main` or `master` when the data
 /// has one, else the branch with the most runs.
 pub const BRANCH: Param = Param {
@@ -167,7 +162,8 @@ LEFT JOIN a ON a.test_name = f.test_name AND a.platform_id = f.platform_id
 LEFT JOIN b ON b.test_name = f.test_name AND b.platform_id = f.platform_id
 LEFT JOIN c ON c.test_name = f.test_name AND c.platform_id = f.platform_id
 JOIN platforms p ON p.id = f.platform_id
-ORDER BY score DESC, f.test_name, platform;";
+ORDER BY score DESC, f.test_name, platform
+LIMIT 100;";
 
 /// How many runs make each window of a duration regression.
 pub const WINDOW: Param = Param {

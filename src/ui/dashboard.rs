@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 
 use super::headline::Headline;
-use super::health::Health;
 use super::{Panel, Store, bridge, builder, chart, editor};
 use crate::chart::data_from_rows;
 use crate::presets;
@@ -18,7 +17,6 @@ pub fn Dashboard() -> impl IntoView {
         match store.schema() {
         Some(SchemaKind::Greenboard) => view! {
             <section class="dashboard" aria-label="Dashboard">
-                <Health/>
                 <Headline/>
                 <div class="charts">
                     <ChartPanel panel=store.by_branch preset=presets::BY_BRANCH title="Pass rate by branch" noun="branch"/>

@@ -18,7 +18,6 @@ mod dashboard;
 mod dataset_picker;
 mod editor;
 mod headline;
-mod health;
 mod keys;
 mod load;
 mod load_panel;
