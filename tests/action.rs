@@ -25,6 +25,18 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// `greenboard site -o OUTPUT FLAG INPUT`, one dataset (`--db` or `--dump`).
+fn site_of(output: &Path, flag: &str, input: &Path) -> Output {
+    greenboard()
+        .arg("site")
+        .arg("-o")
+        .arg(output)
+        .arg(flag)
+        .arg(input)
+        .output()
+        .unwrap()
+}
+
 /// A static server on 127.0.0.1 for `dir`, in a thread: 200 with the file,
 /// 404 when there is none, 500 for any path under `/broken/`. Records the
 /// paths asked for.
@@ -648,13 +660,7 @@ fn site_writes_the_explorer_and_the_data() {
 
     // A missing input: named, and the earlier site stays as it was.
     let before = std::fs::read(site.join("static/datasets.json")).unwrap();
-    let out = greenboard()
-        .arg("site")
-        .arg("-o")
-        .arg(&site)
-        .args(["--db", "gone.db"])
-        .output()
-        .unwrap();
+    let out = site_of(&site, "--db", Path::new("gone.db"));
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("gone.db: no such file"),
@@ -668,14 +674,7 @@ fn site_writes_the_explorer_and_the_data() {
     // Not a dump: named, nothing written.
     let png = dir.join("picture.sql");
     std::fs::write(&png, [0x89, b'P', b'N', b'G', 0xff, 0xfe]).unwrap();
-    let out = greenboard()
-        .arg("site")
-        .arg("-o")
-        .arg(dir.join("other"))
-        .arg("--dump")
-        .arg(&png)
-        .output()
-        .unwrap();
+    let out = site_of(&dir.join("other"), "--dump", &png);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("picture.sql: not an SQL dump"),
@@ -686,14 +685,7 @@ fn site_writes_the_explorer_and_the_data() {
     // A folder that is not a site is not replaced.
     std::fs::create_dir(dir.join("mine")).unwrap();
     std::fs::write(dir.join("mine/notes.txt"), "mine").unwrap();
-    let out = greenboard()
-        .arg("site")
-        .arg("-o")
-        .arg(dir.join("mine"))
-        .arg("--dump")
-        .arg(&dump)
-        .output()
-        .unwrap();
+    let out = site_of(&dir.join("mine"), "--dump", &dump);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("not a greenboard site"),
@@ -1035,14 +1027,7 @@ fn wrong_inputs_never_cost_the_history() {
 
     // Not a dump: refused, and the site stays.
     std::fs::write(dir.join("hello.sql"), "hello world\n").unwrap();
-    let out = greenboard()
-        .arg("site")
-        .arg("-o")
-        .arg(&site)
-        .arg("--dump")
-        .arg(dir.join("hello.sql"))
-        .output()
-        .unwrap();
+    let out = site_of(&site, "--dump", &dir.join("hello.sql"));
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("hello.sql: not an SQL dump"),
