@@ -355,9 +355,7 @@ pub fn run(args: Args, env: &dyn Fn(&str) -> Option<String>) -> Result<Done, Cli
     done.report = summary::report(&conn, &ids, against.as_deref())?;
     drop(conn);
     let site_url = args.site_url.clone().or(match &from {
-        Where::Url(u) if !u.ends_with(".gz") && !u.ends_with(".sql") && !u.ends_with(".db") => {
-            Some(u.clone())
-        }
+        Where::Url(u) if !history::is_data_name(u) => Some(u.clone()),
         _ => None,
     });
     let markdown = summary::markdown(&done.report, &Links { site: site_url });

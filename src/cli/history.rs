@@ -61,7 +61,7 @@ pub enum Found {
 }
 
 /// Names ending so are data themselves, not a site.
-fn is_data_name(name: &str) -> bool {
+pub fn is_data_name(name: &str) -> bool {
     let name = name.split(['?', '#']).next().unwrap_or(name);
     [".gz", ".sql", ".db", ".sqlite", ".sqlite3"]
         .iter()
