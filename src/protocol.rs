@@ -362,7 +362,8 @@ pub enum ChartReply {
 pub struct ChartDrawing {
     /// The spec drawn (the one asked for, or the one guessed).
     pub spec: String,
-    /// The SVG document (every value from the data escaped).
+    /// The SVG document (every value from the data escaped), or for a spec
+    /// `html:VIEW` that view's HTML ([`crate::chart::views`]).
     pub svg: String,
     /// Marks drawn: one per value.
     pub marks: usize,

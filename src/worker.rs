@@ -28,8 +28,13 @@ use crate::protocol::{
 };
 use crate::wire;
 
-/// Answers kept for paging and charting, newest last.
-const KEPT_ANSWERS: usize = 6;
+/// Answers kept for paging and charting at most, newest last: as many
+/// as hold [`KEPT_ROWS`] rows between them (the latest whatever its size).
+/// The page's own small answers (the dashboard's, the health tiles', a
+/// test page's) thus never push out the reader's.
+const KEPT_ANSWERS: usize = 32;
+/// Rows kept at most, over the answers kept.
+const KEPT_ROWS: usize = 2_000_000;
 /// Milliseconds between two progress messages.
 const PROGRESS_EVERY_MS: f64 = 50.0;
 /// Slice size when text is handed over whole.
@@ -735,14 +740,17 @@ fn keep_answer(
     let total_rows = rows.len();
     let first: Vec<Vec<Cell>> = rows.iter().take(page_size).cloned().collect();
     if !columns.is_empty() {
-        if state.answers.len() == KEPT_ANSWERS {
-            state.answers.pop_front();
-        }
         state.answers.push_back(Kept {
             query: id,
             columns: columns.clone(),
             rows,
         });
+        while state.answers.len() > KEPT_ANSWERS
+            || state.answers.len() > 1
+                && state.answers.iter().map(|k| k.rows.len()).sum::<usize>() > KEPT_ROWS
+        {
+            state.answers.pop_front();
+        }
     }
     Response::Answer {
         id,

@@ -363,3 +363,89 @@ fn failures_group_by_signature_and_a_group_lists_its_failures() {
     .unwrap();
     assert_eq!(out.rows.len(), 2);
 }
+
+/// A test's page: where it stands, where it started failing (the run before
+/// the first failure and the first failure), its flips, and its failures
+/// by signature; every result in its strip.
+#[test]
+fn a_tests_page_says_where_it_started_failing() {
+    // Failing since run 5, seen at run 7: last passed at c4, first failed at c5.
+    let h = breaks_at_5_fixed_at_9(7);
+    let stands = h.answer("test-timeline", &["draws"]);
+    assert_eq!(stands.len(), 1, "{stands:?}");
+    let s = &stands[0];
+    assert_eq!(s["platform"], "linux/x86_64");
+    assert_eq!(s["branch"], "main");
+    assert_eq!(s["latest"], "fail");
+    assert_eq!(s["failing_runs"], "3");
+    assert_eq!(s["last_passed_at"], "c4");
+    assert_eq!(s["last_passed_run"], "4");
+    assert_eq!(s["first_failed_at"], "c5");
+    assert_eq!(s["first_failed_run"], "5");
+    assert_eq!(
+        (
+            s["runs"].as_str(),
+            s["failures"].as_str(),
+            s["flips"].as_str()
+        ),
+        ("7", "3", "1")
+    );
+    // Fixed at 9: passing, with no "since"; two flips.
+    let h = breaks_at_5_fixed_at_9(12);
+    let s = &h.answer("test-timeline", &["draws"])[0];
+    assert_eq!(s["latest"], "pass");
+    assert_eq!(s["failing_runs"], "0");
+    assert_eq!(s["first_failed_run"], "");
+    assert_eq!(s["last_passed_run"], "");
+    assert_eq!((s["failures"].as_str(), s["flips"].as_str()), ("4", "2"));
+    // Its four failures are one signature (the numbers taken out).
+    let messages = h.answer("test-messages", &["draws"]);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert_eq!(messages[0]["signature"], "expected <n> pixels, got <n>");
+    assert_eq!(messages[0]["failures"], "4");
+    assert_eq!(messages[0]["latest_message"], "expected 8 pixels, got 9");
+    assert_eq!(messages[0]["first_seen"], "2026-01-02 06:00:00");
+    // Every result, in run order, for the strip.
+    let results = h.answer("test-results", &["draws"]);
+    let outcomes: Vec<&str> = results.iter().map(|r| r["outcome"].as_str()).collect();
+    assert_eq!(
+        outcomes,
+        [
+            "pass", "pass", "pass", "pass", "fail", "fail", "fail", "fail", "pass", "pass", "pass",
+            "pass"
+        ]
+    );
+    // Its default is the test that failed most.
+    assert_eq!(h.answer("test-timeline", &[])[0]["failures"], "4");
+}
+
+/// A test that never passed on a platform "never passed here"; each
+/// platform has its own row, failing ones first.
+#[test]
+fn a_tests_page_has_a_row_per_platform_failing_first() {
+    let mut h = History::new();
+    for n in 1..=3 {
+        h.run_on(
+            &format!("c{n}"),
+            "linux/x86_64",
+            &[case("t", Outcome::Pass, 5, "")],
+        );
+        h.run_on(
+            &format!("c{n}"),
+            "windows/x86_64",
+            &[case("t", Outcome::Error, 5, "boom at 0x1f")],
+        );
+    }
+    let rows = h.answer("test-timeline", &["t"]);
+    let places: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r["platform"].as_str(), r["latest"].as_str()))
+        .collect();
+    assert_eq!(
+        places,
+        [("windows/x86_64", "error"), ("linux/x86_64", "pass")]
+    );
+    assert_eq!(rows[0]["last_passed_run"], "");
+    assert_eq!(rows[0]["first_failed_run"], "2");
+    assert_eq!(rows[0]["failing_runs"], "3");
+}

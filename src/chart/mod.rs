@@ -5,7 +5,9 @@
 
 pub mod aggregate;
 pub mod spec;
+pub mod strip;
 pub mod svg;
+pub mod views;
 
 use crate::protocol::Cell;
 

@@ -19,16 +19,20 @@ pub enum Kind {
     Scatter,
     /// A grid: x across, series down, y as the colour and text of a cell.
     Heatmap,
+    /// Outcomes in a row per series, one cell per result (y the outcome,
+    /// as colour and glyph), latest at the right.
+    Strip,
 }
 
 impl Kind {
     /// Every kind, in the order a menu lists them.
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Bar,
         Kind::StackedBar,
         Kind::Line,
         Kind::Scatter,
         Kind::Heatmap,
+        Kind::Strip,
     ];
 
     /// The kind's name in a spec.
@@ -39,6 +43,7 @@ impl Kind {
             Kind::Line => "line",
             Kind::Scatter => "scatter",
             Kind::Heatmap => "heatmap",
+            Kind::Strip => "strip",
         }
     }
 
@@ -50,6 +55,7 @@ impl Kind {
             Kind::Line => "Line",
             Kind::Scatter => "Scatter",
             Kind::Heatmap => "Heatmap",
+            Kind::Strip => "Outcome strip",
         }
     }
 
@@ -158,7 +164,7 @@ pub struct Spec {
 pub enum SpecError {
     /// The text does not follow `kind:x=COL,y=COL[,series=COL][,agg=WAY]`.
     #[error(
-        "chart spec \"{0}\": expected kind:x=COLUMN,y=COLUMN[,series=COLUMN][,agg=sum|avg|min|max|count] with kind one of bar, stacked, line, scatter, heatmap"
+        "chart spec \"{0}\": expected kind:x=COLUMN,y=COLUMN[,series=COLUMN][,agg=sum|avg|min|max|count] with kind one of bar, stacked, line, scatter, heatmap, strip"
     )]
     Syntax(String),
     /// A column the spec names is not in the result.

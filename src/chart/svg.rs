@@ -191,6 +191,9 @@ pub fn render(
     rows: &[Vec<Cell>],
     opts: &Options,
 ) -> Result<Drawing, SpecError> {
+    if spec.kind == Kind::Strip {
+        return super::strip::render(spec, columns, rows, opts);
+    }
     let t = aggregate_most(spec, columns, rows, MOST_SERIES)?;
     if matches!(spec.kind, Kind::Bar | Kind::StackedBar | Kind::Heatmap)
         && t.marks.len() > MOST_MARKS
@@ -330,6 +333,8 @@ pub fn render(
     };
 
     match spec.kind {
+        // Drawn by its own module, above.
+        Kind::Strip => {}
         Kind::Bar | Kind::StackedBar => {
             let stacked = spec.kind == Kind::StackedBar;
             let (lo, hi) = if stacked {

@@ -20,7 +20,7 @@ pub struct Args {
     #[arg(long, conflicts_with = "sql", required_unless_present = "sql")]
     preset: Option<String>,
     /// The chart: `KIND:x=COLUMN,y=COLUMN[,series=COLUMN][,agg=WAY]`, KIND
-    /// one of bar, stacked, line, scatter, heatmap, WAY how rows sharing x
+    /// one of bar, stacked, line, scatter, heatmap, strip, WAY how rows sharing x
     /// combine: sum, avg, min, max or count.
     #[arg(long)]
     spec: Option<String>,

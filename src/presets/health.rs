@@ -162,8 +162,7 @@ LEFT JOIN a ON a.test_name = f.test_name AND a.platform_id = f.platform_id
 LEFT JOIN b ON b.test_name = f.test_name AND b.platform_id = f.platform_id
 LEFT JOIN c ON c.test_name = f.test_name AND c.platform_id = f.platform_id
 JOIN platforms p ON p.id = f.platform_id
-ORDER BY score DESC, f.test_name, platform
-LIMIT 100;";
+ORDER BY score DESC, f.test_name, platform;";
 
 /// How many runs make each window of a duration regression.
 pub const WINDOW: Param = Param {
@@ -239,3 +238,83 @@ JOIN test_runs r ON r.id = t.run_id
 JOIN platforms p ON p.id = r.platform_id
 WHERE t.test_name = ?1 AND t.outcome = 'pass' AND t.duration_ms IS NOT NULL
 ORDER BY r.run_timestamp, r.id;";
+
+/// The test a test's page shows: the one that failed most often.
+pub const TEST: Param = Param {
+    name: "test_name",
+    default: "SELECT test_name FROM test_results WHERE outcome IN ('fail', 'error', 'timeout')
+GROUP BY test_name ORDER BY COUNT(*) DESC, test_name LIMIT 1",
+};
+
+/// Every result of one test (`?1`), oldest first, with its run: the page
+/// of a test draws its outcome strip from it (one row of cells per
+/// platform and branch).
+pub const TEST_RESULTS: &str = "SELECT r.id AS run, r.run_timestamp, r.git_commit,
+       p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END
+         || ' · ' || COALESCE(r.branch_name, 'no branch') AS platform_branch,
+       t.outcome, t.retry_count, t.duration_ms, r.run_url, t.error_message
+FROM test_results t
+JOIN test_runs r ON r.id = t.run_id
+JOIN platforms p ON p.id = r.platform_id
+WHERE t.test_name = ?1
+ORDER BY platform_branch, r.id;";
+
+/// Where one test (`?1`) stands on each platform and branch: its latest
+/// outcome; when it fails there, where it last passed and where it first
+/// failed after that (commit, run and the run's URL); its runs, failures,
+/// flips between passing and failing, and passes on a retry. Skips do not
+/// count as runs.
+pub const TEST_TIMELINE: &str = "WITH o AS (
+  SELECT r.id AS run, r.git_commit, r.run_url, r.platform_id, r.branch_name AS branch,
+         t.outcome, t.retry_count, t.outcome IN ('fail', 'error', 'timeout') AS failed
+  FROM test_results t JOIN test_runs r ON r.id = t.run_id
+  WHERE t.test_name = ?1 AND t.outcome <> 'skip'
+),
+s AS (
+  SELECT *, LAG(failed) OVER (PARTITION BY platform_id, branch ORDER BY run) AS prev FROM o
+),
+g AS (
+  SELECT platform_id, branch, COUNT(*) AS runs, SUM(failed) AS failures,
+         SUM(prev IS NOT NULL AND failed <> prev) AS flips,
+         SUM(outcome = 'pass' AND retry_count > 0) AS passed_on_retry,
+         MAX(run) AS latest_run, MAX(CASE WHEN NOT failed THEN run END) AS passed_run
+  FROM s GROUP BY platform_id, branch
+),
+f AS (
+  SELECT g.*, l.outcome AS latest,
+         CASE WHEN l.failed THEN (SELECT MIN(run) FROM o WHERE o.platform_id = g.platform_id
+           AND o.branch IS g.branch AND o.run > COALESCE(g.passed_run, 0)) END AS failed_run
+  FROM g JOIN o l ON l.run = g.latest_run
+)
+SELECT p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
+       f.branch, f.latest,
+       CASE WHEN f.failed_run IS NULL THEN 0
+            ELSE (SELECT COUNT(*) FROM o WHERE o.platform_id = f.platform_id AND o.branch IS f.branch AND o.run >= f.failed_run) END AS failing_runs,
+       pr.git_commit AS last_passed_at, pr.id AS last_passed_run, pr.run_url AS last_passed_url,
+       fr.git_commit AS first_failed_at, f.failed_run AS first_failed_run, fr.run_url AS first_failed_url,
+       f.runs, f.failures, f.flips, f.passed_on_retry
+FROM f
+JOIN platforms p ON p.id = f.platform_id
+LEFT JOIN test_runs pr ON pr.id = f.passed_run AND f.failed_run IS NOT NULL
+LEFT JOIN test_runs fr ON fr.id = f.failed_run
+ORDER BY f.failed_run IS NULL, platform, f.branch IS NULL, f.branch IN ('main', 'master') DESC, f.branch;";
+
+/// One test's (`?1`) failures grouped by the signature of their message:
+/// how many, where, first and last seen, and the latest message.
+pub const TEST_MESSAGES: &str = "WITH f AS (
+  SELECT COALESCE(failure_signature(t.error_message), '(no message)') AS signature, t.error_message,
+         r.run_timestamp, r.id AS run, r.branch_name,
+         p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
+         ROW_NUMBER() OVER (PARTITION BY COALESCE(failure_signature(t.error_message), '(no message)') ORDER BY r.run_timestamp DESC, r.id DESC) AS age
+  FROM test_results t
+  JOIN test_runs r ON r.id = t.run_id
+  JOIN platforms p ON p.id = r.platform_id
+  WHERE t.test_name = ?1 AND t.outcome IN ('fail', 'error', 'timeout')
+)
+SELECT signature, COUNT(*) AS failures,
+       group_concat(DISTINCT platform) AS platforms, group_concat(DISTINCT branch_name) AS branches,
+       MIN(run_timestamp) AS first_seen, MAX(run_timestamp) AS last_seen,
+       MAX(CASE WHEN age = 1 THEN error_message END) AS latest_message
+FROM f
+GROUP BY signature
+ORDER BY failures DESC, signature;";

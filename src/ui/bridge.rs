@@ -60,6 +60,13 @@ pub fn busy() -> bool {
     })
 }
 
+/// Whether the worker has nothing to do: no request sent and unanswered.
+/// What the page asks by itself waits for this, so that it never holds up
+/// what its reader asks.
+pub fn idle() -> bool {
+    BRIDGE.with_borrow(|b| b.as_ref().is_some_and(|b| b.ready && b.pending.is_empty()))
+}
+
 /// Whether request `id` waits behind another one.
 pub fn waiting(id: RequestId) -> bool {
     BRIDGE.with_borrow(|b| {

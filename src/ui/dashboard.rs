@@ -4,6 +4,8 @@
 use leptos::prelude::*;
 
 use super::headline::Headline;
+use super::health::Health;
+use super::test_page::TestPage;
 use super::{Panel, Store, bridge, builder, chart, editor};
 use crate::chart::data_from_rows;
 use crate::presets;
@@ -15,8 +17,15 @@ pub fn Dashboard() -> impl IntoView {
     let store = expect_context::<Store>();
     move || {
         match store.schema() {
+        Some(SchemaKind::Greenboard) if let Some(name) = store.test.get() => view! {
+            <section class="dashboard" aria-label="Dashboard">
+                <TestPage name=name/>
+            </section>
+        }
+        .into_any(),
         Some(SchemaKind::Greenboard) => view! {
             <section class="dashboard" aria-label="Dashboard">
+                <Health/>
                 <Headline/>
                 <div class="charts">
                     <ChartPanel panel=store.by_branch preset=presets::BY_BRANCH title="Pass rate by branch" noun="branch"/>

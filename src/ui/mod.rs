@@ -18,6 +18,7 @@ mod dashboard;
 mod dataset_picker;
 mod editor;
 mod headline;
+mod health;
 mod keys;
 mod load;
 mod load_panel;
@@ -30,6 +31,7 @@ mod rove;
 mod saved;
 mod schema;
 mod table;
+mod test_page;
 mod url;
 mod workbench;
 
@@ -193,6 +195,8 @@ pub struct Store {
     pub notice: RwSignal<Option<String>>,
     /// The run chosen on "Runs to compare" to compare from, if one is.
     pub diff_base: RwSignal<Option<String>>,
+    /// The test whose page is shown in place of the dashboard (`?test=`).
+    pub test: RwSignal<Option<String>>,
     /// What the data was loaded from, to load again when the worker is
     /// replaced and the data is not kept in the browser (addresses only).
     sources: StoredValue<Vec<NamedSource>>,
@@ -241,6 +245,7 @@ impl Store {
             chart_first: RwSignal::new(builder::stored_order()),
             notice: RwSignal::new(None),
             diff_base: RwSignal::new(None),
+            test: RwSignal::new(None),
             sources: StoredValue::new(Vec::new()),
             datasets: RwSignal::new(Vec::new()),
             catalog: RwSignal::new(None),
@@ -285,16 +290,24 @@ pub fn start() {
             params.chart.clone(),
         );
         store.preset.set(params.preset.clone());
+        store.test.set(params.test.clone());
         provide_context(store);
         saved::persist(store.library);
         // Back and forward step through the queries run: each is an entry.
         let popped = window_event_listener(leptos::ev::popstate, move |_| {
+            let p = url::Params::from_location();
+            // A test's page opened or left: the query stays as it is.
+            if p.test != store.test.get_untracked() {
+                store.test.set(p.test.clone());
+                if p.sql.as_deref().unwrap_or_default() == store.sql.get_untracked() {
+                    return;
+                }
+            }
             // The query running is left behind: stopped first, not left
             // running unseen with the next one waiting for it.
             if matches!(store.query.get_untracked(), QueryState::Running { .. }) && bridge::busy() {
                 bridge::stop();
             }
-            let p = url::Params::from_location();
             if let Some(sql) = p.sql {
                 store
                     .preset_title

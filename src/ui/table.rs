@@ -46,7 +46,8 @@ fn hex(bytes: &[u8], n: usize) -> String {
 
 /// A cell's `<td>`: NULL, numbers, the empty string, text and blobs each
 /// look different, and control characters in text show as markers.
-fn cell_html(cell: &Cell, selected: bool) -> String {
+/// A test's name is a link to its page (`?test=`).
+fn cell_html(cell: &Cell, selected: bool, test: bool) -> String {
     let sel = if selected { " selected" } else { "" };
     match cell {
         Cell::Null => format!("<td class=\"null{sel}\">NULL</td>"),
@@ -62,7 +63,15 @@ fn cell_html(cell: &Cell, selected: bool) -> String {
             if shown.len() < t.len() {
                 shown.push('…');
             }
-            format!("<td class=\"text{sel}\">{}</td>", marked(&shown))
+            match super::url::with_test(Some(t)).filter(|_| test) {
+                Some(href) => format!(
+                    "<td class=\"text{sel}\"><a class=\"test\" href=\"{}\" data-test=\"{}\">{}</a></td>",
+                    crate::chart::escape_html(&href),
+                    crate::chart::escape_html(t),
+                    marked(&shown)
+                ),
+                None => format!("<td class=\"text{sel}\">{}</td>", marked(&shown)),
+            }
         }
         Cell::Blob(b) => format!(
             "<td class=\"blob{sel}\">BLOB · {} bytes · {}</td>",
@@ -80,6 +89,7 @@ fn body_html(
     total: usize,
     width: usize,
     selected: Option<(usize, usize)>,
+    test_col: Option<usize>,
 ) -> String {
     let spacer = |rows: usize| {
         if rows == 0 {
@@ -103,7 +113,11 @@ fn body_html(
         match pages.get(i / PAGE).and_then(|p| p.as_ref()?.get(i % PAGE)) {
             Some(row) => {
                 for (c, cell) in row.iter().enumerate() {
-                    html.push_str(&cell_html(cell, selected == Some((i, c))));
+                    html.push_str(&cell_html(
+                        cell,
+                        selected == Some((i, c)),
+                        test_col == Some(c),
+                    ));
                 }
             }
             None => html.push_str(&format!("<td class=\"pending\" colspan=\"{width}\">…</td>")),
@@ -218,9 +232,22 @@ pub fn ResultView() -> impl IntoView {
         };
         let on_scroll = move |ev: leptos::ev::Event| follow(&event_target::<web_sys::Element>(&ev));
         let on_click = move |ev: leptos::ev::MouseEvent| {
-            let Some(td) = ev
+            let target = ev
                 .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+            // A test's name opens its page here (with a modifier key, the
+            // browser opens the link as it would).
+            if let Some(test) = target
+                .as_ref()
+                .and_then(|e| e.closest("a.test").ok().flatten())
+                .and_then(|a| a.get_attribute("data-test"))
+                && !(ev.ctrl_key() || ev.meta_key() || ev.shift_key())
+            {
+                ev.prevent_default();
+                super::test_page::open(store, test);
+                return;
+            }
+            let Some(td) = target
                 .and_then(|e| e.closest("td").ok().flatten())
                 .and_then(|e| e.dyn_into::<web_sys::HtmlTableCellElement>().ok())
             else {
@@ -257,7 +284,12 @@ pub fn ResultView() -> impl IntoView {
                 follow(&el);
             }
         };
-        let body = move || pages.with(|p| body_html(p, shown.get(), total, width, selected.get()));
+        let test_col = (store.schema() == Some(crate::protocol::SchemaKind::Greenboard))
+            .then(|| columns.iter().position(|c| c == "test_name"))
+            .flatten();
+        let body = move || {
+            pages.with(|p| body_html(p, shown.get(), total, width, selected.get(), test_col))
+        };
         let label = format!("Answer: {} rows", fmt_count(total as u64));
         Some(view! {
             <SaveAs query=query/>

@@ -1,5 +1,6 @@
-//! The address bar: `?db=`, `?sql=`, `?p=` and `?chart=` in; `?sql=`, `?p=`
-//! and `?chart=` out, a history entry per query.
+//! The address bar: `?db=`, `?sql=`, `?p=`, `?chart=` and `?test=` in;
+//! `?sql=`, `?p=`, `?chart=` and `?test=` out, a history entry per query
+//! and per test's page.
 
 use web_sys::{UrlSearchParams, window};
 
@@ -19,6 +20,8 @@ pub struct Params {
     pub preset: Option<String>,
     /// A dataset kept in this browser (`?kept=KEY`), opened instead of the demo.
     pub kept: Option<String>,
+    /// The test whose page is shown in place of the dashboard (`?test=`).
+    pub test: Option<String>,
 }
 
 /// `?in-place-above=BYTES`: data with more SQL than this is loaded into,
@@ -70,6 +73,7 @@ impl Params {
             chart: q.get("chart").filter(|s| !s.trim().is_empty()),
             preset: q.get("preset").filter(|s| !s.trim().is_empty()),
             kept: q.get("kept").filter(|s| !s.trim().is_empty()),
+            test: q.get("test").filter(|s| !s.is_empty()),
         }
     }
 }
@@ -127,6 +131,25 @@ pub fn set_sql(sql: &str, values: &[String], chart: Option<&str>, preset: Option
         } else {
             history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()))
         };
+    }
+}
+
+/// The address with `?test=` set to `test` (or taken out): a test's page,
+/// on the same data.
+pub fn with_test(test: Option<&str>) -> Option<String> {
+    let url = web_sys::Url::new(&window()?.location().href().ok()?).ok()?;
+    match test {
+        Some(t) => url.search_params().set("test", t),
+        None => url.search_params().delete("test"),
+    }
+    Some(url.href())
+}
+
+/// Shows the page of `test` (`None`: the dashboard) in a new history entry.
+pub fn set_test(test: Option<&str>) {
+    if let (Some(href), Some(history)) = (with_test(test), window().and_then(|w| w.history().ok()))
+    {
+        let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&href));
     }
 }
 

@@ -1,0 +1,239 @@
+//! The health of a branch, first on the dashboard: its new failures,
+//! ongoing failures, recently fixed tests, flakiest and slower tests, each
+//! a count and its first tests (the health presets' answers, written as
+//! HTML by the chart worker: [`crate::chart::views`]). A test opens its
+//! page; a count runs the whole preset.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+
+use super::preset_list::with_catalog;
+use super::{Store, bridge, builder, test_page};
+use crate::chart::escape_html;
+use crate::protocol::{Request, Response};
+
+/// The health presets shown, with their titles.
+const TILES: [(&str, &str); 5] = [
+    ("new-failures", "New failures"),
+    ("ongoing-failures", "Ongoing failures"),
+    ("recently-fixed", "Recently fixed"),
+    ("flaky-by-rule", "Flakiest (any branch)"),
+    ("duration-regressions", "Slower"),
+];
+
+/// How long the page lets a count of its own take (its reader's queries
+/// have no such limit). On large data a count that takes longer is counted
+/// when its tile is opened, as the reader's query.
+const LIMIT_MS: u32 = 1500;
+
+/// Runs `sql` with `params` once the worker has nothing else to do, so that
+/// the page's own questions never hold up its reader's, then has the chart
+/// worker draw its answer with `spec` (a chart, or an HTML view such as
+/// `html:timeline`); `done` gets the drawing, or an error as HTML. Nothing
+/// is done once `wanted` no longer holds (the part is gone, or asks for
+/// something else). Asked again when the worker was stopped meanwhile.
+pub fn ask_drawn(
+    sql: String,
+    params: Vec<String>,
+    spec: String,
+    title: &'static str,
+    limit_ms: u32,
+    wanted: Rc<dyn Fn() -> bool>,
+    done: Rc<dyn Fn(String)>,
+) {
+    if !wanted() {
+        return;
+    }
+    if !bridge::idle() {
+        gloo_timers::callback::Timeout::new(200, move || {
+            ask_drawn(sql, params, spec, title, limit_ms, wanted, done)
+        })
+        .forget();
+        return;
+    }
+    let again = (sql.clone(), params.clone());
+    let error = |e: &str| format!("<p class=\"error\">{}</p>", escape_html(e));
+    bridge::send(
+        |id| Request::Query {
+            id,
+            sql,
+            params,
+            page_size: 0,
+            allow_changes: false,
+            time_limit_ms: Some(limit_ms),
+        },
+        move |resp| {
+            let (wanted, done) = (wanted.clone(), done.clone());
+            let failed = match resp {
+                Response::Answer { id: query, .. } => {
+                    let spec = spec.clone();
+                    bridge::send(
+                        |id| Request::Chart {
+                            id,
+                            query,
+                            spec: Some(spec),
+                            title: title.into(),
+                            preset: None,
+                        },
+                        move |resp| {
+                            let html = match resp {
+                                Response::Drawn { drawing, .. } => match drawing.note {
+                                    Some(n) => format!(
+                                        "{}<p class=\"note\">{}</p>",
+                                        drawing.svg,
+                                        escape_html(&n)
+                                    ),
+                                    None => drawing.svg,
+                                },
+                                Response::ChartFailed { error: e, .. } => error(&e),
+                                _ => return,
+                            };
+                            if wanted() {
+                                done(html);
+                            }
+                        },
+                    );
+                    return;
+                }
+                Response::QueryFailed { error, .. } => error.message,
+                Response::TimedOut { .. } => format!(
+                    "Not counted: it takes over {limit_ms} ms on this data. Open it to count."
+                ),
+                Response::Halted { .. } => {
+                    let (sql, params) = again.clone();
+                    return ask_drawn(sql, params, spec.clone(), title, limit_ms, wanted, done);
+                }
+                _ => return,
+            };
+            if wanted() {
+                done(error(&failed));
+            }
+        },
+    );
+}
+
+/// The parameters of tile `id` for `branch`.
+fn params_of(id: &str, branch: &str) -> Vec<String> {
+    match id {
+        "flaky-by-rule" => vec!["30".into()],
+        "duration-regressions" => vec!["10".into(), "50".into()],
+        _ => vec![branch.into()],
+    }
+}
+
+/// The health of the chosen branch: main (or master) by default.
+#[component]
+pub fn Health() -> impl IntoView {
+    let store = expect_context::<Store>();
+    // The branches of the dashboard's chart, main or master first.
+    let branches = move || {
+        let mut names: Vec<String> = store.by_branch.with(|p| match p {
+            Some(Ok(a)) => a.rows.iter().filter_map(|r| r.first()?.display()).collect(),
+            _ => Vec::new(),
+        });
+        if let Some(i) = names.iter().position(|b| b == "main" || b == "master") {
+            let main = names.remove(i);
+            names.insert(0, main);
+        }
+        names
+    };
+    let chosen: RwSignal<Option<String>> = RwSignal::new(None);
+    let branch = move || chosen.get().or_else(|| branches().into_iter().next());
+    let tiles: [RwSignal<Option<String>>; 5] = std::array::from_fn(|_| RwSignal::new(None));
+    Effect::new(move || {
+        let Some(b) = branch() else { return };
+        for t in tiles {
+            t.set(None);
+        }
+        with_catalog(store, move || {
+            for (&(id, title), tile) in TILES.iter().zip(tiles) {
+                let asked = b.clone();
+                // Still shown, and still this branch.
+                let wanted: Rc<dyn Fn() -> bool> = Rc::new(move || {
+                    chosen.try_get_untracked().is_some()
+                        && untrack(branch).as_deref() == Some(asked.as_str())
+                });
+                let done: Rc<dyn Fn(String)> = Rc::new(move |html| {
+                    let _ = tile.try_set(Some(html));
+                });
+                match store
+                    .catalog
+                    .with_untracked(|c| Some(c.as_ref()?.find(id)?.sql.clone()))
+                {
+                    Some(sql) => ask_drawn(
+                        sql,
+                        params_of(id, &b),
+                        format!("html:tile:{id}:{b}"),
+                        title,
+                        LIMIT_MS,
+                        wanted,
+                        done,
+                    ),
+                    None => done("<p class=\"error\">The presets could not be fetched.</p>".into()),
+                }
+            }
+        });
+    });
+    // A test opens its page; a title, the whole answer with its SQL.
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        use wasm_bindgen::JsCast;
+        let Some(button) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("button").ok().flatten())
+        else {
+            return;
+        };
+        let b = untrack(branch).unwrap_or_default();
+        if let Some(test) = button.get_attribute("data-test") {
+            test_page::open(store, test);
+        } else if let Some(id) = button.get_attribute("data-tile")
+            && let Some(&(id, title)) = TILES.iter().find(|(t, _)| *t == id)
+            && let Some(sql) = store
+                .catalog
+                .with_untracked(|c| Some(c.as_ref()?.find(id)?.sql.clone()))
+        {
+            let params = params_of(id, &b)
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (format!("?{}", i + 1), v))
+                .collect();
+            builder::show_drill(store, format!("{title} ({b})"), params, sql);
+        }
+    };
+    // Written as HTML, with one handler: every Leptos element and closure
+    // costs the page's first load.
+    let html = move || {
+        TILES
+            .iter()
+            .zip(tiles)
+            .map(|(&(id, title), tile)| match tile.get() {
+                Some(html) if html.starts_with("<p") => format!(
+                    "<div class=\"tile\"><button class=\"title\" data-tile=\"{id}\">{title}</button>{html}</div>"
+                ),
+                Some(html) => format!("<div class=\"tile\">{html}</div>"),
+                None => format!("<div class=\"tile pending\"><span class=\"title\">{title} …</span></div>"),
+            })
+            .collect::<String>()
+    };
+    let options = move || {
+        let b = branch().unwrap_or_default();
+        branches()
+            .iter()
+            .map(|name| {
+                let selected = if *name == b { " selected" } else { "" };
+                format!("<option{selected}>{}</option>", escape_html(name))
+            })
+            .collect::<String>()
+    };
+    view! {
+        <section class="health" aria-label="Health of a branch">
+            <h2>
+                "Health of "
+                <select aria-label="Branch" on:change=move |ev| chosen.set(Some(event_target_value(&ev))) inner_html=options></select>
+            </h2>
+            <div class="tiles" on:click=on_click inner_html=html></div>
+        </section>
+    }
+}

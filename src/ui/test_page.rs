@@ -1,0 +1,119 @@
+//! The page of one test (`?test=NAME`), in place of the dashboard: where it
+//! stands and where it started failing on each platform and branch (with
+//! links to the runs), its outcomes as a strip, its durations, and its
+//! failures grouped by signature. Each part is a preset of the "A test"
+//! group, whose SQL a button opens in the editor, drawn by the chart worker.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+
+use super::health::ask_drawn;
+use super::preset_list::with_catalog;
+use super::{Store, builder, url};
+use crate::chart::escape_html;
+
+/// Opens the page of `test`: a new entry in the history, so that Back
+/// returns to where the reader was.
+pub fn open(store: Store, test: String) {
+    url::set_test(Some(&test));
+    store.test.set(Some(test));
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("content"))
+    {
+        el.scroll_into_view();
+    }
+}
+
+/// The parts of the page: preset, heading, and how it is drawn (`None`:
+/// its preset's chart). The timeline and the messages are HTML views of
+/// their answers ([`crate::chart::views`]).
+const PARTS: [(&str, &str, Option<&str>); 4] = [
+    ("test-timeline", "Where it stands", Some("html:timeline")),
+    ("test-results", "Outcomes", None),
+    ("test-durations", "Duration when it passed", None),
+    (
+        "test-messages",
+        "Failures by signature",
+        Some("html:messages"),
+    ),
+];
+
+/// The page of one test.
+#[component]
+pub fn TestPage(
+    /// The test's name (`test_name`).
+    name: String,
+) -> impl IntoView {
+    let store = expect_context::<Store>();
+    let parts: [RwSignal<Option<String>>; 4] = std::array::from_fn(|_| RwSignal::new(None));
+    {
+        let name = name.clone();
+        with_catalog(store, move || {
+            for (&(id, title, view), part) in PARTS.iter().zip(parts) {
+                let done: Rc<dyn Fn(String)> = Rc::new(move |html| {
+                    let _ = part.try_set(Some(html));
+                });
+                let found = store.catalog.with_untracked(|c| {
+                    let e = c.as_ref()?.find(id)?;
+                    Some((e.sql.clone(), view.map(str::to_string).or(e.chart.clone())?))
+                });
+                let Some((sql, spec)) = found else {
+                    done("<p class=\"error\">The presets could not be fetched.</p>".into());
+                    continue;
+                };
+                let shown = name.clone();
+                let wanted: Rc<dyn Fn() -> bool> = Rc::new(move || {
+                    store.test.get_untracked().as_deref() == Some(shown.as_str())
+                        && part.try_get_untracked().is_some()
+                });
+                ask_drawn(sql, vec![name.clone()], spec, title, 60_000, wanted, done);
+            }
+        });
+    }
+    // One handler: Back to the dashboard, or a part's SQL in the editor.
+    let test = name.clone();
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        use wasm_bindgen::JsCast;
+        let Some(button) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("button").ok().flatten())
+        else {
+            return;
+        };
+        let Some(id) = button.get_attribute("data-sql") else {
+            url::set_test(None);
+            store.test.set(None);
+            return;
+        };
+        let found = store.catalog.with_untracked(|c| {
+            let e = c.as_ref()?.find(&id)?;
+            Some((e.title.clone(), e.sql.clone()))
+        });
+        if let Some((title, sql)) = found {
+            builder::show_drill(
+                store,
+                format!("{title}: {test}"),
+                vec![("test_name".into(), test.clone())],
+                sql,
+            );
+        }
+    };
+    // Written as HTML: every Leptos element costs the page's first load.
+    let html = move || {
+        let mut html = format!(
+            "<button class=\"back\">← Dashboard</button><h2>Test <code>{}</code></h2>",
+            escape_html(&name)
+        );
+        for (&(id, heading, _), part) in PARTS.iter().zip(parts) {
+            html.push_str(&format!(
+                "<h3>{heading} <button class=\"sql-link\" data-sql=\"{id}\" title=\"Open its SQL in the editor\">SQL</button></h3><div class=\"part {id}\">{}</div>",
+                part.get().unwrap_or_else(|| "<p class=\"pending\">…</p>".into())
+            ));
+        }
+        html
+    };
+    view! { <section class="test-page" aria-label="A test" on:click=on_click inner_html=html></section> }
+}
