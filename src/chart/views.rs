@@ -206,7 +206,7 @@ fn messages(a: &Answer) -> String {
         ("last_seen", "Last seen", "text"),
         ("latest_message", "Latest message", "text message"),
     ];
-    let mut html = String::from("<table class=\"result\"><thead><tr>");
+    let mut html = String::from("<table class=\"signatures\"><thead><tr>");
     for (_, head, _) in COLUMNS {
         let _ = write!(html, "<th>{head}</th>");
     }

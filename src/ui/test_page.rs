@@ -18,12 +18,15 @@ use crate::chart::escape_html;
 pub fn open(store: Store, test: String) {
     url::set_test(Some(&test));
     store.test.set(Some(test));
-    if let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("content"))
-    {
-        el.scroll_into_view();
-    }
+    // Its top in view, once drawn in place of the dashboard.
+    request_animation_frame(|| {
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector(".test-page").ok().flatten())
+        {
+            el.scroll_into_view();
+        }
+    });
 }
 
 /// The parts of the page: preset, heading, and how it is drawn (`None`:
