@@ -43,6 +43,9 @@ pub fn draw(job: ChartJob) -> ChartReply {
         };
     }
     let result = (|| {
+        if job.rows.is_empty() {
+            return Err("no rows to chart".to_string());
+        }
         let spec = match job.spec {
             Some(text) => text.parse::<Spec>().map_err(|e| e.to_string())?,
             None => Spec::suggest(&job.columns, &job.rows)?,

@@ -324,6 +324,7 @@ pub fn markdown(report: &Report, links: &Links) -> String {
 /// The summary with at most `shown` rows a list.
 fn render(report: &Report, links: &Links, shown: usize) -> String {
     let runs = &report.runs;
+    let site = links.site.as_deref();
     let mut md = String::new();
     let (passed, failed, skipped) = runs.iter().fold((0, 0, 0), |(p, f, s), c| {
         (p + c.run.passed, f + c.run.failed, s + c.run.skipped)
@@ -392,6 +393,7 @@ fn render(report: &Report, links: &Links, shown: usize) -> String {
             &c.new_failures,
             shown,
             true,
+            site,
         );
         list(
             &mut md,
@@ -399,8 +401,9 @@ fn render(report: &Report, links: &Links, shown: usize) -> String {
             &c.still_failing,
             shown,
             false,
+            site,
         );
-        list(&mut md, &format!("Fixed{on}"), &c.fixed, shown, false);
+        list(&mut md, &format!("Fixed{on}"), &c.fixed, shown, false, site);
     }
     if !report.flaky.is_empty() {
         let _ = writeln!(
@@ -412,7 +415,7 @@ fn render(report: &Report, links: &Links, shown: usize) -> String {
             let _ = writeln!(
                 md,
                 "| {} | {} | {} | {} |",
-                cell(&f.test),
+                test_cell(&f.test, site),
                 cell(&f.platform),
                 f.rules,
                 cell(&f.evidence)
@@ -426,7 +429,7 @@ fn render(report: &Report, links: &Links, shown: usize) -> String {
             let _ = writeln!(
                 md,
                 "| {} | {} | {:.2} s |",
-                cell(&s.test),
+                test_cell(&s.test, site),
                 cell(&s.platform),
                 s.ms as f64 / 1000.0
             );
@@ -443,7 +446,37 @@ fn render(report: &Report, links: &Links, shown: usize) -> String {
 
 /// A section listing `changes` (nothing when there are none), at most
 /// `shown` of them, then how many more.
-fn list(md: &mut String, title: &str, changes: &[Change], shown: usize, was: bool) {
+/// A test's name for a table cell: a link to its page on the site
+/// (`?test=NAME`) when the site is known.
+fn test_cell(name: &str, site: Option<&str>) -> String {
+    match site {
+        Some(site) => format!("[{}]({site}?test={})", cell(name), query_value(name)),
+        None => cell(name),
+    }
+}
+
+/// `text` percent-encoded for a URL's query value (UTF-8; letters, digits
+/// and `-._~` as they are).
+fn query_value(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+fn list(
+    md: &mut String,
+    title: &str,
+    changes: &[Change],
+    shown: usize,
+    was: bool,
+    site: Option<&str>,
+) {
     if changes.is_empty() {
         return;
     }
@@ -466,7 +499,7 @@ fn list(md: &mut String, title: &str, changes: &[Change], shown: usize, was: boo
             let _ = writeln!(
                 md,
                 "| {} | {} | {} | {} | {} | {} |",
-                cell(&c.test),
+                test_cell(&c.test, site),
                 cell(c.suite.as_deref().unwrap_or("")),
                 c.outcome,
                 c.was.as_deref().unwrap_or("new test"),
@@ -477,7 +510,7 @@ fn list(md: &mut String, title: &str, changes: &[Change], shown: usize, was: boo
             let _ = writeln!(
                 md,
                 "| {} | {} | {} | {} |",
-                cell(&c.test),
+                test_cell(&c.test, site),
                 cell(c.suite.as_deref().unwrap_or("")),
                 c.outcome,
                 cell(&error)
@@ -577,6 +610,17 @@ mod tests {
         assert_eq!(cell("a|b<c>\nd"), "a\\|b&lt;c> d");
         assert_eq!(cell("**x** [y](z) `q`"), "\\*\\*x\\*\\* \\[y\\](z) \\`q\\`");
         assert_eq!(clip("abcdef", 3), "abc…");
+    }
+
+    /// A test's name links to its page, its name encoded for the address.
+    #[test]
+    fn test_names_link_to_their_page() {
+        assert_eq!(
+            test_cell("gfx::a b|c[1]", Some("https://x.io/s/")),
+            "[gfx::a b\\|c\\[1\\]](https://x.io/s/?test=gfx%3A%3Aa%20b%7Cc%5B1%5D)"
+        );
+        assert_eq!(query_value("é&=?#"), "%C3%A9%26%3D%3F%23");
+        assert_eq!(test_cell("t", None), "t");
     }
 
     /// A summary of a huge table is cut at a line's end, within the limit.

@@ -536,10 +536,16 @@ fn summary_of_the_demo_lists_the_new_failures_the_preset_finds() {
             greenboard::db::signature::failure_signature(row["error_message"].as_str().unwrap());
         // In a code span, backticks are written as quotes.
         let start: String = signature.replace('`', "'").chars().take(40).collect();
+        // Its name links to its page on the site.
+        let page = format!(
+            "https://acme.github.io/gfx/?test={}",
+            test.replace(':', "%3A")
+        );
         assert!(
-            md.lines().any(|l| l.starts_with(&format!("| {test} |"))
-                && l.contains("| pass |")
-                && l.contains(&format!("`{start}"))),
+            md.lines()
+                .any(|l| l.starts_with(&format!("| [{test}]({page}) |"))
+                    && l.contains("| pass |")
+                    && l.contains(&format!("`{start}"))),
             "{test} with `{start}…` in\n{md}"
         );
     }

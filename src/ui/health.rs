@@ -146,34 +146,36 @@ pub fn Health() -> impl IntoView {
         for t in tiles {
             t.set(None);
         }
-        with_catalog(store, move || {
-            for (&(id, title), tile) in TILES.iter().zip(tiles) {
-                let asked = b.clone();
-                // Still shown, and still this branch.
-                let wanted: Rc<dyn Fn() -> bool> = Rc::new(move || {
-                    chosen.try_get_untracked().is_some()
-                        && untrack(branch).as_deref() == Some(asked.as_str())
-                });
-                let done: Rc<dyn Fn(String)> = Rc::new(move |html| {
-                    let _ = tile.try_set(Some(html));
-                });
-                match store
-                    .catalog
-                    .with_untracked(|c| Some(c.as_ref()?.find(id)?.sql.clone()))
-                {
-                    Some(sql) => ask_drawn(
-                        sql,
-                        params_of(id, &b),
-                        format!("html:tile:{id}:{b}"),
-                        title,
-                        LIMIT_MS,
-                        wanted,
-                        done,
-                    ),
-                    None => done("<p class=\"error\">The presets could not be fetched.</p>".into()),
-                }
+        // Asked again once the presets are in (after a retry, say).
+        if !store.catalog.with(Option::is_some) {
+            with_catalog(store, || {});
+            return;
+        }
+        for (&(id, title), tile) in TILES.iter().zip(tiles) {
+            let asked = b.clone();
+            // Still shown, and still this branch.
+            let wanted: Rc<dyn Fn() -> bool> = Rc::new(move || {
+                chosen.try_get_untracked().is_some()
+                    && untrack(branch).as_deref() == Some(asked.as_str())
+            });
+            let done: Rc<dyn Fn(String)> = Rc::new(move |html| {
+                let _ = tile.try_set(Some(html));
+            });
+            if let Some(sql) = store
+                .catalog
+                .with_untracked(|c| Some(c.as_ref()?.find(id)?.sql.clone()))
+            {
+                ask_drawn(
+                    sql,
+                    params_of(id, &b),
+                    format!("html:tile:{id}:{b}"),
+                    title,
+                    LIMIT_MS,
+                    wanted,
+                    done,
+                );
             }
-        });
+        }
     });
     // A test opens its page; a title, the whole answer with its SQL.
     let on_click = move |ev: leptos::ev::MouseEvent| {
@@ -213,6 +215,9 @@ pub fn Health() -> impl IntoView {
                     "<div class=\"tile\"><button class=\"title\" data-tile=\"{id}\">{title}</button>{html}</div>"
                 ),
                 Some(html) => format!("<div class=\"tile\">{html}</div>"),
+                None if store.catalog_error.get().is_some() => format!(
+                    "<div class=\"tile\"><span class=\"title\">{title}</span><p class=\"error\">Not counted: the presets could not be fetched.</p></div>"
+                ),
                 None => format!("<div class=\"tile pending\"><span class=\"title\">{title} …</span></div>"),
             })
             .collect::<String>()

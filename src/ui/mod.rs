@@ -204,6 +204,8 @@ pub struct Store {
     datasets: RwSignal<Vec<Dataset>>,
     /// The built-in presets, fetched once data is loaded.
     catalog: RwSignal<Option<std::sync::Arc<crate::presets::Catalog>>>,
+    /// Why the built-in presets could not be fetched, if they could not.
+    catalog_error: RwSignal<Option<String>>,
     /// What was loaded last: still there when a later load fails.
     loaded: RwSignal<Option<(String, LoadSummary)>>,
     /// The request id of the main query shown (answers to older ones are dropped).
@@ -249,6 +251,7 @@ impl Store {
             sources: StoredValue::new(Vec::new()),
             datasets: RwSignal::new(Vec::new()),
             catalog: RwSignal::new(None),
+            catalog_error: RwSignal::new(None),
             loaded: RwSignal::new(None),
             current: RwSignal::new(None),
             clock: RwSignal::new(0.0),

@@ -18,6 +18,18 @@ pub fn PresetList() -> impl IntoView {
                 .into_any();
         }
         let Some(catalog) = store.catalog.get() else {
+            if let Some(e) = store.catalog_error.get() {
+                // Asked again: the fetch is tried anew.
+                let retry = move |_| {
+                    store.catalog_error.set(None);
+                    with_catalog(store, || {});
+                };
+                return view! {
+                    <p class="error">"The presets could not be fetched: " {e}</p>
+                    <button on:click=retry>"Try again"</button>
+                }
+                .into_any();
+            }
             with_catalog(store, || {});
             return view! { <p class="note">"Presets appear once the data is loaded."</p> }
                 .into_any();
@@ -155,7 +167,8 @@ fn choose_preset(store: Store, p: &presets::Made) {
 /// Runs `then` once the built-in presets (`presets.json`, written by
 /// `greenboard presets`) are in the store: at once if they are, else once
 /// fetched (or failed to be). They are not part of the page's first load:
-/// the first to ask, once data is loaded, fetches them.
+/// the first to ask, once data is loaded, fetches them. When they cannot be
+/// fetched, `then` runs without them and the store says why.
 pub fn with_catalog(store: Store, then: impl FnOnce() + 'static) {
     type Waiting = Vec<Box<dyn FnOnce()>>;
     thread_local! {
@@ -181,7 +194,7 @@ pub fn with_catalog(store: Store, then: impl FnOnce() + 'static) {
             });
         match catalog {
             Ok(catalog) => store.catalog.set(Some(std::sync::Arc::new(catalog))),
-            Err(e) => web_sys::console::warn_1(&format!("the presets: {e}").into()),
+            Err(e) => store.catalog_error.set(Some(e)),
         }
         for then in WAITING.with_borrow_mut(Option::take).unwrap_or_default() {
             then();

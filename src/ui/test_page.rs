@@ -51,30 +51,31 @@ pub fn TestPage(
 ) -> impl IntoView {
     let store = expect_context::<Store>();
     let parts: [RwSignal<Option<String>>; 4] = std::array::from_fn(|_| RwSignal::new(None));
-    {
-        let name = name.clone();
-        with_catalog(store, move || {
-            for (&(id, title, view), part) in PARTS.iter().zip(parts) {
-                let done: Rc<dyn Fn(String)> = Rc::new(move |html| {
-                    let _ = part.try_set(Some(html));
-                });
-                let found = store.catalog.with_untracked(|c| {
-                    let e = c.as_ref()?.find(id)?;
-                    Some((e.sql.clone(), view.map(str::to_string).or(e.chart.clone())?))
-                });
-                let Some((sql, spec)) = found else {
-                    done("<p class=\"error\">The presets could not be fetched.</p>".into());
-                    continue;
-                };
-                let shown = name.clone();
-                let wanted: Rc<dyn Fn() -> bool> = Rc::new(move || {
-                    store.test.get_untracked().as_deref() == Some(shown.as_str())
-                        && part.try_get_untracked().is_some()
-                });
-                ask_drawn(sql, vec![name.clone()], spec, title, 60_000, wanted, done);
-            }
-        });
-    }
+    // Asked once the presets are in (after a retry, say).
+    let asked = name.clone();
+    Effect::new(move || {
+        if !store.catalog.with(Option::is_some) {
+            with_catalog(store, || {});
+            return;
+        }
+        for (&(id, title, view), part) in PARTS.iter().zip(parts) {
+            let Some((sql, spec)) = store.catalog.with_untracked(|c| {
+                let e = c.as_ref()?.find(id)?;
+                Some((e.sql.clone(), view.map(str::to_string).or(e.chart.clone())?))
+            }) else {
+                continue;
+            };
+            let shown = asked.clone();
+            let wanted: Rc<dyn Fn() -> bool> = Rc::new(move || {
+                store.test.get_untracked().as_deref() == Some(shown.as_str())
+                    && part.try_get_untracked().is_some()
+            });
+            let done: Rc<dyn Fn(String)> = Rc::new(move |html| {
+                let _ = part.try_set(Some(html));
+            });
+            ask_drawn(sql, vec![asked.clone()], spec, title, 60_000, wanted, done);
+        }
+    });
     // One handler: Back to the dashboard, or a part's SQL in the editor.
     let test = name.clone();
     let on_click = move |ev: leptos::ev::MouseEvent| {
@@ -113,7 +114,10 @@ pub fn TestPage(
         for (&(id, heading, _), part) in PARTS.iter().zip(parts) {
             html.push_str(&format!(
                 "<h3>{heading} <button class=\"sql-link\" data-sql=\"{id}\" title=\"Open its SQL in the editor\">SQL</button></h3><div class=\"part {id}\">{}</div>",
-                part.get().unwrap_or_else(|| "<p class=\"pending\">…</p>".into())
+                part.get().unwrap_or_else(|| match store.catalog_error.get() {
+                    Some(_) => "<p class=\"error\">The presets could not be fetched.</p>".into(),
+                    None => "<p class=\"pending\">…</p>".into(),
+                })
             ));
         }
         html

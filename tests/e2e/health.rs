@@ -306,3 +306,90 @@ async fn a_test_name_in_an_answer_opens_its_page() {
     assert_eq!(page["name"], name);
     assert_eq!(rows.len(), 3);
 }
+
+/// When the presets cannot be fetched, the list says so and offers to try
+/// again, the health tiles say they are not counted; once they can be
+/// fetched, Try again brings the presets and the counts.
+#[tokio::test(flavor = "multi_thread")]
+async fn presets_that_cannot_be_fetched_are_said_and_tried_again() {
+    let site = TempDir::new("no-presets");
+    copy_dir(&dist(), &site.0);
+    std::fs::remove_file(site.0.join("presets.json")).unwrap();
+    let server = Server::start(vec![("/", site.0.clone())]).await;
+    let b = Browser::start().await;
+    b.driver.goto(format!("{}/", server.origin)).await.unwrap();
+    let status = b.wait_loaded().await;
+    let said = b
+        .wait_for(
+            "const e = document.querySelector('.sidebar p.error'); return e && e.textContent;",
+            QUERY,
+        )
+        .await;
+    let tiles = b
+        .wait_for(
+            "const t = [...document.querySelectorAll('.health .tile .error')]; return t.length === 5 && t[0].textContent;",
+            QUERY,
+        )
+        .await;
+    std::fs::copy(dist().join("presets.json"), site.0.join("presets.json")).unwrap();
+    b.click(".sidebar p.error + button").await;
+    let presets = b
+        .wait_for(
+            "return document.querySelectorAll('button.preset').length || null",
+            QUERY,
+        )
+        .await;
+    let counted = b.wait_for(HEALTH_JS, QUERY).await;
+    b.quit().await;
+
+    assert!(status.starts_with("Loaded"), "{status}");
+    let said = said.as_str().unwrap();
+    assert!(
+        said.starts_with("The presets could not be fetched: "),
+        "{said}"
+    );
+    assert!(said.contains("presets.json"), "{said}");
+    assert!(said.contains("404"), "{said}");
+    assert_eq!(tiles, "Not counted: the presets could not be fetched.");
+    assert!(presets.as_u64() > Some(20), "{presets}");
+    assert_eq!(counted["tiles"].as_array().unwrap().len(), 5);
+}
+
+/// The page of a test that is not in the data says so, its name shown as
+/// written (markup and all), and nothing breaks.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_test_not_in_the_data_has_a_page_that_says_so() {
+    let server = Server::start(vec![("/", dist())]).await;
+    let b = Browser::start().await;
+    b.driver
+        .goto(format!(
+            "{}/?test={}",
+            server.origin,
+            encode("no <such> \"test\" & co")
+        ))
+        .await
+        .unwrap();
+    let status = b.wait_loaded().await;
+    let page = b
+        .wait_for(
+            "const p = document.querySelector('.test-page');
+             if (!p || p.querySelector('.pending')) return null;
+             return { name: p.querySelector('h2 code').textContent,
+                      parts: [...p.querySelectorAll('.part')].map(d => d.textContent) };",
+            QUERY,
+        )
+        .await;
+    b.quit().await;
+
+    assert!(status.starts_with("Loaded"), "{status}");
+    assert_eq!(page["name"], "no <such> \"test\" & co");
+    assert_eq!(
+        page["parts"],
+        serde_json::json!([
+            "No result of this test in the data.",
+            "no rows to chart",
+            "no rows to chart",
+            "It never failed."
+        ])
+    );
+}

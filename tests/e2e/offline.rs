@@ -121,19 +121,6 @@ async fn update(b: &Browser) -> String {
     v.as_str().unwrap_or("update check failed").to_string()
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
-}
-
 /// Rewrites sw.js in `dir` for the files now there, as the build does.
 fn rewrite_sw(dir: &Path) {
     let out = std::process::Command::new("bash")
