@@ -182,6 +182,7 @@ async fn a_test_page_says_where_it_started_failing() {
     b.click(".health .tile li button").await;
     let page = b.wait_for(TEST_PAGE_JS, QUERY).await;
     let address = b.driver.current_url().await.unwrap();
+    b.driver.set_window_rect(0, 0, 1300, 2600).await.unwrap();
     let png = b.driver.screenshot_as_png().await.unwrap();
     std::fs::write(root().join("tests/screenshots/tmp/test-page.png"), png).unwrap();
     // Back: the dashboard; Forward: the page again.
@@ -221,7 +222,7 @@ async fn a_test_page_says_where_it_started_failing() {
     assert_eq!(page["errors"], serde_json::json!([]), "{page}");
     // A line per platform and branch, as natively, failing ones first.
     let timeline = greenboard::presets::find("test-timeline").unwrap();
-    let native = query::run_with(&conn, timeline.sql, &[test.clone()]).unwrap();
+    let native = query::run_with(&conn, timeline.sql, std::slice::from_ref(&test)).unwrap();
     let col = |n: &str| native.columns.iter().position(|c| c == n).unwrap();
     let lines = page["lines"].as_array().unwrap();
     assert_eq!(lines.len(), native.rows.len());
@@ -258,7 +259,7 @@ async fn a_test_page_says_where_it_started_failing() {
     // A cell per result (the demo has fewer than the strip's limit), with
     // their glyphs.
     let results = greenboard::presets::find("test-results").unwrap();
-    let all = query::run_with(&conn, results.sql, &[test.clone()]).unwrap();
+    let all = query::run_with(&conn, results.sql, std::slice::from_ref(&test)).unwrap();
     assert_eq!(page["cells"], all.rows.len());
     assert!(
         page["glyphs"]
@@ -268,7 +269,7 @@ async fn a_test_page_says_where_it_started_failing() {
     );
     assert_eq!(page["durations"], 1);
     let messages = greenboard::presets::find("test-messages").unwrap();
-    let groups = query::run_with(&conn, messages.sql, &[test.clone()]).unwrap();
+    let groups = query::run_with(&conn, messages.sql, std::slice::from_ref(&test)).unwrap();
     let signatures: Vec<String> = groups
         .rows
         .iter()
