@@ -101,10 +101,15 @@ fn download_png(svg: &str) {
     let _ = save.call1(&wasm_bindgen::JsValue::NULL, &svg.into());
 }
 
-/// Runs what a clicked mark stands for: the preset's drill-down with the
-/// mark's x and series values (and the preset's own parameters after them),
-/// or else the rows of the answer behind the mark.
+/// Runs what a clicked mark stands for: a test's page when it stands for a
+/// test (x is `test_name`); else the preset's drill-down with the mark's x
+/// and series values (and the preset's own parameters after them), or the
+/// rows of the answer behind the mark.
 pub fn drill(store: Store, spec: &Spec, drill: Option<&str>, x: String, series: Option<String>) {
+    if spec.x == "test_name" && store.schema() == Some(crate::protocol::SchemaKind::Greenboard) {
+        super::test_page::open(store, x);
+        return;
+    }
     let title = store
         .preset_title
         .get_untracked()

@@ -283,3 +283,31 @@ async fn the_audit_finds_nothing_serious_in_the_run_diff_an_answer_chart_or_on_a
     assert_eq!(diff, serde_json::json!([]), "{diff:#}");
     assert_eq!(phone, serde_json::json!([]), "{phone:#}");
 }
+
+/// A test's page, with the health section it is opened from: nothing
+/// serious, in the light theme and the dark.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_audit_finds_nothing_serious_on_a_tests_page() {
+    let (_server, b, _) = open_demo().await;
+    b.wait_for(
+        "return document.querySelectorAll('.health .tile:not(.pending)').length === 5",
+        QUERY,
+    )
+    .await;
+    let health = axe(&b).await;
+    b.click(".health .tile li button").await;
+    b.wait_for(
+        "const p = document.querySelector('.test-page'); return p && !p.querySelector('.pending') && !!p.querySelector('.part svg');",
+        QUERY,
+    )
+    .await;
+    let light = axe(&b).await;
+    b.js("document.documentElement.setAttribute('data-theme', 'dark')")
+        .await;
+    let dark = axe(&b).await;
+    b.quit().await;
+
+    assert_eq!(health, serde_json::json!([]), "{health:#}");
+    assert_eq!(light, serde_json::json!([]), "{light:#}");
+    assert_eq!(dark, serde_json::json!([]), "{dark:#}");
+}

@@ -394,3 +394,22 @@ async fn a_test_not_in_the_data_has_a_page_that_says_so() {
         ])
     );
 }
+
+/// A bar that stands for a test (a chart whose x is `test_name`, as the
+/// flakiest tests') opens that test's page.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bar_of_a_test_opens_its_page() {
+    let (_server, b, _) = open_demo().await;
+    b.click("button.preset[data-preset='flaky-by-rule']").await;
+    query_outcome(&b, QUERY).await.unwrap();
+    chart_of(&b, "bar").await;
+    let bar = b
+        .js("const m = document.querySelector('.result-chart .mark[data-x]'); m.dispatchEvent(new MouseEvent('click', { bubbles: true })); return m.dataset.x;")
+        .await;
+    let page = b.wait_for(TEST_PAGE_JS, QUERY).await;
+    let address = b.driver.current_url().await.unwrap();
+    b.quit().await;
+
+    assert_eq!(page["name"], bar);
+    assert!(address.as_str().contains("test="), "{address}");
+}
