@@ -312,11 +312,13 @@ fn each_push_adds_its_run_to_the_history_the_site_holds() {
     let said = std::fs::read_to_string(&summary).unwrap();
     assert!(said.contains("2 new failures"), "{said}");
     assert!(
-        said.contains("| widgets::draws | widgets | fail | pass | expected 3 pixels, got 4 |"),
+        said.contains(&format!(
+            "| [widgets::draws]({history}?test=widgets%3A%3Adraws) | widgets | fail | pass | expected 3 pixels, got 4 |"
+        )),
         "{said}"
     );
     assert!(
-        said.contains("| widgets::blends | widgets | fail | new test | no blend mode |"),
+        said.contains("widgets%3A%3Ablends) | widgets | fail | new test | no blend mode |"),
         "{said}"
     );
     assert!(said.contains("run 1 (main"), "{said}");
@@ -561,7 +563,7 @@ fn a_huge_summary_is_cut_to_the_limit() {
         .lines()
         .skip_while(|l| !l.starts_with("### New failures"))
         .take_while(|l| !l.starts_with("…and"))
-        .filter(|l| l.starts_with("| widgets::test_"))
+        .filter(|l| l.starts_with("| widgets::test_") || l.starts_with("| [widgets::test_"))
         .count();
     // Long names are shortened, so that rows are shown at all.
     assert!(shown >= 50, "{shown} shown");
