@@ -59,17 +59,19 @@ impl Library {
     }
 
     /// Adds what `other` holds: its saved queries replace those of the
-    /// same name, and the two histories are merged by time.
+    /// same name, and the two histories are merged by time, newest first
+    /// (each entry put in its place: a sort would cost the page's first
+    /// load a sorting routine).
     pub fn merge(&mut self, other: Library) {
         for e in other.saved.into_iter().rev() {
             self.save(e);
         }
         for e in other.history {
             if !self.history.contains(&e) {
-                self.history.push(e);
+                let at = self.history.partition_point(|h| h.at >= e.at);
+                self.history.insert(at, e);
             }
         }
-        self.history.sort_by(|a, b| b.at.total_cmp(&a.at));
         self.history.truncate(HISTORY_LEN);
     }
 }

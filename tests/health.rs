@@ -292,7 +292,7 @@ fn a_duration_step_is_a_regression_by_its_medians() {
             ],
         );
     }
-    let found = h.answer("duration-regressions", &["10", "50"]);
+    let found = h.answer("duration-regressions", &["main", "10", "50"]);
     assert_eq!(found.len(), 1, "{found:?}");
     let r = &found[0];
     assert_eq!(r["test_name"], "render");
@@ -302,7 +302,16 @@ fn a_duration_step_is_a_regression_by_its_medians() {
     );
     assert_eq!(r["growth_pct"], "100.0");
     // Not more than 150 % slower.
-    assert!(h.answer("duration-regressions", &["10", "150"]).is_empty());
+    assert!(
+        h.answer("duration-regressions", &["main", "10", "150"])
+            .is_empty()
+    );
+    // Another branch has none; the branch is main by default.
+    assert!(
+        h.answer("duration-regressions", &["dev", "10", "50"])
+            .is_empty()
+    );
+    assert_eq!(h.answer("duration-regressions", &[]).len(), 1);
     // The drill-down charts its durations over time.
     let drill = presets::drill("duration-regressions").unwrap();
     let out = query::run_with(&h.conn, drill, &["render".to_string()]).unwrap();

@@ -116,7 +116,8 @@ fn tile(id: &str, title: &str, branch: &str, a: &Answer) -> String {
     if rows.len() > LISTED {
         let _ = write!(
             html,
-            "<li class=\"more\">and {} more</li>",
+            "<li class=\"more\"><button data-tile=\"{}\">and {} more</button></li>",
+            escape_html(id),
             fmt_count((rows.len() - LISTED) as u64)
         );
     }
@@ -142,8 +143,14 @@ fn run(commit: Option<String>, run: Option<String>, url: Option<String>) -> Stri
     }
 }
 
+/// `n` and its noun, singular or plural: "1 run", "3 runs".
+fn count_of(n: &str, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == "1" { one } else { many })
+}
+
 /// Where the test stands on each platform and branch: failing since when
-/// (last passed at …, first failed at …), or passing; with its counts.
+/// (last passed at …, first failed at …), or its latest outcome; with its
+/// counts. Outcomes have the strip's glyphs.
 fn timeline(a: &Answer) -> String {
     if a.rows.is_empty() {
         return "<p>No result of this test in the data.</p>".into();
@@ -152,7 +159,9 @@ fn timeline(a: &Answer) -> String {
     for r in a.rows {
         let c = |n: &str| a.get(r, n);
         let num = |n: &str| c(n).unwrap_or_else(|| "0".into());
-        let latest = escape_html(&c("latest").unwrap_or_default());
+        let latest = c("latest").unwrap_or_default();
+        let glyph = super::strip::look(&latest, false).glyph;
+        let latest = escape_html(&latest);
         let state = if c("first_failed_run").is_some() {
             let since = match c("last_passed_run") {
                 Some(_) => format!(
@@ -166,8 +175,8 @@ fn timeline(a: &Answer) -> String {
                 None => "never passed here; ".into(),
             };
             format!(
-                "<b class=\"failing\">✗ {latest} for {} run(s)</b>: {since}first failed at {}",
-                num("failing_runs"),
+                "<b class=\"failing\">{glyph} {latest} for {}</b>: {since}first failed at {}",
+                count_of(&num("failing_runs"), "run", "runs"),
                 run(
                     c("first_failed_at"),
                     c("first_failed_run"),
@@ -175,17 +184,23 @@ fn timeline(a: &Answer) -> String {
                 )
             )
         } else {
-            format!("<b class=\"passing\">✓ {latest}</b>")
+            format!("<b class=\"passing\">{glyph} {latest}</b>")
         };
+        let mut counts = format!(
+            "{}, {} failed, {}, {} passed on a retry",
+            count_of(&num("runs"), "run", "runs"),
+            num("failures"),
+            count_of(&num("flips"), "flip", "flips"),
+            num("passed_on_retry")
+        );
+        if num("skipped") != "0" {
+            let _ = write!(counts, ", {} skipped", num("skipped"));
+        }
         let _ = write!(
             html,
-            "<li><span class=\"place\">{} · {}</span> {state} <span class=\"counts\">· {} runs, {} failed, {} flips, {} passed on a retry</span></li>",
+            "<li><span class=\"place\">{} · {}</span> {state} <span class=\"counts\">· {counts}</span></li>",
             escape_html(&c("platform").unwrap_or_default()),
             escape_html(&c("branch").unwrap_or_else(|| "no branch".into())),
-            num("runs"),
-            num("failures"),
-            num("flips"),
-            num("passed_on_retry")
         );
     }
     html.push_str("</ul>");
@@ -195,7 +210,7 @@ fn timeline(a: &Answer) -> String {
 /// A test's failures by signature, as a table.
 fn messages(a: &Answer) -> String {
     if a.rows.is_empty() {
-        return "<p>It never failed.</p>".into();
+        return "<p>No failure of this test in the data.</p>".into();
     }
     const COLUMNS: [(&str, &str, &str); 7] = [
         ("signature", "Signature", "text"),
@@ -334,7 +349,15 @@ mod tests {
         // Only http(s) addresses become links.
         assert!(html.contains("first failed at <code>def45678</code> (run 815)"));
         assert!(!html.contains("javascript:"));
-        assert!(html.contains("✗ fail for 3 run(s)"));
+        assert!(html.contains("✗ fail for 3 runs</b>"), "{html}");
         assert!(html.contains("linux/x86_64 · no branch</span> <b class=\"passing\">✓ pass</b>"));
+        assert!(
+            html.contains("· 5 runs, 0 failed, 0 flips, 0 passed on a retry</span>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("· 20 runs, 3 failed, 1 flip, 0 passed on a retry</span>"),
+            "{html}"
+        );
     }
 }

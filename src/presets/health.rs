@@ -176,36 +176,35 @@ pub const GROWTH: Param = Param {
     default: "SELECT 50",
 };
 
-/// Tests whose median duration (of passing runs) over their last `?1` runs
-/// on a platform and branch grew by more than `?2` % over the `?1` runs
-/// before (each window at least half full).
+/// Tests whose median duration (of passing runs) over their last `?2` runs
+/// on a platform and branch `?1` grew by more than `?3` % over the `?2`
+/// runs before (each window at least half full).
 pub const DURATION_REGRESSIONS: &str = "WITH d AS (
-  SELECT t.test_name, r.platform_id, r.branch_name, t.duration_ms AS ms,
-         ROW_NUMBER() OVER (PARTITION BY t.test_name, r.platform_id, r.branch_name ORDER BY r.run_timestamp DESC, r.id DESC) AS age
+  SELECT t.test_name, r.platform_id, t.duration_ms AS ms,
+         ROW_NUMBER() OVER (PARTITION BY t.test_name, r.platform_id ORDER BY r.run_timestamp DESC, r.id DESC) AS age
   FROM test_results t JOIN test_runs r ON r.id = t.run_id
-  WHERE t.outcome = 'pass' AND t.duration_ms IS NOT NULL
+  WHERE r.branch_name = ?1 AND t.outcome = 'pass' AND t.duration_ms IS NOT NULL
 ),
 w AS (
-  SELECT test_name, platform_id, branch_name, (age - 1) / CAST(?1 AS INTEGER) AS win, ms,
-         ROW_NUMBER() OVER (PARTITION BY test_name, platform_id, branch_name, (age - 1) / CAST(?1 AS INTEGER) ORDER BY ms) AS k,
-         COUNT(*) OVER (PARTITION BY test_name, platform_id, branch_name, (age - 1) / CAST(?1 AS INTEGER)) AS n
-  FROM d WHERE age <= 2 * CAST(?1 AS INTEGER)
+  SELECT test_name, platform_id, (age - 1) / CAST(?2 AS INTEGER) AS win, ms,
+         ROW_NUMBER() OVER (PARTITION BY test_name, platform_id, (age - 1) / CAST(?2 AS INTEGER) ORDER BY ms) AS k,
+         COUNT(*) OVER (PARTITION BY test_name, platform_id, (age - 1) / CAST(?2 AS INTEGER)) AS n
+  FROM d WHERE age <= 2 * CAST(?2 AS INTEGER)
 ),
 med AS (
-  SELECT test_name, platform_id, branch_name, win, AVG(ms) AS median
-  FROM w WHERE 2 * n >= CAST(?1 AS INTEGER) AND k IN ((n + 1) / 2, (n + 2) / 2)
-  GROUP BY test_name, platform_id, branch_name, win
+  SELECT test_name, platform_id, win, AVG(ms) AS median
+  FROM w WHERE 2 * n >= CAST(?2 AS INTEGER) AND k IN ((n + 1) / 2, (n + 2) / 2)
+  GROUP BY test_name, platform_id, win
 )
 SELECT now.test_name,
        p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
-       now.branch_name AS branch,
+       ?1 AS branch,
        ROUND(before.median) AS median_before_ms, ROUND(now.median) AS median_now_ms,
        ROUND(100.0 * (now.median / before.median - 1), 1) AS growth_pct
 FROM med now
-JOIN med before ON before.test_name = now.test_name AND before.platform_id = now.platform_id
-  AND before.branch_name IS now.branch_name AND before.win = 1
+JOIN med before ON before.test_name = now.test_name AND before.platform_id = now.platform_id AND before.win = 1
 JOIN platforms p ON p.id = now.platform_id
-WHERE now.win = 0 AND now.median > before.median * (1 + CAST(?2 AS REAL) / 100.0)
+WHERE now.win = 0 AND now.median > before.median * (1 + CAST(?3 AS REAL) / 100.0)
 ORDER BY growth_pct DESC, now.test_name, platform;";
 
 /// Failures grouped by the signature of their error message
@@ -229,9 +228,9 @@ JOIN platforms p ON p.id = r.platform_id
 WHERE t.outcome IN ('fail', 'error', 'timeout') AND failure_signature(t.error_message) = ?1
 ORDER BY r.run_timestamp DESC, r.id DESC, t.test_name;";
 
-/// One test's durations (`?1`) over time, per platform and branch.
+/// One test's durations (`?1`) over time, per platform (on every branch).
 pub const DRILL_DURATIONS: &str = "SELECT r.run_timestamp,
-       p.os || '/' || p.arch || ' ' || COALESCE(r.branch_name, '') AS platform_branch,
+       p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
        t.duration_ms
 FROM test_results t
 JOIN test_runs r ON r.id = t.run_id
@@ -262,14 +261,15 @@ ORDER BY platform_branch, r.id;";
 /// Where one test (`?1`) stands on each platform and branch: its latest
 /// outcome; when it fails there, where it last passed and where it first
 /// failed after that (commit, run and the run's URL); its runs, failures,
-/// flips between passing and failing, and passes on a retry. Skips do not
-/// count as runs.
-pub const TEST_TIMELINE: &str = "WITH o AS (
+/// flips between passing and failing, passes on a retry, and skips. Skips
+/// are not runs: a place where it was only skipped stands at `skip`.
+pub const TEST_TIMELINE: &str = "WITH a AS (
   SELECT r.id AS run, r.git_commit, r.run_url, r.platform_id, r.branch_name AS branch,
          t.outcome, t.retry_count, t.outcome IN ('fail', 'error', 'timeout') AS failed
   FROM test_results t JOIN test_runs r ON r.id = t.run_id
-  WHERE t.test_name = ?1 AND t.outcome <> 'skip'
+  WHERE t.test_name = ?1
 ),
+o AS (SELECT * FROM a WHERE outcome <> 'skip'),
 s AS (
   SELECT *, LAG(failed) OVER (PARTITION BY platform_id, branch ORDER BY run) AS prev FROM o
 ),
@@ -280,11 +280,18 @@ g AS (
          MAX(run) AS latest_run, MAX(CASE WHEN NOT failed THEN run END) AS passed_run
   FROM s GROUP BY platform_id, branch
 ),
+k AS (SELECT platform_id, branch, COUNT(*) AS skipped FROM a WHERE outcome = 'skip' GROUP BY platform_id, branch),
+places AS (SELECT platform_id, branch FROM g UNION SELECT platform_id, branch FROM k),
 f AS (
-  SELECT g.*, l.outcome AS latest,
-         CASE WHEN l.failed THEN (SELECT MIN(run) FROM o WHERE o.platform_id = g.platform_id
-           AND o.branch IS g.branch AND o.run > COALESCE(g.passed_run, 0)) END AS failed_run
-  FROM g JOIN o l ON l.run = g.latest_run
+  SELECT x.platform_id, x.branch, COALESCE(g.runs, 0) AS runs, COALESCE(g.failures, 0) AS failures,
+         COALESCE(g.flips, 0) AS flips, COALESCE(g.passed_on_retry, 0) AS passed_on_retry,
+         COALESCE(k.skipped, 0) AS skipped, g.passed_run, COALESCE(l.outcome, 'skip') AS latest,
+         CASE WHEN l.failed THEN (SELECT MIN(run) FROM o WHERE o.platform_id = x.platform_id
+           AND o.branch IS x.branch AND o.run > COALESCE(g.passed_run, 0)) END AS failed_run
+  FROM places x
+  LEFT JOIN g ON g.platform_id = x.platform_id AND g.branch IS x.branch
+  LEFT JOIN k ON k.platform_id = x.platform_id AND k.branch IS x.branch
+  LEFT JOIN o l ON l.run = g.latest_run
 )
 SELECT p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
        f.branch, f.latest,
@@ -292,12 +299,12 @@ SELECT p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' ||
             ELSE (SELECT COUNT(*) FROM o WHERE o.platform_id = f.platform_id AND o.branch IS f.branch AND o.run >= f.failed_run) END AS failing_runs,
        pr.git_commit AS last_passed_at, pr.id AS last_passed_run, pr.run_url AS last_passed_url,
        fr.git_commit AS first_failed_at, f.failed_run AS first_failed_run, fr.run_url AS first_failed_url,
-       f.runs, f.failures, f.flips, f.passed_on_retry
+       f.runs, f.failures, f.flips, f.passed_on_retry, f.skipped
 FROM f
 JOIN platforms p ON p.id = f.platform_id
 LEFT JOIN test_runs pr ON pr.id = f.passed_run AND f.failed_run IS NOT NULL
 LEFT JOIN test_runs fr ON fr.id = f.failed_run
-ORDER BY f.failed_run IS NULL, platform, f.branch IS NULL, f.branch IN ('main', 'master') DESC, f.branch;";
+ORDER BY f.failed_run IS NULL, f.latest = 'skip', platform, f.branch IS NULL, f.branch IN ('main', 'master') DESC, f.branch;";
 
 /// One test's (`?1`) failures grouped by the signature of their message:
 /// how many, where, first and last seen, and the latest message.

@@ -8,8 +8,8 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use super::preset_list::with_catalog;
-use super::{Store, bridge, builder, test_page};
+use super::preset_list::{open_preset, with_catalog};
+use super::{QueryState, Store, bridge, test_page, url};
 use crate::chart::escape_html;
 use crate::protocol::{Request, Response};
 
@@ -86,7 +86,10 @@ pub fn ask_drawn(
                                     ),
                                     None => drawing.svg,
                                 },
-                                Response::ChartFailed { error: e, .. } => error(&e),
+                                // Nothing to draw (no rows), said as a note.
+                                Response::ChartFailed { error: e, .. } => {
+                                    format!("<p class=\"note\">{}</p>", escape_html(&e))
+                                }
                                 _ => return,
                             };
                             if wanted() {
@@ -113,11 +116,22 @@ pub fn ask_drawn(
     );
 }
 
+/// What a part not yet answered says while the reader's query runs or
+/// waits: the page's own questions wait for it.
+pub fn waits(store: Store) -> &'static str {
+    match store.query.get() {
+        QueryState::Running { .. } | QueryState::Waiting { .. } => {
+            "<p class=\"note\">Waits for the query that runs.</p>"
+        }
+        _ => "",
+    }
+}
+
 /// The parameters of tile `id` for `branch`.
 fn params_of(id: &str, branch: &str) -> Vec<String> {
     match id {
         "flaky-by-rule" => vec!["30".into()],
-        "duration-regressions" => vec!["10".into(), "50".into()],
+        "duration-regressions" => vec![branch.into(), "10".into(), "50".into()],
         _ => vec![branch.into()],
     }
 }
@@ -138,8 +152,17 @@ pub fn Health() -> impl IntoView {
         }
         names
     };
-    let chosen: RwSignal<Option<String>> = RwSignal::new(None);
-    let branch = move || chosen.get().or_else(|| branches().into_iter().next());
+    // The branch chosen is in the address (`?branch=`), so that it lasts
+    // through a test's page, Back and a reload; one the data does not have
+    // gives way to the first.
+    let chosen: RwSignal<Option<String>> = RwSignal::new(url::param("branch"));
+    let branch = move || {
+        let all = branches();
+        chosen
+            .get()
+            .filter(|c| all.contains(c))
+            .or_else(|| all.into_iter().next())
+    };
     let tiles: [RwSignal<Option<String>>; 5] = std::array::from_fn(|_| RwSignal::new(None));
     Effect::new(move || {
         let Some(b) = branch() else { return };
@@ -189,19 +212,16 @@ pub fn Health() -> impl IntoView {
         };
         let b = untrack(branch).unwrap_or_default();
         if let Some(test) = button.get_attribute("data-test") {
-            test_page::open(store, test);
-        } else if let Some(id) = button.get_attribute("data-tile")
-            && let Some(&(id, title)) = TILES.iter().find(|(t, _)| *t == id)
-            && let Some(sql) = store
-                .catalog
-                .with_untracked(|c| Some(c.as_ref()?.find(id)?.sql.clone()))
-        {
-            let params = params_of(id, &b)
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| (format!("?{}", i + 1), v))
-                .collect();
-            builder::show_drill(store, format!("{title} ({b})"), params, sql);
+            // With a modifier key, in a new tab, as a link would.
+            if ev.ctrl_key() || ev.meta_key() || ev.shift_key() {
+                if let (Some(w), Some(href)) = (web_sys::window(), url::with_test(Some(&test))) {
+                    let _ = w.open_with_url_and_target(&href, "_blank");
+                }
+            } else {
+                test_page::open(store, test);
+            }
+        } else if let Some(id) = button.get_attribute("data-tile") {
+            open_preset(store, &id, params_of(&id, &b));
         }
     };
     // Written as HTML, with one handler: every Leptos element and closure
@@ -218,7 +238,10 @@ pub fn Health() -> impl IntoView {
                 None if store.catalog_error.get().is_some() => format!(
                     "<div class=\"tile\"><span class=\"title\">{title}</span><p class=\"error\">Not counted: the presets could not be fetched.</p></div>"
                 ),
-                None => format!("<div class=\"tile pending\"><span class=\"title\">{title} …</span></div>"),
+                None => format!(
+                    "<div class=\"tile pending\"><span class=\"title\">{title} …</span>{}</div>",
+                    waits(store)
+                ),
             })
             .collect::<String>()
     };
@@ -236,7 +259,11 @@ pub fn Health() -> impl IntoView {
         <section class="health" aria-label="Health of a branch">
             <h2>
                 "Health of "
-                <select aria-label="Branch" on:change=move |ev| chosen.set(Some(event_target_value(&ev))) inner_html=options></select>
+                <select aria-label="Branch" on:change=move |ev| {
+                    let b = event_target_value(&ev);
+                    url::set_param("branch", Some(&b));
+                    chosen.set(Some(b));
+                } inner_html=options></select>
             </h2>
             <div class="tiles" on:click=on_click inner_html=html></div>
         </section>

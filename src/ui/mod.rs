@@ -301,6 +301,9 @@ pub fn start() {
             let p = url::Params::from_location();
             // A test's page opened or left: the query stays as it is.
             if p.test != store.test.get_untracked() {
+                if p.test.is_none() {
+                    test_page::show_dashboard();
+                }
                 store.test.set(p.test.clone());
                 if p.sql.as_deref().unwrap_or_default() == store.sql.get_untracked() {
                     return;

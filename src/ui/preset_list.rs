@@ -114,11 +114,7 @@ fn PresetItem(
         let id = id.clone();
         move || store.preset.with(|p| p.as_deref() == Some(id.as_str()))
     };
-    let choose = move |_| {
-        // Once the page shows the query running.
-        gloo_timers::callback::Timeout::new(0, bring_answer_into_view).forget();
-        choose_preset(store, &preset);
-    };
+    let choose = move |_| choose_preset(store, &preset, Vec::new());
     view! {
         <li>
             <button class="preset" class:active=active data-preset=id on:click=choose>
@@ -129,9 +125,23 @@ fn PresetItem(
     }
 }
 
-/// Puts preset `p`'s SQL in the editor and runs it, each parameter at the
-/// value the data suggests.
-fn choose_preset(store: Store, p: &presets::Made) {
+/// Opens built-in preset `id` as its entry in the list does, with its
+/// first parameters at the values `given` (the others at the data's).
+pub fn open_preset(store: Store, id: &str, given: Vec<String>) {
+    let made = store
+        .catalog
+        .with_untracked(|c| c.as_ref()?.find(id).map(presets::Made::from));
+    if let Some(p) = made {
+        choose_preset(store, &p, given);
+    }
+}
+
+/// Puts preset `p`'s SQL in the editor and runs it, its first parameters
+/// at the values `given` and the others at the values the data suggests,
+/// and brings its answer into view.
+fn choose_preset(store: Store, p: &presets::Made, given: Vec<String>) {
+    // Once the page shows the query running.
+    gloo_timers::callback::Timeout::new(0, bring_answer_into_view).forget();
     store.sql.set(p.sql.clone());
     store.preset.set(Some(p.id.clone()));
     store.preset_title.set(Some(p.title.clone()));
@@ -156,7 +166,7 @@ fn choose_preset(store: Store, p: &presets::Made) {
     let started = now();
     store.clock.set(started);
     store.query.set(QueryState::Running { started });
-    values_of(defaults, Vec::new(), move |values| {
+    values_of(defaults, given, move |values| {
         store
             .params
             .set(names.iter().cloned().zip(values).collect());
@@ -206,14 +216,8 @@ pub fn with_catalog(store: Store, then: impl FnOnce() + 'static) {
 /// data's defaults.
 pub fn run_named(store: Store) {
     with_catalog(store, move || {
-        let Some(id) = store.preset.get_untracked() else {
-            return;
-        };
-        let preset = store
-            .catalog
-            .with_untracked(|c| c.as_ref()?.find(&id).map(presets::Made::from));
-        if let Some(p) = preset {
-            choose_preset(store, &p);
+        if let Some(id) = store.preset.get_untracked() {
+            open_preset(store, &id, Vec::new());
         }
     });
 }

@@ -9,8 +9,8 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use super::health::ask_drawn;
-use super::preset_list::with_catalog;
-use super::{Store, builder, url};
+use super::preset_list::{open_preset, with_catalog};
+use super::{Store, url};
 use crate::chart::escape_html;
 
 /// Opens the page of `test`: a new entry in the history, so that Back
@@ -25,6 +25,22 @@ pub fn open(store: Store, test: String) {
             .and_then(|d| d.query_selector(".test-page").ok().flatten())
         {
             el.scroll_into_view();
+        }
+    });
+}
+
+/// Brings the dashboard's top into view and the keyboard's focus to it,
+/// once it is drawn again in place of a test's page.
+pub fn show_dashboard() {
+    request_animation_frame(|| {
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("content"))
+        {
+            el.scroll_into_view();
+            if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
+                let _ = el.focus();
+            }
         }
     });
 }
@@ -87,22 +103,13 @@ pub fn TestPage(
         else {
             return;
         };
-        let Some(id) = button.get_attribute("data-sql") else {
-            url::set_test(None);
-            store.test.set(None);
-            return;
-        };
-        let found = store.catalog.with_untracked(|c| {
-            let e = c.as_ref()?.find(&id)?;
-            Some((e.title.clone(), e.sql.clone()))
-        });
-        if let Some((title, sql)) = found {
-            builder::show_drill(
-                store,
-                format!("{title}: {test}"),
-                vec![("test_name".into(), test.clone())],
-                sql,
-            );
+        match button.get_attribute("data-sql") {
+            Some(id) => open_preset(store, &id, vec![test.clone()]),
+            None => {
+                url::set_test(None);
+                store.test.set(None);
+                show_dashboard();
+            }
         }
     };
     // Written as HTML: every Leptos element costs the page's first load.
@@ -116,7 +123,7 @@ pub fn TestPage(
                 "<h3>{heading} <button class=\"sql-link\" data-sql=\"{id}\" title=\"Open its SQL in the editor\">SQL</button></h3><div class=\"part {id}\">{}</div>",
                 part.get().unwrap_or_else(|| match store.catalog_error.get() {
                     Some(_) => "<p class=\"error\">The presets could not be fetched.</p>".into(),
-                    None => "<p class=\"pending\">…</p>".into(),
+                    None => format!("<p class=\"pending\">…</p>{}", super::health::waits(store)),
                 })
             ));
         }

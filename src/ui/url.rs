@@ -24,15 +24,16 @@ pub struct Params {
     pub test: Option<String>,
 }
 
+/// The address's parameter `name`, if it has one.
+pub fn param(name: &str) -> Option<String> {
+    let search = window()?.location().search().ok()?;
+    UrlSearchParams::new_with_str(&search).ok()?.get(name)
+}
+
 /// `?in-place-above=BYTES`: data with more SQL than this is loaded into,
 /// and queried in place from, the browser's storage rather than memory.
 pub fn in_place_above() -> Option<u64> {
-    let search = window()?.location().search().ok()?;
-    UrlSearchParams::new_with_str(&search)
-        .ok()?
-        .get("in-place-above")?
-        .parse()
-        .ok()
+    param("in-place-above")?.parse().ok()
 }
 
 /// Splits `build:URL` into its schema name and URL; `https://…` and other

@@ -67,7 +67,7 @@ const HEALTH_JS: &str = "const tiles = [...document.querySelectorAll('.health .t
   return { branch: document.querySelector('.health select').value,
            tiles: tiles.map(t => ({ id: t.querySelector('.title').dataset.tile,
                                     count: parseInt(t.querySelector('.title b').textContent.replace(/,/g, '')),
-                                    tests: [...t.querySelectorAll('li button')].map(b => b.dataset.test) })) };";
+                                    tests: [...t.querySelectorAll('li button[data-test]')].map(b => b.dataset.test) })) };";
 
 /// The native answer of a tile's preset on `branch`: its count (its rows
 /// of that branch, when it has a branch column) and its first five tests.
@@ -75,7 +75,7 @@ fn tile_natively(conn: &rusqlite::Connection, id: &str, branch: &str) -> (usize,
     let p = greenboard::presets::find(id).unwrap();
     let params: Vec<String> = match id {
         "flaky-by-rule" => vec!["30".into()],
-        "duration-regressions" => vec!["10".into(), "50".into()],
+        "duration-regressions" => vec![branch.into(), "10".into(), "50".into()],
         _ => vec![branch.into()],
     };
     let out = query::run_with(conn, p.sql, &params).unwrap();
@@ -116,12 +116,45 @@ async fn the_health_of_a_branch_counts_what_the_presets_find() {
     let shots = root().join("tests/screenshots/tmp");
     std::fs::create_dir_all(&shots).unwrap();
     std::fs::write(shots.join("health.png"), png).unwrap();
+    // A test's page and back: the branch chosen stays.
+    b.click(".health .tile li button").await;
+    b.wait_for("return !!document.querySelector('.test-page')", QUERY)
+        .await;
+    b.driver.back().await.unwrap();
+    let kept = b
+        .wait_for(
+            &format!("const h = (() => {{ {HEALTH_JS} }})(); return h && h.branch;"),
+            QUERY,
+        )
+        .await;
     // A count opens the whole answer, with its SQL.
     b.click(".health .tile .title[data-tile=new-failures]")
         .await;
     let outcome = query_outcome(&b, QUERY).await;
     let rows = table_rows(&b.js(TABLE_JS).await);
+    // As the preset is opened from the list: its named parameter, in the
+    // address, and in view.
+    let params = b.js(PARAMS_JS).await;
+    let search = b.js("return location.search").await;
+    let in_view = b
+        .js("const r = document.querySelector('.workbench .toolbar').getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight;")
+        .await;
+    // The reload keeps the branch chosen.
+    b.driver.refresh().await.unwrap();
+    b.wait_loaded().await;
+    let reloaded = b
+        .wait_for(
+            &format!("const h = (() => {{ {HEALTH_JS} }})(); return h && h.branch;"),
+            QUERY,
+        )
+        .await;
     b.quit().await;
+    assert_eq!(params, serde_json::json!([["branch", "fix/d3d11-present"]]));
+    let search = search.as_str().unwrap();
+    assert!(search.contains("preset=new-failures"), "{search}");
+    assert!(search.contains("branch=fix%2Fd3d11-present"), "{search}");
+    assert_eq!(in_view, true);
+    assert_eq!(reloaded, "fix/d3d11-present");
 
     for (shown, branch) in [(&main, "main"), (&fix, "fix/d3d11-present")] {
         assert_eq!(shown["branch"], branch);
@@ -132,6 +165,7 @@ async fn the_health_of_a_branch_counts_what_the_presets_find() {
             assert_eq!(tile["tests"], serde_json::json!(tests), "{id} on {branch}");
         }
     }
+    assert_eq!(kept, "fix/d3d11-present");
     // The demo's main: new and ongoing failures, fixed, flaky and slower tests.
     for (i, tile) in main["tiles"].as_array().unwrap().iter().enumerate() {
         assert!(tile["count"].as_u64() > Some(0), "tile {i} on main: {tile}");
@@ -195,11 +229,12 @@ async fn a_test_page_says_where_it_started_failing() {
         .await;
     b.driver.forward().await.unwrap();
     let again = b.wait_for(TEST_PAGE_JS, QUERY).await;
-    // Its "← Dashboard" button.
+    // Its "← Dashboard" button: the dashboard, with the keyboard's focus
+    // at its top.
     b.click(".test-page .back").await;
     let left = b
         .wait_for(
-            "return !document.querySelector('.test-page') && !!document.querySelector('.health')",
+            "return !document.querySelector('.test-page') && !!document.querySelector('.health') && document.activeElement.id === 'content'",
             QUERY,
         )
         .await;
@@ -229,16 +264,21 @@ async fn a_test_page_says_where_it_started_failing() {
     for (line, row) in lines.iter().zip(&native.rows) {
         let line = line.as_str().unwrap();
         let text = |n: &str| row[col(n)].display().unwrap_or_default();
+        // "1 run", "2 runs".
+        let counted = |n: &str, noun: &str| {
+            let v = text(n);
+            format!("{v} {noun}{}", if v == "1" { "" } else { "s" })
+        };
         assert!(
             line.starts_with(&format!("{} · {}", text("platform"), text("branch"))),
             "{line}"
         );
         assert!(
             line.contains(&format!(
-                "{} runs, {} failed, {} flips",
-                text("runs"),
+                "{}, {} failed, {}",
+                counted("runs", "run"),
                 text("failures"),
-                text("flips")
+                counted("flips", "flip")
             )),
             "{line}"
         );
@@ -249,7 +289,7 @@ async fn a_test_page_says_where_it_started_failing() {
                 "{line}"
             );
             assert!(
-                line.contains(&format!("for {} run(s)", text("failing_runs"))),
+                line.contains(&format!("for {}", counted("failing_runs", "run"))),
                 "{line}"
             );
         }
@@ -390,7 +430,7 @@ async fn a_test_not_in_the_data_has_a_page_that_says_so() {
             "No result of this test in the data.",
             "no rows to chart",
             "no rows to chart",
-            "It never failed."
+            "No failure of this test in the data."
         ])
     );
 }
