@@ -7,6 +7,7 @@ pub mod dialect;
 pub mod fast_insert;
 pub mod guard;
 pub mod history;
+pub mod lazy;
 pub mod load;
 pub mod query;
 pub mod signature;

@@ -78,7 +78,7 @@ async fn presets_shipped_in_a_dump_come_first() {
     let listed = b
         .wait_for(
             "const g = [...document.querySelectorAll('.preset-group')]; return g.length && g.map(e => [e.querySelector('h3').textContent, [...e.querySelectorAll('.preset .title')].map(t => t.textContent)]);",
-            Duration::from_secs(10),
+            QUERY,
         )
         .await;
     b.driver

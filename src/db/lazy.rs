@@ -1,0 +1,404 @@
+//! Reading an SQLite database a piece at a time from a source of byte
+//! ranges (a static host answering HTTP `Range` requests; natively, a file):
+//! an SQLite VFS whose files are read-only views of one source each, with a
+//! cache of bounded size (least recently used blocks go first) and
+//! read-ahead that doubles while reads are sequential. It counts the
+//! requests and bytes it asks of its source, which is what a reader over
+//! the network pays.
+//!
+//! The VFS is written once, on `rsqlite-vfs`, for SQLite natively and in
+//! the browser; only the source differs.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rsqlite_vfs::{
+    AccessMode, LockLevel, OpenAccess, OpenOptions, OpenRequest, OpenedFile, OsCallback,
+    SQLiteIoMethods, SQLiteVfs, SyncOptions, VfsError, VfsErrorCode, VfsFile, VfsResult, VfsStore,
+    register_vfs,
+};
+use rusqlite::{Connection, OpenFlags};
+
+/// The VFS's name in SQLite.
+pub const VFS: &str = "greenboard-lazy";
+
+/// A source of byte ranges: what the VFS reads the database from.
+pub trait Ranges: Send + Sync {
+    /// The source's size in bytes.
+    fn size(&self) -> Result<u64, String>;
+    /// Bytes `offset..offset + len` (fewer only at the end of the source).
+    fn fetch(&self, offset: u64, len: u64) -> Result<Vec<u8>, String>;
+}
+
+/// How the VFS reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// The unit of reading and caching, in bytes.
+    pub block: u64,
+    /// Bytes the cache holds at most.
+    pub cache_bytes: u64,
+    /// Blocks read ahead at most, while reads are sequential.
+    pub most_ahead: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            block: 4096,
+            cache_bytes: 64 << 20,
+            most_ahead: 256,
+        }
+    }
+}
+
+/// What reading has cost so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Requests made of the source.
+    pub requests: u64,
+    /// Bytes the source gave.
+    pub bytes: u64,
+    /// Bytes in the cache now.
+    pub cached: u64,
+}
+
+/// One source opened, shared by its file handles.
+struct Shared {
+    source: Box<dyn Ranges>,
+    size: u64,
+    options: Options,
+    state: Mutex<State>,
+}
+
+/// The cache and the read-ahead.
+#[derive(Default)]
+struct State {
+    /// Block number → its bytes and when it was last used.
+    blocks: HashMap<u64, (Vec<u8>, u64)>,
+    clock: u64,
+    /// The block a sequential read would ask for next.
+    next: u64,
+    /// Blocks read ahead on the last sequential read.
+    ahead: u64,
+    stats: Stats,
+    /// Why the source failed last, for the error SQLite reports.
+    failed: Option<String>,
+}
+
+impl Shared {
+    /// Fills `buf` from `offset`, fetching the blocks not cached in one
+    /// request (and more ahead when reads are sequential).
+    fn read(&self, buf: &mut [u8], offset: u64) -> Result<usize, String> {
+        if buf.is_empty() || offset >= self.size {
+            return Ok(0);
+        }
+        let block = self.options.block;
+        let end = (offset + buf.len() as u64).min(self.size);
+        let (first, last) = (offset / block, (end - 1) / block);
+        let mut s = self
+            .state
+            .lock()
+            .map_err(|_| "the cache is poisoned".to_string())?;
+        let missing = (first..=last).find(|b| !s.blocks.contains_key(b));
+        if let Some(from) = missing {
+            s.ahead = if first == s.next && first > 0 {
+                (s.ahead * 2).clamp(1, self.options.most_ahead)
+            } else {
+                0
+            };
+            let upto = (last + 1 + s.ahead).min(self.size.div_ceil(block));
+            let start = from * block;
+            let len = (upto * block).min(self.size) - start;
+            let bytes = self.source.fetch(start, len)?;
+            if (bytes.len() as u64) < len {
+                return Err(format!(
+                    "the source gave {} bytes at {start}, not {len}",
+                    bytes.len()
+                ));
+            }
+            s.stats.requests += 1;
+            s.stats.bytes += len;
+            for (i, chunk) in bytes.chunks(block as usize).enumerate() {
+                let b = from + i as u64;
+                if let Some((old, _)) = s.blocks.insert(b, (chunk.to_vec(), 0)) {
+                    s.stats.cached -= old.len() as u64;
+                }
+                s.stats.cached += chunk.len() as u64;
+            }
+        }
+        s.next = last + 1;
+        // Copy out, marking the blocks used.
+        let mut done = 0;
+        for b in first..=last {
+            s.clock += 1;
+            let clock = s.clock;
+            let (bytes, used) = s.blocks.get_mut(&b).ok_or("a block went missing")?;
+            *used = clock;
+            let at = (offset + done as u64 - b * block) as usize;
+            let n = (bytes.len() - at).min(buf.len() - done);
+            buf[done..done + n].copy_from_slice(&bytes[at..at + n]);
+            done += n;
+        }
+        // Least recently used first, never the blocks just read.
+        while s.stats.cached > self.options.cache_bytes {
+            let Some((&b, _)) = s
+                .blocks
+                .iter()
+                .filter(|(b, _)| !(first..=last).contains(*b))
+                .min_by_key(|(_, (_, used))| *used)
+            else {
+                break;
+            };
+            if let Some((old, _)) = s.blocks.remove(&b) {
+                s.stats.cached -= old.len() as u64;
+            }
+        }
+        Ok(done)
+    }
+}
+
+/// The sources opened, by the file name SQLite opens them under.
+#[derive(Default)]
+struct Sources {
+    open: Mutex<HashMap<String, Arc<Shared>>>,
+}
+
+/// A read-only file handle on a source.
+struct LazyFile(Arc<Shared>);
+
+fn io_error(message: String) -> VfsError {
+    VfsError::new(VfsErrorCode::IoRead, message.into())
+}
+
+impl VfsFile for LazyFile {
+    fn read(&mut self, buf: &mut [u8], offset: u64) -> VfsResult<usize> {
+        self.0.read(buf, offset).map_err(|e| {
+            if let Ok(mut s) = self.0.state.lock() {
+                s.failed = Some(e.clone());
+            }
+            io_error(e)
+        })
+    }
+
+    fn write(&mut self, _buf: &[u8], _offset: u64) -> VfsResult<()> {
+        Err(VfsError::new(
+            VfsErrorCode::ReadOnly,
+            "read over HTTP".into(),
+        ))
+    }
+
+    fn truncate(&mut self, _size: u64) -> VfsResult<()> {
+        Err(VfsError::new(
+            VfsErrorCode::ReadOnly,
+            "read over HTTP".into(),
+        ))
+    }
+
+    fn sync(&mut self, _options: SyncOptions) -> VfsResult<()> {
+        Ok(())
+    }
+
+    fn size(&self) -> VfsResult<u64> {
+        Ok(self.0.size)
+    }
+
+    fn lock(&mut self, _level: LockLevel) -> VfsResult<()> {
+        Ok(())
+    }
+
+    fn unlock(&mut self, _level: LockLevel) -> VfsResult<()> {
+        Ok(())
+    }
+
+    fn check_reserved_lock(&self) -> VfsResult<bool> {
+        Ok(false)
+    }
+}
+
+struct Store;
+
+impl VfsStore for Store {
+    type File = LazyFile;
+    type AppData = Sources;
+
+    fn open_file(data: &Sources, request: OpenRequest<'_>) -> VfsResult<OpenedFile<LazyFile>> {
+        let name = request.filename.map(|f| f.path().to_string());
+        let shared = name.and_then(|n| data.open.lock().ok()?.get(&n).cloned());
+        match shared {
+            Some(shared) if request.options.kind() == Some(rsqlite_vfs::FileKind::MainDb) => {
+                Ok(OpenedFile {
+                    file: LazyFile(shared),
+                    access: OpenAccess::ReadOnly,
+                })
+            }
+            _ => Err(VfsError::new(
+                VfsErrorCode::CantOpen,
+                "only the database itself is read over HTTP".into(),
+            )),
+        }
+    }
+
+    fn close_file(
+        _data: &Sources,
+        _name: Option<&str>,
+        _file: LazyFile,
+        _options: OpenOptions,
+    ) -> VfsResult<()> {
+        Ok(())
+    }
+
+    fn access(data: &Sources, name: &str, _mode: AccessMode) -> VfsResult<bool> {
+        Ok(data.open.lock().is_ok_and(|o| o.contains_key(name)))
+    }
+
+    fn full_pathname(_data: &Sources, name: &str) -> VfsResult<String> {
+        Ok(name.to_string())
+    }
+
+    fn delete_file(_data: &Sources, _name: &str, _sync_dir: bool) -> VfsResult<()> {
+        Err(VfsError::new(
+            VfsErrorCode::ReadOnly,
+            "read over HTTP".into(),
+        ))
+    }
+}
+
+struct Io;
+
+impl SQLiteIoMethods for Io {
+    type Store = Store;
+}
+
+/// The platform's services: those of SQLite's default VFS.
+struct Os;
+
+/// SQLite's default VFS.
+fn default_vfs() -> *mut rusqlite::ffi::sqlite3_vfs {
+    // SAFETY: asks SQLite for its default VFS, which it keeps for the
+    // process's life.
+    unsafe { rusqlite::ffi::sqlite3_vfs_find(std::ptr::null()) }
+}
+
+impl OsCallback for Os {
+    fn sleep(&self, dur: std::time::Duration) {
+        let vfs = default_vfs();
+        // SAFETY: the default VFS and its method, when SQLite has one.
+        if let Some(sleep) = (!vfs.is_null()).then(|| unsafe { (*vfs).xSleep }).flatten() {
+            unsafe { sleep(vfs, dur.as_micros().min(i32::MAX as u128) as i32) };
+        }
+    }
+
+    fn random(&self, buf: &mut [u8]) -> usize {
+        let n = buf.len().min(i32::MAX as usize);
+        // SAFETY: `buf` is valid for `n` bytes.
+        unsafe { rusqlite::ffi::sqlite3_randomness(n as i32, buf.as_mut_ptr().cast()) };
+        n
+    }
+
+    fn epoch_timestamp_in_ms(&self) -> VfsResult<i64> {
+        /// The Unix epoch as a Julian day number in milliseconds.
+        const UNIX_EPOCH_JULIAN_MS: i64 = 210_866_760_000_000;
+        let vfs = default_vfs();
+        let mut now = 0i64;
+        // SAFETY: the default VFS and its method, when SQLite has one.
+        match (!vfs.is_null())
+            .then(|| unsafe { (*vfs).xCurrentTimeInt64 })
+            .flatten()
+        {
+            Some(time) if unsafe { time(vfs, &mut now) } == 0 => Ok(now - UNIX_EPOCH_JULIAN_MS),
+            _ => Err(VfsError::new(VfsErrorCode::Error, "no clock".into())),
+        }
+    }
+}
+
+struct Lazy;
+
+impl SQLiteVfs<Io> for Lazy {
+    type Os = Os;
+
+    fn os(_data: &Sources) -> &Os {
+        &Os
+    }
+}
+
+/// The VFS, registered once per process; its sources.
+fn sources() -> Result<&'static Sources, String> {
+    static REGISTERED: OnceLock<Result<usize, String>> = OnceLock::new();
+    let app = REGISTERED.get_or_init(|| {
+        // SAFETY: `Lazy`, `Io` and `Store` agree on `Sources`, which the
+        // registration owns for the life of the process (it is never
+        // unregistered); `Sources` guards itself with a mutex.
+        let vfs = unsafe { register_vfs::<Io, Lazy>(VFS, Sources::default(), false) }
+            .map_err(|e| format!("cannot register the {VFS} VFS: {e}"))?;
+        Ok(vfs.into_raw() as usize)
+    });
+    let vfs = app.clone()? as *const rsqlite_vfs::ffi::sqlite3_vfs;
+    // SAFETY: the VFS registered above carries `VfsAppData<Sources>`, kept
+    // for the life of the process.
+    Ok(unsafe { rsqlite_vfs::VfsAppData::<Sources>::get(vfs) })
+}
+
+/// A database read from a source, with what reading it has cost.
+pub struct Opened {
+    /// The connection (read-only).
+    pub conn: Connection,
+    shared: Arc<Shared>,
+    name: String,
+}
+
+impl Opened {
+    /// What reading has cost so far.
+    pub fn stats(&self) -> Stats {
+        self.shared
+            .state
+            .lock()
+            .map(|s| s.stats)
+            .unwrap_or_default()
+    }
+
+    /// Why the source failed last, if it did.
+    pub fn failure(&self) -> Option<String> {
+        self.shared.state.lock().ok()?.failed.clone()
+    }
+}
+
+impl Drop for Opened {
+    fn drop(&mut self) {
+        if let Ok(s) = sources()
+            && let Ok(mut open) = s.open.lock()
+        {
+            open.remove(&self.name);
+        }
+    }
+}
+
+/// Opens the SQLite database `source` holds, read-only, reading it as
+/// queries need it.
+pub fn open(source: impl Ranges + 'static, options: Options) -> Result<Opened, String> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let sources = sources()?;
+    let size = source.size()?;
+    let name = format!(
+        "lazy-{}.db",
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let shared = Arc::new(Shared {
+        source: Box::new(source),
+        size,
+        options,
+        state: Mutex::new(State::default()),
+    });
+    sources
+        .open
+        .lock()
+        .map_err(|_| "the sources are poisoned".to_string())?
+        .insert(name.clone(), shared.clone());
+    // Immutable: SQLite looks for no journal and takes no lock.
+    let conn = Connection::open_with_flags_and_vfs(
+        format!("file:{name}?immutable=1"),
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+        VFS,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(Opened { conn, shared, name })
+}

@@ -1,0 +1,161 @@
+//! A database read a piece at a time from a source of byte ranges
+//! (`greenboard::db::lazy`): the same answers as reading the file whole,
+//! for a keyed query a few blocks, for a scan far fewer requests than
+//! blocks (read-ahead), a cache that stays within its bound, and a source
+//! that fails giving an error rather than a crash.
+
+#![cfg(not(target_family = "wasm"))]
+
+use std::io::Read;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use greenboard::db::lazy::{self, Options, Ranges};
+use greenboard::db::load::{OnError, load_str};
+use rusqlite::Connection;
+
+/// A file served by ranges, which can be told to fail.
+struct FileRanges {
+    file: std::fs::File,
+    broken: Arc<AtomicBool>,
+}
+
+impl Ranges for FileRanges {
+    fn size(&self) -> Result<u64, String> {
+        self.file
+            .metadata()
+            .map(|m| m.len())
+            .map_err(|e| e.to_string())
+    }
+
+    fn fetch(&self, offset: u64, len: u64) -> Result<Vec<u8>, String> {
+        if self.broken.load(Ordering::Relaxed) {
+            return Err("the server answered 503".into());
+        }
+        let mut buf = vec![0; len as usize];
+        self.file
+            .read_exact_at(&mut buf, offset)
+            .map_err(|e| e.to_string())?;
+        Ok(buf)
+    }
+}
+
+/// The demo as an SQLite database file, made once.
+fn demo_db() -> &'static Path {
+    static DB: OnceLock<PathBuf> = OnceLock::new();
+    DB.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("greenboard-lazy-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("demo.db");
+        let _ = std::fs::remove_file(&path);
+        let gz = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/static/demo.sql.gz")).unwrap();
+        let mut sql = String::new();
+        flate2::read::GzDecoder::new(&gz[..])
+            .read_to_string(&mut sql)
+            .unwrap();
+        let conn = Connection::open(&path).unwrap();
+        load_str(&conn, &sql, OnError::Stop).unwrap();
+        conn.execute_batch("VACUUM;").unwrap();
+        path
+    })
+}
+
+fn open(options: Options) -> (lazy::Opened, Arc<AtomicBool>) {
+    let broken = Arc::new(AtomicBool::new(false));
+    let source = FileRanges {
+        file: std::fs::File::open(demo_db()).unwrap(),
+        broken: broken.clone(),
+    };
+    (lazy::open(source, options).unwrap(), broken)
+}
+
+fn answer(conn: &Connection, sql: &str) -> Vec<Vec<String>> {
+    greenboard::db::query::run(conn, sql)
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| r.iter().map(|c| c.display().unwrap_or_default()).collect())
+        .collect()
+}
+
+#[test]
+fn answers_are_those_of_the_whole_file() {
+    let whole = Connection::open(demo_db()).unwrap();
+    let (lazy, _) = open(Options::default());
+    for sql in [
+        "SELECT branch_name, COUNT(*), SUM(failed) FROM test_runs GROUP BY branch_name ORDER BY 1",
+        "SELECT test_name, outcome, duration_ms FROM test_results WHERE run_id = 200 ORDER BY test_name",
+        "SELECT COUNT(*), SUM(duration_ms) FROM test_results",
+    ] {
+        assert_eq!(answer(&lazy.conn, sql), answer(&whole, sql), "{sql}");
+    }
+}
+
+#[test]
+fn a_keyed_query_reads_a_few_blocks_and_a_scan_reads_ahead() {
+    let size = std::fs::metadata(demo_db()).unwrap().len();
+    let (lazy, _) = open(Options::default());
+    answer(&lazy.conn, "SELECT * FROM test_runs WHERE id = 100");
+    let keyed = lazy.stats();
+    // The header and schema, then a path down one B-tree.
+    assert!(keyed.bytes <= 16 * 4096, "{keyed:?}");
+    answer(
+        &lazy.conn,
+        "SELECT COUNT(*), SUM(length(error_message)) FROM test_results",
+    );
+    let scanned = lazy.stats();
+    let blocks = (scanned.bytes - keyed.bytes) / 4096;
+    println!("keyed: {keyed:?}; scan: {scanned:?}; file: {size} bytes");
+    assert!(scanned.bytes <= size, "{scanned:?} of {size}");
+    // Sequential reads double their read-ahead: far fewer requests than blocks.
+    assert!(
+        (scanned.requests - keyed.requests) * 10 < blocks,
+        "{} requests for {blocks} blocks",
+        scanned.requests - keyed.requests
+    );
+    // A second time, from the cache.
+    answer(
+        &lazy.conn,
+        "SELECT COUNT(*), SUM(length(error_message)) FROM test_results",
+    );
+    assert_eq!(lazy.stats().requests, scanned.requests);
+}
+
+#[test]
+fn the_cache_stays_within_its_bound() {
+    let options = Options {
+        cache_bytes: 256 << 10,
+        ..Options::default()
+    };
+    let (lazy, _) = open(options);
+    answer(
+        &lazy.conn,
+        "SELECT COUNT(*), SUM(length(error_message)) FROM test_results",
+    );
+    let stats = lazy.stats();
+    // At most the bound, and what the last read needed beyond it.
+    assert!(
+        stats.cached <= options.cache_bytes + options.most_ahead * options.block,
+        "{stats:?}"
+    );
+    assert!(stats.bytes > options.cache_bytes, "{stats:?}");
+}
+
+#[test]
+fn a_failing_source_is_an_error_that_names_it() {
+    let (lazy, broken) = open(Options::default());
+    answer(&lazy.conn, "SELECT COUNT(*) FROM test_runs");
+    broken.store(true, Ordering::Relaxed);
+    let err = greenboard::db::query::run(&lazy.conn, "SELECT SUM(duration_ms) FROM test_results")
+        .unwrap_err();
+    assert!(format!("{err:?}").to_lowercase().contains("i/o"), "{err:?}");
+    assert_eq!(lazy.failure().as_deref(), Some("the server answered 503"));
+    // It reads again once the source does.
+    broken.store(false, Ordering::Relaxed);
+    assert_eq!(
+        answer(&lazy.conn, "SELECT COUNT(*) FROM test_runs"),
+        [["267"]]
+    );
+}
