@@ -52,6 +52,51 @@ fn demo_export_import_round_trip_is_byte_identical() {
     ]);
     assert!(export.status.success(), "{}", text(&export.stderr));
     assert!(std::fs::read(&sql).unwrap() == std::fs::read(&again).unwrap());
+    // The form for reading over HTTP: each page size tried is said, and
+    // the one written; a page size SQLite would not take is wrong usage,
+    // and so is one for a dump.
+    let web = dir.join("history.db");
+    let out = greenboard(&[
+        "export",
+        "--db",
+        db.to_str().unwrap(),
+        "-o",
+        web.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stderr);
+    assert_eq!(said.lines().count(), 5, "{said}");
+    assert_eq!(said.matches("(written)").count(), 1, "{said}");
+    let bad = greenboard(&[
+        "export",
+        "--db",
+        db.to_str().unwrap(),
+        "-o",
+        web.to_str().unwrap(),
+        "--page-size",
+        "1000",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        text(&bad.stderr).contains("1000 is not a page size"),
+        "{}",
+        text(&bad.stderr)
+    );
+    let dump = greenboard(&[
+        "export",
+        "--db",
+        db.to_str().unwrap(),
+        "-o",
+        again.to_str().unwrap(),
+        "--page-size",
+        "4096",
+    ]);
+    assert_eq!(dump.status.code(), Some(2));
+    assert!(
+        text(&dump.stderr).contains("for the .db form"),
+        "{}",
+        text(&dump.stderr)
+    );
 }
 
 #[test]

@@ -159,3 +159,69 @@ fn a_failing_source_is_an_error_that_names_it() {
         [["267"]]
     );
 }
+
+/// The form made for reading over HTTP (`greenboard export -o F.db`): the
+/// page size measured cheapest among those tried, each preset answering as
+/// on the original, the index a test's page reads.
+#[test]
+fn the_web_form_has_the_page_size_measured_cheapest_and_the_same_answers() {
+    use greenboard::export::web_db;
+    let dir = demo_db().parent().unwrap().join("web");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("history.db");
+    let src = Connection::open(demo_db()).unwrap();
+    let measured = web_db::write(&src, &out, None).unwrap();
+    let tried: Vec<u32> = {
+        let mut t: Vec<u32> = measured.iter().map(|m| m.page_size).collect();
+        t.sort();
+        t
+    };
+    assert_eq!(tried, web_db::PAGE_SIZES);
+    let cheapest = measured
+        .iter()
+        .min_by(|a, b| a.ms.total_cmp(&b.ms))
+        .unwrap();
+    assert_eq!(measured[0], *cheapest, "the one written comes first");
+    let web = Connection::open(&out).unwrap();
+    let size: u32 = web.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
+    assert_eq!(size, cheapest.page_size);
+    let index: i64 = web
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'idx_test_results_test_run'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(index, 1);
+    greenboard::db::signature::register(&src).unwrap();
+    greenboard::db::signature::register(&web).unwrap();
+    for p in greenboard::presets::GREENBOARD {
+        let values = greenboard::db::defaults(&src, p);
+        let on = |conn: &Connection| {
+            greenboard::db::query::run_with(conn, p.sql, &values)
+                .unwrap()
+                .rows
+                .iter()
+                .map(|r| {
+                    r.iter()
+                        .map(|c| c.display().unwrap_or_default())
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(on(&web), on(&src), "{}", p.id);
+    }
+    // A page size asked for is the one written, and nothing is left beside it.
+    let measured = web_db::write(&src, &out, Some(8192)).unwrap();
+    assert_eq!(measured.len(), 1);
+    let size: u32 = Connection::open(&out)
+        .unwrap()
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(size, 8192);
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["history.db"]);
+}

@@ -8,6 +8,8 @@ pub mod markdown;
 #[cfg(feature = "sql")]
 pub mod sql;
 pub mod table;
+#[cfg(all(feature = "sql", not(target_family = "wasm")))]
+pub mod web_db;
 
 use crate::protocol::Cell;
 
