@@ -251,21 +251,16 @@ pub fn render(
             let _ = write!(description, " {name}: latest {}.", text(last, yi));
         }
     }
-    let id = escape(&opts.id);
-    let svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart-svg strip\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" font-family=\"system-ui, sans-serif\" font-size=\"12\">\
-<title id=\"{id}-title\">{title}</title><desc id=\"{id}-desc\">{desc}</desc>\
-<style>.tick,.axis-title{{fill:currentColor;}}.axis-title{{font-weight:600;}}</style>\
-<text class=\"axis-title\" x=\"12\" y=\"20\">{title}</text>{body}</svg>",
-        title = escape(&opts.title),
-        desc = escape(&description),
-    );
-    Ok(Drawing {
-        svg,
+    Ok(super::svg::document(
+        "strip",
+        (width, height),
+        12.0,
+        opts,
+        &body,
         marks,
         description,
-        note: (!notes.is_empty()).then(|| notes.join("; ")),
-    })
+        notes,
+    ))
 }
 
 #[cfg(test)]

@@ -635,24 +635,47 @@ pub fn render(
             &note[1..]
         );
     }
+    Ok(document(
+        spec.kind.name(),
+        (opts.width, opts.height),
+        x0,
+        opts,
+        &body,
+        marks,
+        description,
+        notes,
+    ))
+}
+
+/// The drawing: `body` in a standalone SVG document of `size` with the
+/// chart's accessible title and description, its title written at
+/// `title_x`; `notes` say what the drawing left out or combined.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn document(
+    kind: &str,
+    (w, h): (f64, f64),
+    title_x: f64,
+    opts: &Options,
+    body: &str,
+    marks: usize,
+    description: String,
+    notes: Vec<String>,
+) -> Drawing {
     let id = escape(&opts.id);
     let svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart-svg {kind}\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" font-family=\"system-ui, sans-serif\" font-size=\"12\">\
 <title id=\"{id}-title\">{title}</title><desc id=\"{id}-desc\">{desc}</desc>\
 <style>.grid line{{stroke:#8884;}}.tick,.axis-title{{fill:currentColor;}}.axis{{stroke:currentColor;}}.axis-title{{font-weight:600;}}.highlight{{font-weight:700;}}</style>\
-<text class=\"axis-title\" x=\"{x0}\" y=\"20\">{title}</text>{body}</svg>",
-        kind = spec.kind.name(),
-        w = opts.width,
-        h = opts.height,
+<text class=\"axis-title\" x=\"{title_x}\" y=\"20\">{title}</text>{body}</svg>",
         title = escape(&opts.title),
         desc = escape(&description),
     );
-    Ok(Drawing {
+    Drawing {
         svg,
         marks,
         description,
         note: (!notes.is_empty()).then(|| notes.join("; ")),
-    })
+    }
 }
 
 /// Draws `points` as a grid of cells shaded by how many fall in each;

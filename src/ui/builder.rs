@@ -194,9 +194,7 @@ pub fn ResultChart() -> impl IntoView {
                     let drawn = drawn.clone();
                     let drill_sql = d.drill.clone();
                     move |target: Option<web_sys::EventTarget>| {
-                        let mark = target
-                            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                            .and_then(|e| e.closest(".mark").ok().flatten());
+                        let mark = super::hit(target, ".mark");
                         if let (Some(mark), Some(spec)) = (mark, &drawn) {
                             let x = mark.get_attribute("data-x").unwrap_or_default();
                             let series = mark.get_attribute("data-series");

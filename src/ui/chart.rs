@@ -69,12 +69,7 @@ pub fn PercentBars(
         .collect_view();
     // One handler for every bar: the bar is found from the element hit.
     let pick = move |target: Option<web_sys::EventTarget>| {
-        use wasm_bindgen::JsCast;
-        if let Some(x) = target
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|e| e.closest("[data-x]").ok().flatten())
-            .and_then(|e| e.get_attribute("data-x"))
-        {
+        if let Some(x) = super::hit(target, "[data-x]").and_then(|e| e.get_attribute("data-x")) {
             on_pick.run(x);
         }
     };

@@ -8,10 +8,10 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
+use super::drawn::{ask_drawn, waits};
 use super::preset_list::{open_preset, with_catalog};
-use super::{QueryState, Store, bridge, test_page, url};
+use super::{Store, test_page, url};
 use crate::chart::escape_html;
-use crate::protocol::{Request, Response};
 
 /// The health presets shown, with their titles.
 const TILES: [(&str, &str); 5] = [
@@ -26,106 +26,6 @@ const TILES: [(&str, &str); 5] = [
 /// have no such limit). On large data a count that takes longer is counted
 /// when its tile is opened, as the reader's query.
 const LIMIT_MS: u32 = 1500;
-
-/// Runs `sql` with `params` once the worker has nothing else to do, so that
-/// the page's own questions never hold up its reader's, then has the chart
-/// worker draw its answer with `spec` (a chart, or an HTML view such as
-/// `html:timeline`); `done` gets the drawing, or an error as HTML. Nothing
-/// is done once `wanted` no longer holds (the part is gone, or asks for
-/// something else). Asked again when the worker was stopped meanwhile.
-pub fn ask_drawn(
-    sql: String,
-    params: Vec<String>,
-    spec: String,
-    title: &'static str,
-    limit_ms: u32,
-    wanted: Rc<dyn Fn() -> bool>,
-    done: Rc<dyn Fn(String)>,
-) {
-    if !wanted() {
-        return;
-    }
-    if !bridge::idle() {
-        gloo_timers::callback::Timeout::new(200, move || {
-            ask_drawn(sql, params, spec, title, limit_ms, wanted, done)
-        })
-        .forget();
-        return;
-    }
-    let again = (sql.clone(), params.clone());
-    let error = |e: &str| format!("<p class=\"error\">{}</p>", escape_html(e));
-    bridge::send(
-        |id| Request::Query {
-            id,
-            sql,
-            params,
-            page_size: 0,
-            allow_changes: false,
-            time_limit_ms: Some(limit_ms),
-        },
-        move |resp| {
-            let (wanted, done) = (wanted.clone(), done.clone());
-            let failed = match resp {
-                Response::Answer { id: query, .. } => {
-                    let spec = spec.clone();
-                    bridge::send(
-                        |id| Request::Chart {
-                            id,
-                            query,
-                            spec: Some(spec),
-                            title: title.into(),
-                            preset: None,
-                        },
-                        move |resp| {
-                            let html = match resp {
-                                Response::Drawn { drawing, .. } => match drawing.note {
-                                    Some(n) => format!(
-                                        "{}<p class=\"note\">{}</p>",
-                                        drawing.svg,
-                                        escape_html(&n)
-                                    ),
-                                    None => drawing.svg,
-                                },
-                                // Nothing to draw (no rows), said as a note.
-                                Response::ChartFailed { error: e, .. } => {
-                                    format!("<p class=\"note\">{}</p>", escape_html(&e))
-                                }
-                                _ => return,
-                            };
-                            if wanted() {
-                                done(html);
-                            }
-                        },
-                    );
-                    return;
-                }
-                Response::QueryFailed { error, .. } => error.message,
-                Response::TimedOut { .. } => format!(
-                    "Not counted: it takes over {limit_ms} ms on this data. Open it to count."
-                ),
-                Response::Halted { .. } => {
-                    let (sql, params) = again.clone();
-                    return ask_drawn(sql, params, spec.clone(), title, limit_ms, wanted, done);
-                }
-                _ => return,
-            };
-            if wanted() {
-                done(error(&failed));
-            }
-        },
-    );
-}
-
-/// What a part not yet answered says while the reader's query runs or
-/// waits: the page's own questions wait for it.
-pub fn waits(store: Store) -> &'static str {
-    match store.query.get() {
-        QueryState::Running { .. } | QueryState::Waiting { .. } => {
-            "<p class=\"note\">Waits for the query that runs.</p>"
-        }
-        _ => "",
-    }
-}
 
 /// The parameters of tile `id` for `branch`.
 fn params_of(id: &str, branch: &str) -> Vec<String> {
@@ -202,12 +102,7 @@ pub fn Health() -> impl IntoView {
     });
     // A test opens its page; a title, the whole answer with its SQL.
     let on_click = move |ev: leptos::ev::MouseEvent| {
-        use wasm_bindgen::JsCast;
-        let Some(button) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|e| e.closest("button").ok().flatten())
-        else {
+        let Some(button) = super::hit(ev.target(), "button") else {
             return;
         };
         let b = untrack(branch).unwrap_or_default();

@@ -4,7 +4,8 @@
 //! This module holds the [`Store`] (the state every component shares
 //! through context) and the app's wiring ([`start`], [`App`]). Each
 //! component has its own file, named for what it shows: [`dashboard`] (with
-//! [`headline`]), [`preset_list`], [`workbench`] (with [`param_form`],
+//! [`headline`], [`health`] and a test's page, [`test_page`], whose answers
+//! come through [`drawn`]), [`preset_list`], [`workbench`] (with [`param_form`],
 //! [`query_status`], the answer's [`table`] and its chart's [`builder`]),
 //! [`load_panel`], [`load_status`], [`dataset_picker`], [`schema`], [`saved`],
 //! [`changes`] and [`keys`]. What they do to the data goes through [`load`] (loading
@@ -16,6 +17,7 @@ mod changes;
 mod chart;
 mod dashboard;
 mod dataset_picker;
+mod drawn;
 mod editor;
 mod headline;
 mod health;
@@ -278,6 +280,19 @@ impl Store {
             _ => self.loaded.with(|l| l.as_ref().map(|(_, s)| s.schema)),
         }
     }
+}
+
+/// The element an event happened in that matches `selector`: its target or
+/// the nearest ancestor (lists written as HTML have one handler for all
+/// their buttons, which finds the one hit this way).
+pub fn hit(target: Option<web_sys::EventTarget>, selector: &str) -> Option<web_sys::Element> {
+    use wasm_bindgen::JsCast;
+    target?
+        .dyn_into::<web_sys::Element>()
+        .ok()?
+        .closest(selector)
+        .ok()
+        .flatten()
 }
 
 /// Starts the app: spawns the worker, mounts the UI, loads the dump.

@@ -24,10 +24,7 @@ pub fn rove(ev: &KeyboardEvent, group: &Element, selector: &str) -> bool {
     if items.is_empty() {
         return false;
     }
-    let current = ev
-        .target()
-        .and_then(|t| t.dyn_into::<Element>().ok())
-        .and_then(|e| e.closest(selector).ok().flatten())
+    let current = super::hit(ev.target(), selector)
         .and_then(|e| items.iter().position(|i| *i == e))
         .unwrap_or(0);
     let last = items.len() as i64 - 1;

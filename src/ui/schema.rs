@@ -9,7 +9,6 @@ use super::query::run;
 use super::{Store, editor};
 use crate::chart::escape_html as escape;
 use crate::chart::fmt_count;
-use wasm_bindgen::JsCast;
 
 use crate::protocol::{LoadSummary, Relation};
 
@@ -127,11 +126,7 @@ pub fn SchemaBrowser() -> impl IntoView {
             .with(|l| l.as_ref().map(|(_, s)| relations(s)).unwrap_or_default())
     });
     let on_click = move |ev: leptos::ev::MouseEvent| {
-        let Some(button) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|e| e.closest("button").ok().flatten())
-        else {
+        let Some(button) = super::hit(ev.target(), "button") else {
             return;
         };
         if button.has_attribute("data-toggle") {

@@ -232,23 +232,17 @@ pub fn ResultView() -> impl IntoView {
         };
         let on_scroll = move |ev: leptos::ev::Event| follow(&event_target::<web_sys::Element>(&ev));
         let on_click = move |ev: leptos::ev::MouseEvent| {
-            let target = ev
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
             // A test's name opens its page here (with a modifier key, the
             // browser opens the link as it would).
-            if let Some(test) = target
-                .as_ref()
-                .and_then(|e| e.closest("a.test").ok().flatten())
-                .and_then(|a| a.get_attribute("data-test"))
+            if let Some(test) =
+                super::hit(ev.target(), "a.test").and_then(|a| a.get_attribute("data-test"))
                 && !(ev.ctrl_key() || ev.meta_key() || ev.shift_key())
             {
                 ev.prevent_default();
                 super::test_page::open(store, test);
                 return;
             }
-            let Some(td) = target
-                .and_then(|e| e.closest("td").ok().flatten())
+            let Some(td) = super::hit(ev.target(), "td")
                 .and_then(|e| e.dyn_into::<web_sys::HtmlTableCellElement>().ok())
             else {
                 return;

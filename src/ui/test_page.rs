@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use super::health::ask_drawn;
+use super::drawn::{ask_drawn, waits};
 use super::preset_list::{open_preset, with_catalog};
 use super::{Store, url};
 use crate::chart::escape_html;
@@ -19,27 +19,26 @@ pub fn open(store: Store, test: String) {
     url::set_test(Some(&test));
     store.test.set(Some(test));
     // Its top in view, once drawn in place of the dashboard.
-    request_animation_frame(|| {
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.query_selector(".test-page").ok().flatten())
-        {
-            el.scroll_into_view();
-        }
-    });
+    show_drawn(".test-page", false);
 }
 
 /// Brings the dashboard's top into view and the keyboard's focus to it,
 /// once it is drawn again in place of a test's page.
 pub fn show_dashboard() {
-    request_animation_frame(|| {
+    show_drawn("#content", true);
+}
+
+/// Once the next frame is drawn, scrolls the element `selector` finds into
+/// view, and gives it the keyboard's focus when `focus` says so.
+fn show_drawn(selector: &'static str, focus: bool) {
+    request_animation_frame(move || {
         if let Some(el) = web_sys::window()
             .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id("content"))
+            .and_then(|d| d.query_selector(selector).ok().flatten())
         {
             el.scroll_into_view();
-            if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
-                let _ = el.focus();
+            if focus {
+                super::rove::focus(&el);
             }
         }
     });
@@ -95,12 +94,7 @@ pub fn TestPage(
     // One handler: Back to the dashboard, or a part's SQL in the editor.
     let test = name.clone();
     let on_click = move |ev: leptos::ev::MouseEvent| {
-        use wasm_bindgen::JsCast;
-        let Some(button) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|e| e.closest("button").ok().flatten())
-        else {
+        let Some(button) = super::hit(ev.target(), "button") else {
             return;
         };
         match button.get_attribute("data-sql") {
@@ -123,7 +117,7 @@ pub fn TestPage(
                 "<h3>{heading} <button class=\"sql-link\" data-sql=\"{id}\" title=\"Open its SQL in the editor\">SQL</button></h3><div class=\"part {id}\">{}</div>",
                 part.get().unwrap_or_else(|| match store.catalog_error.get() {
                     Some(_) => "<p class=\"error\">The presets could not be fetched.</p>".into(),
-                    None => format!("<p class=\"pending\">…</p>{}", super::health::waits(store)),
+                    None => format!("<p class=\"pending\">…</p>{}", waits(store)),
                 })
             ));
         }
