@@ -35,6 +35,8 @@ pub mod chart_worker;
 pub mod in_place;
 #[cfg(feature = "worker")]
 pub mod keep;
+#[cfg(feature = "worker")]
+pub mod remote;
 #[cfg(feature = "ui")]
 pub mod ui;
 #[cfg(any(feature = "ui", feature = "worker", feature = "charts"))]

@@ -60,6 +60,74 @@ pub fn http_error(status: u16, text: &str) -> String {
     format!("the server answered {status}{text}: {meaning}")
 }
 
+/// Files smaller than this are downloaded whole rather than read by
+/// ranges: a few requests' worth of round trips.
+pub const WHOLE_BELOW: u64 = 4 << 20;
+
+/// How a database file at an address is read, decided from the answer to
+/// a request for its first bytes (`Range: bytes=0-99`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plan {
+    /// Read by ranges as queries need it.
+    Ranges {
+        /// The file's size in bytes.
+        size: u64,
+        /// Its SQLite page size, the unit read.
+        page_size: u32,
+    },
+    /// Downloaded whole, for the reason given (for the status line).
+    Whole(String),
+}
+
+/// The plan for a file whose first bytes were asked for and answered with
+/// HTTP `status`, `Content-Range` header `range` (if readable) and body
+/// `head`: by ranges when the server gave just the range asked, the bytes
+/// begin an SQLite database, and the file is at least `whole_below` bytes.
+pub fn plan(status: u16, range: Option<&str>, head: &[u8], whole_below: u64) -> Plan {
+    if status != 206 {
+        return Plan::Whole("the server does not answer Range requests".into());
+    }
+    let Some(header) = sqlite_header(head) else {
+        return Plan::Whole("it is not an SQLite database".into());
+    };
+    // The size as the server says it, else as the database's header does.
+    let size = range
+        .and_then(|r| r.rsplit_once('/'))
+        .and_then(|(_, total)| total.trim().parse().ok())
+        .or(header.1);
+    match size {
+        None => Plan::Whole("the server does not say how large it is".into()),
+        Some(size) if size < whole_below => {
+            Plan::Whole(format!("it is small ({} KB)", size.div_ceil(1024)))
+        }
+        Some(size) => Plan::Ranges {
+            size,
+            page_size: header.0,
+        },
+    }
+}
+
+/// The page size an SQLite database's first 100 bytes give, and its size
+/// in bytes when the header's page count is valid.
+pub fn sqlite_header(head: &[u8]) -> Option<(u32, Option<u64>)> {
+    if head.len() < 100 || !head.starts_with(b"SQLite format 3\0") {
+        return None;
+    }
+    let be32 = |at: usize| u32::from_be_bytes([head[at], head[at + 1], head[at + 2], head[at + 3]]);
+    let page_size = match u16::from_be_bytes([head[16], head[17]]) {
+        1 => 65_536,
+        n if n >= 512 && n.is_power_of_two() => u32::from(n),
+        _ => return None,
+    };
+    // The page count holds when written by a version that kept it
+    // (its "version-valid-for" equals the change counter).
+    let pages = (be32(92) == be32(24) && be32(28) > 0).then(|| be32(28));
+    Some((
+        page_size,
+        pages.map(|n| u64::from(n) * u64::from(page_size)),
+    ))
+}
+
 /// The scheme of an absolute URL, lower case: `https`.
 fn scheme(url: &str) -> String {
     url.split_once(':')
@@ -158,6 +226,79 @@ mod tests {
             );
         }
         assert!(unreachable("file:///home/me/r.sql", PAGE, true).contains("Choose the file"));
+    }
+
+    /// The first 100 bytes of a database of `pages` pages of `size` bytes.
+    fn head(size: u16, pages: u32) -> Vec<u8> {
+        let mut h = b"SQLite format 3\0".to_vec();
+        h.resize(100, 0);
+        h[16..18].copy_from_slice(&size.to_be_bytes());
+        h[24..28].copy_from_slice(&7u32.to_be_bytes());
+        h[28..32].copy_from_slice(&pages.to_be_bytes());
+        h[92..96].copy_from_slice(&7u32.to_be_bytes());
+        h
+    }
+
+    #[test]
+    fn a_large_database_answered_by_range_is_read_by_ranges() {
+        let big = head(1, 1000);
+        assert_eq!(
+            plan(206, Some("bytes 0-99/65536000"), &big, WHOLE_BELOW),
+            Plan::Ranges {
+                size: 65_536_000,
+                page_size: 65_536
+            }
+        );
+        // Content-Range unreadable (another origin that does not expose
+        // it): the database's own header says how large it is.
+        assert_eq!(
+            plan(206, None, &head(4096, 5000), WHOLE_BELOW),
+            Plan::Ranges {
+                size: 4096 * 5000,
+                page_size: 4096
+            }
+        );
+    }
+
+    #[test]
+    fn anything_else_is_downloaded_whole_saying_why() {
+        let whole = |p: Plan| match p {
+            Plan::Whole(why) => why,
+            other => panic!("{other:?}"),
+        };
+        assert!(whole(plan(200, None, &head(4096, 5000), WHOLE_BELOW)).contains("Range"));
+        assert!(
+            whole(plan(
+                206,
+                Some("bytes 0-99/8192"),
+                &head(4096, 2),
+                WHOLE_BELOW
+            ))
+            .contains("small (8 KB)")
+        );
+        assert!(
+            whole(plan(
+                206,
+                Some("bytes 0-99/9999999"),
+                b"CREATE TABLE t(a);",
+                WHOLE_BELOW
+            ))
+            .contains("not an SQLite")
+        );
+        // A header whose page count is stale, and no Content-Range.
+        let mut stale = head(4096, 5000);
+        stale[92] = 1;
+        assert!(whole(plan(206, None, &stale, WHOLE_BELOW)).contains("how large"));
+        // A page size SQLite cannot have.
+        assert!(
+            whole(plan(
+                206,
+                Some("bytes 0-99/9999999"),
+                &head(1000, 5000),
+                WHOLE_BELOW
+            ))
+            .contains("not an SQLite")
+        );
     }
 
     #[test]

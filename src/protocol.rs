@@ -563,11 +563,37 @@ pub struct LoadSummary {
     pub in_place: bool,
     /// Every schema recognised, in the main database and the attached ones.
     pub recognised: Vec<SchemaKind>,
+    /// How a database file at an address is read: by ranges as queries
+    /// need it, or downloaded whole and why (`None`: not such a file).
+    #[serde(default)]
+    pub remote: Option<Remote>,
     /// Presets the dump itself carries (its `_greenboard_presets` table).
     pub presets: Vec<ShippedPreset>,
     /// The tables and views of every database, with their columns, keys
     /// and indexes: a JSON array of [`Relation`]s, as SQLite writes it.
     pub catalog: String,
+}
+
+/// A database file read from its address.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Remote {
+    /// Read by ranges as queries need it; else downloaded whole.
+    pub by_ranges: bool,
+    /// Why it was downloaded whole (empty when read by ranges).
+    pub why_whole: String,
+    /// The file's size in bytes.
+    pub size: u64,
+    /// What reading it has cost so far.
+    pub fetched: Fetched,
+}
+
+/// What reading a file by ranges has cost.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fetched {
+    /// Requests made.
+    pub requests: u64,
+    /// Bytes received.
+    pub bytes: u64,
 }
 
 /// Whether and how a load is kept in this browser (the Origin Private
@@ -694,6 +720,9 @@ pub enum Response {
         /// What went wrong, naming the place.
         error: String,
     },
+    /// What reading the file by ranges has cost so far, after a query
+    /// that read some of it.
+    Fetched(Fetched),
     /// A query's answer.
     Answer {
         /// The query request.
@@ -798,7 +827,7 @@ impl Response {
     /// The id of the request this answers (none for [`Response::Ready`]).
     pub fn id(&self) -> Option<RequestId> {
         match self {
-            Response::Ready => None,
+            Response::Ready | Response::Fetched(_) => None,
             Response::Progress { id, .. }
             | Response::Loaded { id, .. }
             | Response::LoadFailed { id, .. }

@@ -18,15 +18,16 @@ use web_sys::{
 
 use crate::db::attach::{SQLITE_HEADER, attach, is_database_file, load_file, valid_schema_name};
 use crate::db::load::{LoadError, LoadStats, Loader, OnError};
-use crate::db::{describe, guard};
-use crate::in_place;
+use crate::db::{describe, guard, lazy};
 use crate::keep::{self, KeptSource, Validators};
+use crate::protocol;
 use crate::protocol::{
     Cell, ChartJob, ChartReply, DatabaseFile, Job, Kept as KeptState, LoadSummary, NamedSource,
-    Opened, Problem, Progress, QueryAnswer, Request, RequestId, Response, SchemaKind, Source,
-    kept_key,
+    Opened, Problem, Progress, QueryAnswer, Remote, Request, RequestId, Response, SchemaKind,
+    Source, kept_key,
 };
 use crate::wire;
+use crate::{in_place, remote};
 
 /// Answers kept for paging and charting at most, newest last: as many
 /// as hold [`KEPT_ROWS`] rows between them (the latest whatever its size).
@@ -92,6 +93,11 @@ struct State {
     /// What holds of the loaded data while it is unchanged since loaded
     /// (`None` once a query changed it).
     remembered: Option<keep::Remembered>,
+    /// The loaded database's file at its address, when it is read by
+    /// ranges as queries need it.
+    reading: Option<lazy::Reading>,
+    /// What reading it had cost when last told.
+    fetched: Option<protocol::Fetched>,
 }
 
 impl State {
@@ -119,6 +125,8 @@ fn install(
         let old = s.conn.replace(conn);
         s.kept_answers_clear();
         drop(old);
+        s.reading = None;
+        s.fetched = None;
         s.remembered = remembered;
         std::mem::replace(&mut s.in_place, in_place)
     });
@@ -296,6 +304,7 @@ fn handle(req: Request) {
         } => {
             post(&Response::Started { id });
             let answer = run_query(id, &sql, &params, page_size, allow_changes, time_limit_ms);
+            tell_fetched();
             if let Some(key) = STATE.with_borrow(|s| s.kept_key.clone()) {
                 remember(&key);
             }
@@ -348,6 +357,27 @@ fn handle(req: Request) {
                 post(&Response::ChartFailed { id, error });
             }
         }
+    }
+}
+
+/// What reading a file by ranges has cost: its first bytes, asked for
+/// to decide how to read it ([`remote::probe`]), and what the VFS fetched.
+fn fetched(reading: &lazy::Reading) -> protocol::Fetched {
+    let stats = reading.stats();
+    protocol::Fetched {
+        requests: stats.requests + 1,
+        bytes: stats.bytes + remote::PROBE_BYTES,
+    }
+}
+
+/// Says what reading the file by ranges has cost, if it grew.
+fn tell_fetched() {
+    let now = STATE.with_borrow_mut(|s| {
+        let now = fetched(s.reading.as_ref()?);
+        (s.fetched.replace(now) != Some(now)).then_some(now)
+    });
+    if let Some(now) = now {
+        post(&Response::Fetched(now));
     }
 }
 
@@ -1007,6 +1037,7 @@ async fn reopen(
         tables: Vec::new(),
         kept: KeptState::Kept(info),
         in_place,
+        remote: None,
     };
     match remembered.as_ref().and_then(|r| r.described.as_ref()) {
         Some(described) => {
@@ -1112,6 +1143,33 @@ async fn load(
             Err(why) => return reopen(&key, Opened::Unreachable(why), started).await,
         }
     }
+    // A database file alone is read by ranges, if its server answers
+    // them and it is not small; else it is downloaded whole.
+    let mut why_whole = None;
+    if fetched.is_empty()
+        && not_kept.is_none()
+        && let [
+            NamedSource {
+                schema: None,
+                source: Source::Url(url),
+            },
+        ] = sources
+        && database_named(url)
+    {
+        match remote::probe(url).await? {
+            remote::Probe::Ranges {
+                size,
+                page_size,
+                etag,
+            } => return open_by_ranges(url, size, page_size, etag, started),
+            remote::Probe::Whole(why, answer) => {
+                why_whole = Some(why);
+                if let Some(resp) = answer {
+                    fetched = vec![Some(body_of(&resp))];
+                }
+            }
+        }
+    }
     // One address alone is asked now, for its length.
     if fetched.is_empty()
         && let [
@@ -1162,7 +1220,18 @@ async fn load(
     let loaded = load_into(
         id, sources, fetched, main, in_place, &key, started, not_kept,
     )
-    .await;
+    .await
+    .map(|(mut summary, key)| {
+        if let Some(why) = why_whole {
+            summary.remote = Some(Remote {
+                by_ranges: false,
+                why_whole: why,
+                size: summary.bytes,
+                fetched: Default::default(),
+            });
+        }
+        (summary, key)
+    });
     if loaded.is_err() && in_place {
         // What was written of it goes; the pool too, unless the data
         // still loaded is in it.
@@ -1314,6 +1383,7 @@ async fn load_into(
         tables: Vec::new(),
         kept: KeptState::NotApplicable,
         in_place,
+        remote: None,
     };
     // Foreign keys are enforced from here on, as the command line's SQLite
     // does by default: the dump loads as written, and a change the user
@@ -1508,30 +1578,98 @@ async fn open(url: &str, kept: Option<&Validators>) -> Result<Fetched, String> {
     if !resp.ok() {
         return Err(crate::net::http_error(resp.status(), &resp.status_text()));
     }
-    let header = |name: &str| resp.headers().get(name).ok().flatten();
-    let validators = Validators {
-        etag: header("etag"),
-        last_modified: header("last-modified"),
-    };
-    let reader: Option<ReadableStreamDefaultReader> =
-        resp.body().map(|body| body.get_reader().unchecked_into());
+    let body = body_of(&resp);
     if let Some(v) = conditional
-        && (v.etag.is_some() && v.etag == validators.etag
+        && (v.etag.is_some() && v.etag == body.validators.etag
             || v.etag.is_none()
                 && v.last_modified.is_some()
-                && v.last_modified == validators.last_modified)
+                && v.last_modified == body.validators.last_modified)
     {
-        if let Some(reader) = &reader {
+        if let Some(reader) = &body.reader {
             let _ = reader.cancel();
         }
         return Ok(Fetched::NotModified);
     }
-    let total = header("content-length").and_then(|s| s.parse().ok());
-    Ok(Fetched::Body(Body {
-        reader,
-        total,
-        validators,
-    }))
+    Ok(Fetched::Body(body))
+}
+
+/// An answer's body to read, its length and validators.
+fn body_of(resp: &web_sys::Response) -> Body {
+    let header = |name: &str| resp.headers().get(name).ok().flatten();
+    Body {
+        reader: resp.body().map(|body| body.get_reader().unchecked_into()),
+        total: header("content-length").and_then(|s| s.parse().ok()),
+        validators: Validators {
+            etag: header("etag"),
+            last_modified: header("last-modified"),
+        },
+    }
+}
+
+/// Whether `url` names an SQLite database file (by its extension).
+fn database_named(url: &str) -> bool {
+    let path = url.split(['?', '#']).next().unwrap_or_default();
+    [".db", ".sqlite", ".sqlite3"]
+        .iter()
+        .any(|e| path.ends_with(e))
+}
+
+/// Opens the database at `url` (`size` bytes, pages of `page_size`) to be
+/// read by ranges as queries need it, as the loaded data.
+fn open_by_ranges(
+    url: &str,
+    size: u64,
+    page_size: u32,
+    etag: Option<String>,
+    started: f64,
+) -> Result<(LoadSummary, Option<String>), String> {
+    let opened = lazy::open(
+        remote::HttpRanges::new(url, size, etag),
+        lazy::Options {
+            block: u64::from(page_size),
+            ..lazy::Options::default()
+        },
+    )
+    .map_err(|e| format!("cannot open it: {e}"))?;
+    let lazy::Opened { conn, reading } = opened;
+    let mut summary = LoadSummary {
+        statements: 0,
+        translated: 0,
+        bytes: size,
+        elapsed_ms: 0.0,
+        failed: Vec::new(),
+        skipped: Vec::new(),
+        schema: SchemaKind::Unknown,
+        recognised: Vec::new(),
+        presets: Vec::new(),
+        catalog: String::new(),
+        tables: Vec::new(),
+        kept: KeptState::NotApplicable,
+        in_place: false,
+        remote: None,
+    };
+    describe(&conn, &mut summary).map_err(|e| match reading.failure() {
+        Some(why) => format!("cannot read it: {why}"),
+        None => format!("cannot read it: {e}"),
+    })?;
+    summary.remote = Some(Remote {
+        by_ranges: true,
+        why_whole: String::new(),
+        size,
+        fetched: fetched(&reading),
+    });
+    summary.elapsed_ms = now() - started;
+    let remembered = keep::Remembered {
+        described: Some(summary.clone()),
+        answers: Vec::new(),
+        changed: false,
+    };
+    install(conn, false, Some(remembered), None);
+    STATE.with_borrow_mut(|s| {
+        s.fetched = summary.remote.as_ref().map(|r| r.fetched);
+        s.reading = Some(reading);
+    });
+    Ok((summary, None))
 }
 
 fn js_error(e: &JsValue) -> String {

@@ -650,6 +650,7 @@ fn the_demo_is_read_only_until_changes_are_allowed_and_its_description_follows()
         catalog: String::new(),
         kept: Default::default(),
         in_place: false,
+        remote: None,
     };
     describe(&conn, &mut summary).unwrap();
     assert_eq!(summary.schema, SchemaKind::Greenboard);

@@ -124,6 +124,39 @@ fn a_keyed_query_reads_a_few_blocks_and_a_scan_reads_ahead() {
 }
 
 #[test]
+fn temporary_tables_and_large_sorts_work_though_only_the_database_is_read() {
+    let (opened, _) = open(Options {
+        cache_bytes: 1 << 20,
+        ..Options::default()
+    });
+    opened
+        .conn
+        .execute_batch(
+            "CREATE TEMP TABLE mine AS SELECT test_name, duration_ms FROM test_results;
+             CREATE INDEX temp.mine_ms ON mine(duration_ms);",
+        )
+        .unwrap();
+    let whole = Connection::open(demo_db()).unwrap();
+    let sql = "SELECT test_name, duration_ms FROM test_results ORDER BY duration_ms DESC, test_name LIMIT 5";
+    assert_eq!(answer(&opened.conn, sql), answer(&whole, sql));
+    assert_eq!(
+        answer(&opened.conn, "SELECT COUNT(*) FROM temp.mine"),
+        answer(&whole, "SELECT COUNT(*) FROM test_results")
+    );
+    // Writing the database itself is refused, and nothing else breaks.
+    let refused = opened
+        .conn
+        .execute("DELETE FROM test_runs", [])
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("readonly"), "{refused}");
+    assert_eq!(
+        answer(&opened.conn, "SELECT COUNT(*) FROM test_runs"),
+        answer(&whole, "SELECT COUNT(*) FROM test_runs")
+    );
+}
+
+#[test]
 fn the_cache_stays_within_its_bound() {
     let options = Options {
         cache_bytes: 256 << 10,
@@ -224,4 +257,80 @@ fn the_web_form_has_the_page_size_measured_cheapest_and_the_same_answers() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(left, ["history.db"]);
+}
+
+/// The demo in the web form, made once.
+fn web_form() -> &'static Path {
+    static DB: OnceLock<PathBuf> = OnceLock::new();
+    DB.get_or_init(|| {
+        let dir = demo_db().parent().unwrap().join("web-form");
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = dir.join("demo.db");
+        let src = Connection::open(demo_db()).unwrap();
+        greenboard::export::web_db::write(&src, &out, None).unwrap();
+        out
+    })
+}
+
+/// Describing a database read over the network does not scan its tables
+/// to count their rows: ANALYZE counted them, and they are exact.
+#[test]
+fn rows_are_counted_from_the_statistics_not_by_scanning() {
+    let file = std::fs::File::open(web_form()).unwrap();
+    let page: i64 = Connection::open(web_form())
+        .unwrap()
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap();
+    let opened = lazy::open(
+        FileRanges {
+            file,
+            broken: Arc::new(AtomicBool::new(false)),
+        },
+        Options {
+            block: page as u64,
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    let counted = greenboard::db::table_counts(&opened.conn).unwrap();
+    let exact = greenboard::db::table_counts(&Connection::open(web_form()).unwrap()).unwrap();
+    assert_eq!(counted, exact);
+    assert!(
+        exact
+            .iter()
+            .any(|t| t.name == "test_results" && t.rows > 50_000)
+    );
+    let size = std::fs::metadata(web_form()).unwrap().len();
+    let stats = opened.stats();
+    assert!(
+        stats.bytes * 20 < size,
+        "counting read {} of {size} bytes",
+        stats.bytes
+    );
+}
+
+/// Reading every page, twice, with a cache that holds them all fetches
+/// each byte once: read-ahead stops at blocks already cached.
+#[test]
+fn nothing_is_fetched_twice_while_it_is_cached() {
+    let (opened, _) = open(Options {
+        block: 4096,
+        ..Options::default()
+    });
+    for _ in 0..2 {
+        for sql in [
+            "SELECT test_name FROM test_results WHERE run_id = 7",
+            "SELECT COUNT(*), SUM(length(error_message)) FROM test_results",
+            "PRAGMA quick_check",
+        ] {
+            answer(&opened.conn, sql);
+        }
+    }
+    let size = std::fs::metadata(demo_db()).unwrap().len();
+    let stats = opened.stats();
+    assert!(
+        stats.bytes <= size,
+        "{} bytes fetched of a file of {size}",
+        stats.bytes
+    );
 }

@@ -106,7 +106,19 @@ impl Shared {
             } else {
                 0
             };
-            let upto = (last + 1 + s.ahead).min(self.size.div_ceil(block));
+            // The blocks wanted but not cached, then those read ahead up
+            // to the first one cached: nothing is fetched twice.
+            let to = (from..=last)
+                .rev()
+                .find(|b| !s.blocks.contains_key(b))
+                .unwrap_or(from);
+            let mut upto = to + 1;
+            if to == last {
+                let most = (last + 1 + s.ahead).min(self.size.div_ceil(block));
+                while upto < most && !s.blocks.contains_key(&upto) {
+                    upto += 1;
+                }
+            }
             let start = from * block;
             let len = (upto * block).min(self.size) - start;
             let bytes = self.source.fetch(start, len)?;
@@ -342,11 +354,31 @@ fn sources() -> Result<&'static Sources, String> {
 pub struct Opened {
     /// The connection (read-only).
     pub conn: Connection,
+    /// The source as read so far.
+    pub reading: Reading,
+}
+
+impl Opened {
+    /// What reading has cost so far.
+    pub fn stats(&self) -> Stats {
+        self.reading.stats()
+    }
+
+    /// Why the source failed last, if it did.
+    pub fn failure(&self) -> Option<String> {
+        self.reading.failure()
+    }
+}
+
+/// An opened source: what reading it has cost, and why it failed. The
+/// connection holds the source for as long as it is open; this handle
+/// only names it, so either may go first.
+pub struct Reading {
     shared: Arc<Shared>,
     name: String,
 }
 
-impl Opened {
+impl Reading {
     /// What reading has cost so far.
     pub fn stats(&self) -> Stats {
         self.shared
@@ -360,9 +392,14 @@ impl Opened {
     pub fn failure(&self) -> Option<String> {
         self.shared.state.lock().ok()?.failed.clone()
     }
+
+    /// The source's size in bytes.
+    pub fn size(&self) -> u64 {
+        self.shared.size
+    }
 }
 
-impl Drop for Opened {
+impl Drop for Reading {
     fn drop(&mut self) {
         if let Ok(s) = sources()
             && let Ok(mut open) = s.open.lock()
@@ -370,6 +407,12 @@ impl Drop for Opened {
             open.remove(&self.name);
         }
     }
+}
+
+/// Whether SQLite's file `name` (as `pragma_database_list` gives it) is a
+/// source read through this VFS.
+pub fn reads(name: &str) -> bool {
+    sources().is_ok_and(|s| s.open.lock().is_ok_and(|o| o.contains_key(name)))
 }
 
 /// Opens the SQLite database `source` holds, read-only, reading it as
@@ -400,5 +443,12 @@ pub fn open(source: impl Ranges + 'static, options: Options) -> Result<Opened, S
         VFS,
     )
     .map_err(|e| e.to_string())?;
-    Ok(Opened { conn, shared, name })
+    // Temporary tables and sorts stay in memory: the VFS has no files
+    // but the database.
+    conn.execute_batch("PRAGMA temp_store = memory")
+        .map_err(|e| e.to_string())?;
+    Ok(Opened {
+        conn,
+        reading: Reading { shared, name },
+    })
 }

@@ -115,13 +115,25 @@ pub fn recognised(conn: &Connection) -> Vec<SchemaKind> {
 /// Rows in every ordinary table, by name; tables of attached databases
 /// (and temporary ones) are named `schema.table`.
 pub fn table_counts(conn: &Connection) -> rusqlite::Result<Vec<TableCount>> {
-    let schemas: Vec<String> = conn
-        .prepare("SELECT name FROM pragma_database_list ORDER BY seq")?
-        .query_map([], |r| r.get(0))?
+    let schemas: Vec<(String, String)> = conn
+        .prepare("SELECT name, file FROM pragma_database_list ORDER BY seq")?
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+            ))
+        })?
         .collect::<Result<_, _>>()?;
     let mut counts = Vec::new();
-    for schema in schemas {
+    for (schema, file) in schemas {
         let quoted = crate::export::sql::quote_identifier(&schema);
+        // A database read over the network is not scanned to count its
+        // rows: ANALYZE counted them (the web form has its statistics).
+        let analysed = if lazy::reads(&file) {
+            analysed_counts(conn, &quoted)
+        } else {
+            Default::default()
+        };
         let names: Vec<String> = conn
             .prepare(&format!(
                 "SELECT name FROM {quoted}.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
@@ -134,7 +146,10 @@ pub fn table_counts(conn: &Connection) -> rusqlite::Result<Vec<TableCount>> {
                 "SELECT count(*) FROM {quoted}.{}",
                 crate::export::sql::quote_identifier(&name)
             );
-            let rows: i64 = conn.query_row(&sql, [], |r| r.get(0))?;
+            let rows: i64 = match analysed.get(&name) {
+                Some(rows) => *rows,
+                None => conn.query_row(&sql, [], |r| r.get(0))?,
+            };
             counts.push(TableCount {
                 name: if schema == "main" {
                     name
@@ -146,6 +161,19 @@ pub fn table_counts(conn: &Connection) -> rusqlite::Result<Vec<TableCount>> {
         }
     }
     Ok(counts)
+}
+
+/// Rows per table of database `schema` (quoted) as `ANALYZE` counted
+/// them (`sqlite_stat1`); none without statistics.
+fn analysed_counts(conn: &Connection, schema: &str) -> std::collections::HashMap<String, i64> {
+    let sql =
+        format!("SELECT tbl, MAX(CAST(stat AS INTEGER)) FROM {schema}.sqlite_stat1 GROUP BY tbl");
+    conn.prepare(&sql)
+        .and_then(|mut s| {
+            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()
+        })
+        .unwrap_or_default()
 }
 
 /// Fills the parts of `summary` that describe the data in `conn` as it is

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, Event, MessageEvent, Worker};
 
-use crate::protocol::{Request, RequestId, Response};
+use crate::protocol::{Fetched, Request, RequestId, Response};
 use crate::wire;
 
 type Handler = Box<dyn Fn(Response)>;
@@ -43,6 +43,16 @@ thread_local! {
     static BRIDGE: RefCell<Option<Bridge>> = const { RefCell::new(None) };
     /// What reopens the data in a new worker.
     static ON_RESTART: RefCell<Option<Box<dyn Fn()>>> = const { RefCell::new(None) };
+    static ON_NEWS: RefCell<Option<News>> = const { RefCell::new(None) };
+}
+
+/// What takes the news that answers no request.
+type News = Box<dyn Fn(Fetched)>;
+
+/// `take` gets what the worker tells unasked: what reading a file by
+/// ranges has cost.
+pub fn on_news(take: impl Fn(Fetched) + 'static) {
+    ON_NEWS.with_borrow_mut(|r| *r = Some(Box::new(take)));
 }
 
 /// `reopen` is called when a new worker replaces a stopped or dead one,
@@ -270,6 +280,14 @@ fn adopt() -> Option<(Worker, js_sys::Array)> {
 }
 
 fn dispatch(resp: Response) {
+    if let Response::Fetched(now) = resp {
+        ON_NEWS.with_borrow(|r| {
+            if let Some(take) = r {
+                take(now);
+            }
+        });
+        return;
+    }
     let Some(id) = resp.id() else {
         // Ready: send what waited.
         let queued = BRIDGE.with_borrow_mut(|b| {

@@ -67,7 +67,13 @@ pub fn LoadStatus() -> impl IntoView {
                 Kept::Kept(info) if info.opened != Opened::Loaded => Some(info.clone()),
                 _ => None,
             };
+            let by_ranges = summary.remote.as_ref().filter(|r| r.by_ranges);
             let what = match &opened {
+                None if by_ranges.is_some() => view! {
+                    "Opened " <code>{short_url(&url)}</code>
+                    {format!(" in {} ms", fmt_fixed(summary.elapsed_ms, 0))}
+                }
+                .into_any(),
                 None => view! {
                     "Loaded " <code>{short_url(&url)}</code> ": "
                     {format!("{} statements, {} ", fmt_count(summary.statements), fmt_bytes(summary.bytes))}
@@ -101,6 +107,16 @@ pub fn LoadStatus() -> impl IntoView {
                         {summary.in_place.then_some(
                             " · read in place from this browser's storage (too large to hold in memory)"
                         )}
+                        <span class="remote-note">{summary.remote.as_ref().map(|r| if r.by_ranges {
+                            format!(
+                                " · read over HTTP as queries need it: {} of {} fetched in {} requests",
+                                fmt_bytes(r.fetched.bytes),
+                                fmt_bytes(r.size),
+                                fmt_count(r.fetched.requests)
+                            )
+                        } else {
+                            format!(" · downloaded whole: {}", r.why_whole)
+                        })}</span>
                     </span>
                     {(problems > 0).then(|| view! {
                         <details class="problems" open>

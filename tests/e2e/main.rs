@@ -50,6 +50,7 @@ mod kept;
 mod loading;
 mod never_traps;
 mod offline;
+mod ranges;
 mod saved_state;
 mod support;
 mod workbench;

@@ -55,8 +55,24 @@ pub struct Served {
     pub path: String,
     /// Whether the request carried `If-None-Match`.
     pub conditional: bool,
-    /// The status answered (200, 304, 404).
+    /// The status answered (200, 206, 304, 404).
     pub status: u16,
+    /// The `Range` asked for, if any.
+    pub range: Option<String>,
+    /// Bytes of body sent.
+    pub bytes: usize,
+}
+
+/// Parses `bytes=A-B` (or `bytes=A-`) against a body of `len` bytes:
+/// the range to send, inclusive.
+fn byte_range(range: &str, len: usize) -> Option<(usize, usize)> {
+    let (a, b) = range.strip_prefix("bytes=")?.split_once('-')?;
+    let a: usize = a.trim().parse().ok()?;
+    let b = match b.trim() {
+        "" => len.checked_sub(1)?,
+        b => b.parse::<usize>().ok()?.min(len.checked_sub(1)?),
+    };
+    (a <= b).then_some((a, b))
 }
 
 /// Serves directories under URL prefixes on an ephemeral port of 127.0.0.1.
@@ -107,6 +123,20 @@ impl Server {
         mounts: Vec<(&'static str, PathBuf)>,
         slow: Option<(&'static str, Duration)>,
     ) -> Server {
+        Server::start_with(mounts, slow, true).await
+    }
+
+    /// As [`Server::start`], answering `Range` requests (206 with the
+    /// bytes asked) only when `ranges`; otherwise always the whole file.
+    pub async fn start_ranges(mounts: Vec<(&'static str, PathBuf)>, ranges: bool) -> Server {
+        Server::start_with(mounts, None, ranges).await
+    }
+
+    async fn start_with(
+        mounts: Vec<(&'static str, PathBuf)>,
+        slow: Option<(&'static str, Duration)>,
+        ranges: bool,
+    ) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
         let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -144,6 +174,8 @@ impl Server {
                         p.is_file().then_some(p)
                     });
                     let conditional = header(&head, "if-none-match");
+                    let range = header(&head, "range").map(str::to_string);
+                    let mut sent = 0;
                     let (status, response) = match file.and_then(|f| std::fs::read(&f).ok().map(|b| (f, b))) {
                         Some((f, body)) => {
                             let tag = etag(&f, body.len());
@@ -153,6 +185,21 @@ impl Server {
                                     "HTTP/1.1 304 Not Modified\r\n{validators}Cache-Control: no-store\r\nConnection: close\r\n\r\n"
                                 );
                                 (304, r.into_bytes())
+                            } else if let Some((a, b)) = range
+                                .as_deref()
+                                .filter(|_| ranges)
+                                .and_then(|r| byte_range(r, body.len()))
+                            {
+                                let mut r = format!(
+                                    "HTTP/1.1 206 Partial Content\r\nContent-Type: {}\r\nContent-Length: {}\r\nContent-Range: bytes {a}-{b}/{}\r\nAccept-Ranges: bytes\r\n{validators}Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+                                    content_type(&f),
+                                    b + 1 - a,
+                                    body.len()
+                                )
+                                .into_bytes();
+                                r.extend_from_slice(&body[a..=b]);
+                                sent = b + 1 - a;
+                                (206, r)
                             } else {
                                 let mut r = format!(
                                     "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\n{validators}Cache-Control: no-store\r\nConnection: close\r\n\r\n",
@@ -161,6 +208,7 @@ impl Server {
                                 )
                                 .into_bytes();
                                 r.extend_from_slice(&body);
+                                sent = body.len();
                                 (200, r)
                             }
                         }
@@ -170,6 +218,8 @@ impl Server {
                         path: path.to_string(),
                         conditional: conditional.is_some(),
                         status,
+                        range,
+                        bytes: sent,
                     });
                     let _ = sock.write_all(&response).await;
                     let _ = sock.shutdown().await;

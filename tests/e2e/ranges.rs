@@ -1,0 +1,166 @@
+//! A database file named in the address (`?db=URL.db`), read by HTTP
+//! `Range` requests as queries need it: the same answers as the dump, a
+//! part of the file fetched, and the status line saying how it is read and
+//! what it cost; downloaded whole from a server that ignores `Range`, and
+//! when the file is small.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use greenboard::db::load::{OnError, load_str};
+
+use crate::support::*;
+
+/// The demo in the form made for reading over HTTP, in a directory of its
+/// own: `demo.db`.
+fn web_form() -> TempDir {
+    let dir = TempDir::new("web-form");
+    let src = rusqlite::Connection::open_in_memory().unwrap();
+    load_str(&src, &demo_sql(), OnError::Stop).unwrap();
+    greenboard::export::web_db::write(&src, &dir.0.join("demo.db"), None).unwrap();
+    dir
+}
+
+/// A small database file (the inventory fixture), in `dir`.
+fn small_db(dir: &std::path::Path) -> PathBuf {
+    let path = dir.join("small.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let sql = std::fs::read_to_string(root().join("tests/fixtures/inventory.sql")).unwrap();
+    load_str(&conn, &sql, OnError::Continue).unwrap();
+    path
+}
+
+/// The dashboard's charts as drawn: each chart's bars.
+const BARS_JS: &str = "const charts = [...document.querySelectorAll('figure.chart')];
+  if (charts.length < 2 || !document.querySelector('.headline')) return null;
+  return { headline: document.querySelector('.headline').textContent,
+           bars: charts.map(f => [...f.querySelectorAll('g.bar')].map(g => g.getAttribute('aria-label'))) };";
+
+/// The load status as it reads once `what` is in it.
+async fn status_with(b: &Browser, what: &str) -> String {
+    b.wait_for(
+        &format!(
+            "const s = document.querySelector('.status'); return s && s.textContent.includes({what:?}) && s.textContent;"
+        ),
+        Duration::from_secs(20),
+    )
+    .await
+    .as_str()
+    .unwrap_or("not said within 20 s")
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_database_file_is_read_by_ranges_and_answers_as_the_dump() {
+    let data = web_form();
+    let size = std::fs::metadata(data.0.join("demo.db")).unwrap().len() as usize;
+    let server = Server::start_ranges(vec![("/data/", data.0.clone()), ("/", dist())], true).await;
+    let b = Browser::start().await;
+    b.driver
+        .goto(format!("{}/?db=data/demo.db", server.origin))
+        .await
+        .unwrap();
+    let status = b.wait_loaded().await;
+    let dashboard = b.wait_for(BARS_JS, Duration::from_secs(30)).await;
+    let after_dashboard: usize = server.served("/data/demo.db").iter().map(|s| s.bytes).sum();
+    let presets: Vec<_> = greenboard::presets::GREENBOARD.iter().collect();
+    let on_db = click_each(&b, &presets).await;
+    let told = status_with(&b, "requests").await;
+    let served = server.served("/data/demo.db");
+    b.js("window.scrollTo(0, 0)").await;
+    let png = b.driver.screenshot_as_png().await.unwrap();
+    std::fs::write(root().join("tests/screenshots/ranges.png"), png).unwrap();
+    // The same questions of the dump.
+    b.driver.goto(format!("{}/", server.origin)).await.unwrap();
+    b.wait_loaded().await;
+    let dump_dashboard = b.wait_for(BARS_JS, Duration::from_secs(30)).await;
+    let on_dump = click_each(&b, &presets).await;
+    b.quit().await;
+
+    assert!(
+        status.starts_with("Opened /?db=")
+            || status.starts_with("Opened data/demo.db")
+            || status.contains("data/demo.db"),
+        "{status}"
+    );
+    assert!(
+        status.contains("read over HTTP as queries need it"),
+        "{status}"
+    );
+    assert_eq!(dashboard, dump_dashboard);
+    for ((id, db, rows_db), (_, dump, rows_dump)) in on_db.iter().zip(&on_dump) {
+        assert!(db.is_ok(), "{id}: {db:?}");
+        assert_eq!(rows_db, rows_dump, "{id}");
+        assert!(dump.is_ok(), "{id}: {dump:?}");
+    }
+    // Every request for the file was a range, answered as one.
+    assert!(
+        served.iter().all(|s| s.status == 206 && s.range.is_some()),
+        "{served:?}"
+    );
+    let fetched: usize = served.iter().map(|s| s.bytes).sum();
+    eprintln!(
+        "{size} bytes: the dashboard fetched {after_dashboard} bytes; every preset, {fetched} bytes in {} requests",
+        served.len()
+    );
+    assert!(
+        after_dashboard * 2 < size,
+        "the dashboard fetched {after_dashboard} of {size} bytes"
+    );
+    // The status line says what was fetched, as the server counted it.
+    let kb = |n: usize| format!("{} KB", n.div_ceil(1024));
+    let said = format!("fetched in {} requests", served.len());
+    assert!(told.contains(&said), "{told} / {said}");
+    assert!(
+        told.contains(" MB of ") || told.contains(&kb(fetched)) || told.contains(" KB of "),
+        "{told}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_without_ranges_or_a_small_file_is_downloaded_whole() {
+    let data = web_form();
+    small_db(&data.0);
+    let size = std::fs::metadata(data.0.join("demo.db")).unwrap().len() as usize;
+    let server = Server::start_ranges(vec![("/data/", data.0.clone()), ("/", dist())], false).await;
+    let b = Browser::start().await;
+    b.driver
+        .goto(format!("{}/?db=data/demo.db", server.origin))
+        .await
+        .unwrap();
+    let whole = b.wait_loaded().await;
+    let dashboard = b.wait_for(BARS_JS, Duration::from_secs(30)).await;
+    let served = server.served("/data/demo.db");
+    drop(server);
+    // A server that answers ranges, a file of a few KB.
+    let server = Server::start_ranges(vec![("/data/", data.0.clone()), ("/", dist())], true).await;
+    b.driver
+        .goto(format!(
+            "{}/?db=data/small.db&sql=SELECT%20name%20FROM%20items%20ORDER%20BY%20id",
+            server.origin
+        ))
+        .await
+        .unwrap();
+    let small = b.wait_loaded().await;
+    let outcome = query_outcome(&b, QUERY).await;
+    let table = table_rows(&b.js(TABLE_JS).await);
+    let small_served = server.served("/data/small.db");
+    b.quit().await;
+
+    assert!(whole.starts_with("Loaded"), "{whole}");
+    assert!(
+        whole.contains("downloaded whole: the server does not answer Range requests"),
+        "{whole}"
+    );
+    assert!(!dashboard.is_null());
+    // One request, the file whole: the answer to the first range asked.
+    assert_eq!(served.len(), 1, "{served:?}");
+    assert_eq!((served[0].status, served[0].bytes), (200, size));
+    assert!(small.contains("downloaded whole: it is small"), "{small}");
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert_eq!(table, [["bolt; M6"], ["nut"]]);
+    // The first bytes, then the file.
+    assert_eq!(small_served.len(), 2, "{small_served:?}");
+    assert_eq!(small_served[0].status, 206);
+    assert_eq!(small_served[1].status, 200);
+}
