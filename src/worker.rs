@@ -18,7 +18,7 @@ use web_sys::{
 
 use crate::db::attach::{SQLITE_HEADER, attach, is_database_file, load_file, valid_schema_name};
 use crate::db::load::{LoadError, LoadStats, Loader, OnError};
-use crate::db::{describe, guard, lazy};
+use crate::db::{describe, guard, lazy, summaries};
 use crate::keep::{self, KeptSource, Validators};
 use crate::protocol;
 use crate::protocol::{
@@ -118,8 +118,8 @@ fn install(
     key: Option<&str>,
 ) {
     // greenboard's SQL functions, as in the command line.
-    if let Err(e) = crate::db::signature::register(&conn) {
-        web_sys::console::warn_1(&format!("failure_signature: {e}").into());
+    if let Err(e) = crate::db::prepare(&conn) {
+        web_sys::console::warn_1(&format!("greenboard's functions and summaries: {e}").into());
     }
     let was_in_place = STATE.with_borrow_mut(|s| {
         let old = s.conn.replace(conn);
@@ -751,10 +751,12 @@ fn run_query(
 
 /// Whether no temporary table or view could stand for the data's own.
 fn no_temporary_objects(conn: &Connection) -> bool {
-    conn.query_row("SELECT count(*) = 0 FROM temp.sqlite_schema", [], |r| {
-        r.get(0)
-    })
-    .unwrap_or(false)
+    conn.prepare("SELECT name FROM temp.sqlite_schema")
+        .and_then(|mut s| {
+            s.query_map([], |r| r.get::<_, String>(0))?
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .is_ok_and(|names| names.iter().all(|n| summaries::is_summary(n)))
 }
 
 /// An answer, its rows kept for paging and charting, the first page sent.

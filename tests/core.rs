@@ -20,7 +20,7 @@ mod whole_sqlite;
 fn demo_db() -> Connection {
     let conn = Connection::open_in_memory().unwrap();
     greenboard::demo::generate(&conn).unwrap();
-    greenboard::db::signature::register(&conn).unwrap();
+    greenboard::db::prepare(&conn).unwrap();
     conn
 }
 

@@ -36,7 +36,7 @@ impl History {
     fn new() -> History {
         let conn = Connection::open_in_memory().unwrap();
         ingest::ensure_schema(&conn).unwrap();
-        greenboard::db::signature::register(&conn).unwrap();
+        greenboard::db::prepare(&conn).unwrap();
         History { conn, day: 0 }
     }
 

@@ -226,8 +226,8 @@ fn the_web_form_has_the_page_size_measured_cheapest_and_the_same_answers() {
         )
         .unwrap();
     assert_eq!(index, 1);
-    greenboard::db::signature::register(&src).unwrap();
-    greenboard::db::signature::register(&web).unwrap();
+    greenboard::db::prepare(&src).unwrap();
+    greenboard::db::prepare(&web).unwrap();
     for p in greenboard::presets::GREENBOARD {
         let values = greenboard::db::defaults(&src, p);
         let on = |conn: &Connection| {
@@ -333,4 +333,80 @@ fn nothing_is_fetched_twice_while_it_is_cached() {
         "{} bytes fetched of a file of {size}",
         stats.bytes
     );
+}
+
+/// The web form holds each summary as a table equal to the aggregate it
+/// replaces (the view every other database gets), and the dashboard's
+/// queries answer on it as on the original.
+#[test]
+fn summary_tables_equal_the_aggregates_they_replace() {
+    use greenboard::db::summaries::SUMMARIES;
+    let src = Connection::open(demo_db()).unwrap();
+    greenboard::db::prepare(&src).unwrap();
+    let web = Connection::open(web_form()).unwrap();
+    greenboard::db::prepare(&web).unwrap();
+    for s in &SUMMARIES {
+        let kind = |conn: &Connection, schema: &str| -> Option<String> {
+            conn.query_row(
+                &format!("SELECT type FROM {schema}.sqlite_schema WHERE name = ?1"),
+                [s.name],
+                |r| r.get(0),
+            )
+            .ok()
+        };
+        assert_eq!(kind(&web, "main").as_deref(), Some("table"), "{}", s.name);
+        assert_eq!(
+            kind(&web, "temp"),
+            None,
+            "{}: no view beside the table",
+            s.name
+        );
+        assert_eq!(kind(&src, "temp").as_deref(), Some("view"), "{}", s.name);
+        let all = format!("SELECT * FROM {} ORDER BY 1, 2, 3, 4", s.name);
+        let table = answer(&web, &all);
+        assert!(table.len() > 10, "{}: {} rows", s.name, table.len());
+        assert_eq!(table, answer(&src, &all), "{}", s.name);
+        // The aggregate computed afresh from the results, on either.
+        let fresh = format!("SELECT * FROM ({}) ORDER BY 1, 2, 3, 4", s.select);
+        assert_eq!(table, answer(&web, &fresh), "{}", s.name);
+    }
+    for sql in greenboard::presets::DASHBOARD_SQL {
+        assert_eq!(answer(&web, sql), answer(&src, sql), "{sql}");
+    }
+    let tests = answer(&src, "SELECT COUNT(DISTINCT test_name) FROM test_results");
+    let headline = answer(&web, greenboard::presets::HEADLINE_SQL);
+    assert_eq!(headline[0][1], tests[0][0]);
+}
+
+/// The headline's count of tests reads the summary, a few pages, not the
+/// results: on the web form it costs a small part of the file.
+#[test]
+fn the_dashboard_reads_a_small_part_of_the_web_form() {
+    let file = std::fs::File::open(web_form()).unwrap();
+    let page: i64 = Connection::open(web_form())
+        .unwrap()
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap();
+    let opened = lazy::open(
+        FileRanges {
+            file,
+            broken: Arc::new(AtomicBool::new(false)),
+        },
+        Options {
+            block: page as u64,
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    greenboard::db::prepare(&opened.conn).unwrap();
+    for sql in greenboard::presets::DASHBOARD_SQL {
+        answer(&opened.conn, sql);
+    }
+    let size = std::fs::metadata(web_form()).unwrap().len();
+    let stats = opened.stats();
+    eprintln!(
+        "the dashboard: {} bytes of {size} in {} requests",
+        stats.bytes, stats.requests
+    );
+    assert!(stats.bytes * 10 < size, "{} bytes of {size}", stats.bytes);
 }

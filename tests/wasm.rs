@@ -45,7 +45,7 @@ fn the_demo_dump_loads_and_every_preset_answers() {
         .unwrap();
     assert_eq!(results, runs * 300);
     // greenboard's SQL functions, as the worker registers them.
-    greenboard::db::signature::register(&conn).unwrap();
+    greenboard::db::prepare(&conn).unwrap();
     for p in presets::for_schema(SchemaKind::Greenboard) {
         let values: Vec<String> = greenboard::db::defaults(&conn, p);
         let out =

@@ -53,10 +53,10 @@ impl Format {
 }
 
 /// The database of `--db` (read-only), or one in memory holding `--dump`,
-/// with greenboard's SQL functions (as in the explorer).
+/// with greenboard's SQL functions and summaries (as in the explorer).
 pub fn open_data(source: &Source) -> Result<Connection, CliError> {
     let conn = open_source(source)?;
-    greenboard::db::signature::register(&conn)?;
+    greenboard::db::prepare(&conn)?;
     Ok(conn)
 }
 

@@ -11,6 +11,7 @@ pub mod lazy;
 pub mod load;
 pub mod query;
 pub mod signature;
+pub mod summaries;
 
 use rusqlite::Connection;
 
@@ -110,6 +111,14 @@ pub fn recognised(conn: &Connection) -> Vec<SchemaKind> {
         kinds.push(SchemaKind::CosmoPipeline);
     }
     kinds
+}
+
+/// Readies `conn` for greenboard's presets, as the explorer does: its SQL
+/// functions ([`signature`]) and the summaries its data lacks
+/// ([`summaries::provide`]).
+pub fn prepare(conn: &Connection) -> rusqlite::Result<()> {
+    signature::register(conn)?;
+    summaries::provide(conn)
 }
 
 /// Rows in every ordinary table, by name; tables of attached databases

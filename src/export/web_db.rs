@@ -126,7 +126,7 @@ fn measure(
         },
     )
     .map_err(WebDbError::Measure)?;
-    crate::db::signature::register(&opened.conn)?;
+    crate::db::prepare(&opened.conn)?;
     for (sql, params) in asked {
         crate::db::query::run_with(&opened.conn, sql, params)
             .map_err(|e| WebDbError::Measure(format!("{e:?}")))?;
@@ -167,6 +167,8 @@ pub fn write(
             |r| r.get(0),
         )?;
         if greenboard {
+            // The dashboard reads summaries, not every result.
+            crate::db::summaries::materialize(&conn)?;
             // A test's page reads its results from the index alone.
             conn.execute_batch(
                 "CREATE INDEX IF NOT EXISTS idx_test_results_test_run

@@ -6,7 +6,7 @@ use super::{Chart, Param, Preset, health};
 /// The dashboard's headline: runs, tests, overall pass rate, date range.
 pub const HEADLINE_SQL: &str = "SELECT
   (SELECT COUNT(*) FROM test_runs) AS runs,
-  (SELECT COUNT(DISTINCT test_name) FROM test_results) AS tests,
+  (SELECT COUNT(*) FROM summary_tests) AS tests,
   (SELECT ROUND(100.0 * SUM(passed) / NULLIF(SUM(passed + failed), 0), 2) FROM test_runs) AS pass_rate_pct,
   (SELECT MIN(run_timestamp) FROM test_runs) AS first_run,
   (SELECT MAX(run_timestamp) FROM test_runs) AS last_run,
@@ -293,13 +293,13 @@ ORDER BY failures DESC, test_name;",
         group: "Failures",
         title: "Failures by suite",
         description: "Failed, errored and timed-out results per suite, with the share of its results.",
-        sql: "SELECT test_suite AS suite,
-       SUM(outcome IN ('fail', 'error', 'timeout')) AS failures,
-       COUNT(*) AS results,
-       ROUND(100.0 * SUM(outcome IN ('fail', 'error', 'timeout')) / COUNT(*), 2) AS failure_pct
-FROM test_results
-GROUP BY test_suite
-ORDER BY failures DESC;",
+        sql: "SELECT suite,
+       SUM(failed) AS failures,
+       SUM(results) AS results,
+       ROUND(100.0 * SUM(failed) / SUM(results), 2) AS failure_pct
+FROM summary_daily
+GROUP BY suite
+ORDER BY failures DESC, suite;",
         chart: Some(Chart::Spec("bar:x=suite,y=failures")),
         params: &[],
     },

@@ -533,7 +533,7 @@ async fn clicking_a_heatmap_cell_lists_the_failing_tests_it_stands_for() {
 async fn every_preset_chart_has_a_mark_per_value_of_its_answer() {
     let conn = rusqlite::Connection::open_in_memory().unwrap();
     load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
-    greenboard::db::signature::register(&conn).unwrap();
+    greenboard::db::prepare(&conn).unwrap();
     let charted: Vec<_> = greenboard::presets::GREENBOARD
         .iter()
         .filter(|p| matches!(p.chart, Some(greenboard::presets::Chart::Spec(_))))

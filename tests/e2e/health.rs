@@ -11,7 +11,7 @@ use crate::support::*;
 async fn the_health_presets_answer_in_the_browser_as_natively() {
     let conn = rusqlite::Connection::open_in_memory().unwrap();
     load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
-    greenboard::db::signature::register(&conn).unwrap();
+    greenboard::db::prepare(&conn).unwrap();
     let health: Vec<&'static greenboard::presets::Preset> = greenboard::presets::GREENBOARD
         .iter()
         .filter(|p| p.group == "Health")
@@ -100,7 +100,7 @@ fn tile_natively(conn: &rusqlite::Connection, id: &str, branch: &str) -> (usize,
 async fn the_health_of_a_branch_counts_what_the_presets_find() {
     let conn = rusqlite::Connection::open_in_memory().unwrap();
     load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
-    greenboard::db::signature::register(&conn).unwrap();
+    greenboard::db::prepare(&conn).unwrap();
     let (_server, b, status) = open_demo().await;
     assert!(status.starts_with("Loaded"), "{status}");
     let main = b.wait_for(HEALTH_JS, QUERY).await;
@@ -205,7 +205,7 @@ const TEST_PAGE_JS: &str = "const p = document.querySelector('.test-page');
 async fn a_test_page_says_where_it_started_failing() {
     let conn = rusqlite::Connection::open_in_memory().unwrap();
     load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
-    greenboard::db::signature::register(&conn).unwrap();
+    greenboard::db::prepare(&conn).unwrap();
     let (server, b, status) = open_demo().await;
     assert!(status.starts_with("Loaded"), "{status}");
     b.wait_for(HEALTH_JS, QUERY).await;

@@ -36,7 +36,7 @@ async fn every_preset_runs_and_returns_rows() {
     // The same list, made natively from the same data.
     let conn = rusqlite::Connection::open_in_memory().unwrap();
     load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
-    greenboard::db::signature::register(&conn).unwrap();
+    greenboard::db::prepare(&conn).unwrap();
     let expected: Vec<greenboard::presets::Made> =
         greenboard::presets::for_recognised(&greenboard::db::recognised(&conn))
             .map(greenboard::presets::Made::from)
