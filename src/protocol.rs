@@ -194,6 +194,10 @@ pub enum Request {
         /// Stop the SQL after this many milliseconds ([`Response::TimedOut`]);
         /// `None`: no limit.
         time_limit_ms: Option<u32>,
+        /// When the database is read over HTTP, stop the SQL before it
+        /// fetches more than this many bytes ([`Response::OverBudget`]);
+        /// `None`: no limit.
+        read_budget: Option<u64>,
     },
     /// The datasets kept in this browser ([`Response::KeptList`]).
     ListKept {
@@ -574,6 +578,10 @@ pub struct LoadSummary {
     pub catalog: String,
 }
 
+/// What a query may fetch of a database read over HTTP before it stops
+/// and asks (50 MB).
+pub const READ_BUDGET: u64 = 50 << 20;
+
 /// A database file read from its address.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Remote {
@@ -768,6 +776,16 @@ pub enum Response {
         /// The budget, in milliseconds.
         limit_ms: u32,
     },
+    /// A query stopped before it fetched more of the database read over
+    /// HTTP than its budget allowed.
+    OverBudget {
+        /// The query request.
+        id: RequestId,
+        /// The budget, in bytes.
+        budget: u64,
+        /// What it fetched before it stopped.
+        fetched: u64,
+    },
     /// The page stopped the worker while it ran the request (Stop), or the
     /// worker died (`crash`: what happened, in words). Made by the page,
     /// never sent by the worker.
@@ -841,6 +859,7 @@ impl Response {
             | Response::ChartFailed { id, .. }
             | Response::Started { id }
             | Response::TimedOut { id, .. }
+            | Response::OverBudget { id, .. }
             | Response::Halted { id, .. }
             | Response::KeptList { id, .. } => Some(*id),
         }

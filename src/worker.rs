@@ -301,9 +301,24 @@ fn handle(req: Request) {
             page_size,
             allow_changes,
             time_limit_ms,
+            read_budget,
         } => {
             post(&Response::Started { id });
-            let answer = run_query(id, &sql, &params, page_size, allow_changes, time_limit_ms);
+            let reading =
+                STATE.with_borrow(|s| s.reading.as_ref().map(|r| r.limit(read_budget)).is_some());
+            let mut answer = run_query(id, &sql, &params, page_size, allow_changes, time_limit_ms);
+            if reading
+                && let (Some(budget), Some(fetched)) = (
+                    read_budget,
+                    STATE.with_borrow(|s| s.reading.as_ref()?.over_budget()),
+                )
+            {
+                answer = Response::OverBudget {
+                    id,
+                    budget,
+                    fetched,
+                };
+            }
             tell_fetched();
             if let Some(key) = STATE.with_borrow(|s| s.kept_key.clone()) {
                 remember(&key);

@@ -1038,3 +1038,79 @@ fn wrong_inputs_never_cost_the_history() {
     );
     assert_eq!(runs_in_site(), ["4"]);
 }
+
+#[test]
+fn site_writes_databases_made_for_reading_over_http_when_asked() {
+    let dir = Scratch::new("site-web-db");
+    let dump = dir.join("nightly.sql.gz");
+    assert!(
+        greenboard()
+            .args(["demo", "--scale", "1", "-o"])
+            .arg(&dump)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let db = dir.join("weekly.db");
+    assert!(
+        greenboard()
+            .arg("import")
+            .arg(&dump)
+            .arg("--db")
+            .arg(&db)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let site = dir.join("out");
+    let out = greenboard()
+        .args(["site", "--web-db", "-o"])
+        .arg(&site)
+        .arg("--db")
+        .arg(&db)
+        .arg("--dump")
+        .arg(&dump)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("weekly.db: made for reading over HTTP"),
+        "{}",
+        stderr(&out)
+    );
+    let list: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(site.join("static/datasets.json")).unwrap()).unwrap();
+    assert_eq!(
+        list,
+        serde_json::json!([
+            {"name": "weekly", "url": "static/weekly.db"},
+            {"name": "nightly", "url": "static/nightly.db"}
+        ])
+    );
+    let query = |db: &Path, sql: &str| {
+        let out = greenboard()
+            .args(["query", "--format", "csv", "--db"])
+            .arg(db)
+            .arg(sql)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let counts = "SELECT COUNT(*), SUM(outcome = 'fail') FROM test_results";
+    let expected = query(&db, counts);
+    for file in ["weekly", "nightly"] {
+        let data = site.join(format!("static/{file}.db"));
+        assert_eq!(query(&data, counts), expected, "{file}");
+        // The web form: its summary tables, its index, its statistics.
+        let held = query(
+            &data,
+            "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_schema WHERE name IN \
+             ('summary_tests', 'summary_daily', 'idx_test_results_test_run', 'sqlite_stat1') ORDER BY name)",
+        );
+        assert!(
+            held.contains("idx_test_results_test_run sqlite_stat1 summary_daily summary_tests"),
+            "{file}: {held}"
+        );
+    }
+}

@@ -410,3 +410,27 @@ fn the_dashboard_reads_a_small_part_of_the_web_form() {
     );
     assert!(stats.bytes * 10 < size, "{} bytes of {size}", stats.bytes);
 }
+
+/// A budget stops a query that would fetch more, saying so, and fetches
+/// nothing beyond it; lifted, the same query answers.
+#[test]
+fn a_query_that_would_fetch_more_than_its_budget_stops() {
+    let (opened, _) = open(Options::default());
+    let whole = Connection::open(demo_db()).unwrap();
+    let scan = "SELECT COUNT(*), SUM(length(error_message)) FROM test_results";
+    opened.reading.limit(Some(1 << 20));
+    let refused = greenboard::db::query::run(&opened.conn, scan).unwrap_err();
+    let spent = opened.reading.over_budget();
+    assert!(
+        spent.is_some_and(|b| b <= 1 << 20),
+        "{spent:?}: {refused:?}"
+    );
+    assert!(opened.stats().bytes <= 1 << 20);
+    // A small query fits in a budget.
+    opened.reading.limit(Some(1 << 20));
+    answer(&opened.conn, "SELECT * FROM platforms");
+    assert_eq!(opened.reading.over_budget(), None);
+    opened.reading.limit(None);
+    assert_eq!(answer(&opened.conn, scan), answer(&whole, scan));
+    assert_eq!(opened.reading.over_budget(), None);
+}

@@ -365,7 +365,11 @@ pub fn run(args: Args, env: &dyn Fn(&str) -> Option<String>) -> Result<Done, Cli
     lap(&mut done, "write the summary");
 
     if let Some(dir) = &args.site {
-        let datasets = site::name(&[site::Input::Db(db.clone())], title.as_deref());
+        let datasets = site::name(
+            &[site::Input::Db(db.clone())],
+            title.as_deref(),
+            site::Form::Dump,
+        );
         site::write(dir, site::explorer()?, &datasets)?;
         eprintln!("site: {} written with the whole history", dir.display());
     }

@@ -46,6 +46,31 @@ pub struct Args {
     /// each is named after its file, after this).
     #[arg(long)]
     title: Option<String>,
+    /// Write each dataset as a database made for reading over HTTP
+    /// (`static/NAME.db`, as `export -o NAME.db` writes it), which the
+    /// explorer reads a piece at a time where the host answers Range
+    /// requests, instead of a gzipped dump.
+    #[arg(long)]
+    web_db: bool,
+}
+
+/// The form a dataset is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// A gzipped SQL dump (`.sql.gz`), loaded whole.
+    Dump,
+    /// A database made for reading over HTTP (`.db`).
+    WebDb,
+}
+
+impl Form {
+    /// The ending of its files.
+    fn ending(self) -> &'static str {
+        match self {
+            Form::Dump => ".sql.gz",
+            Form::WebDb => ".db",
+        }
+    }
 }
 
 /// Where a dataset's data comes from.
@@ -76,7 +101,8 @@ pub fn exec(args: Args) -> Result<(), CliError> {
             "give the data: --db FILE or --dump FILE (each may be repeated)".into(),
         ));
     }
-    let datasets = name(&inputs, args.title.as_deref());
+    let form = if args.web_db { Form::WebDb } else { Form::Dump };
+    let datasets = name(&inputs, args.title.as_deref(), form);
     let explorer = explorer()?;
     write(&args.output, explorer, &datasets)?;
     eprintln!(
@@ -108,7 +134,7 @@ pub fn explorer() -> Result<&'static Explorer, CliError> {
 pub struct Dataset {
     /// Its name in the Data menu.
     pub name: String,
-    /// Its file name in `static/` (ending in `.sql.gz`).
+    /// Its file name in `static/` (ending in `.sql.gz`, or `.db`).
     pub file: String,
     /// Its data.
     pub input: Input,
@@ -116,8 +142,8 @@ pub struct Dataset {
 
 /// Names the inputs: one is called `title` (default "Test results"); of
 /// several, each after its file, after `title` when given. File names are
-/// made of the inputs' names, each different.
-pub fn name(inputs: &[Input], title: Option<&str>) -> Vec<Dataset> {
+/// made of the inputs' names, each different, with the ending of `form`.
+pub fn name(inputs: &[Input], title: Option<&str>, form: Form) -> Vec<Dataset> {
     let mut taken: Vec<String> = Vec::new();
     inputs
         .iter()
@@ -144,10 +170,11 @@ pub fn name(inputs: &[Input], title: Option<&str>) -> Vec<Dataset> {
             } else {
                 base
             };
-            let mut file = format!("{base}.sql.gz");
+            let ending = form.ending();
+            let mut file = format!("{base}{ending}");
             let mut n = 2;
             while taken.contains(&file) || file == "datasets.json" {
-                file = format!("{base}-{n}.sql.gz");
+                file = format!("{base}-{n}{ending}");
                 n += 1;
             }
             taken.push(file.clone());
@@ -210,6 +237,9 @@ pub fn write(output: &Path, explorer: &Explorer, datasets: &[Dataset]) -> Result
     fs::create_dir_all(&data).map_err(|e| CliError::File(data.clone(), e))?;
     for d in datasets {
         write_data(&d.input, &data.join(&d.file))?;
+        if d.file.ends_with(".db") {
+            eprintln!("{}: made for reading over HTTP", d.file);
+        }
     }
     let list: Vec<serde_json::Value> = datasets
         .iter()
@@ -259,9 +289,16 @@ pub fn earlier_site(output: &Path) -> io::Result<bool> {
     }
 }
 
-/// Writes the dump of `input` to `path`, gzipped: a database exported, a
-/// dump compressed (or copied when it is gzip already).
+/// Writes the data of `input` to `path`: as a database made for reading
+/// over HTTP when `path` ends in `.db`, else as a gzipped dump (a database
+/// exported, a dump compressed, or copied when it is gzip already).
 fn write_data(input: &Input, path: &Path) -> Result<(), CliError> {
+    let web_db = path.extension().is_some_and(|e| e == "db");
+    let as_web_db = |conn: &Connection, from: &Path| {
+        greenboard::export::web_db::write(conn, path, None)
+            .map(|_| ())
+            .map_err(|e| CliError::Db(from.to_path_buf(), e.to_string()))
+    };
     match input {
         Input::Db(db) => {
             let conn = Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
@@ -270,6 +307,9 @@ fn write_data(input: &Input, path: &Path) -> Result<(), CliError> {
                 r.get::<_, i64>(0)
             })
             .map_err(|e| CliError::Db(db.clone(), e.to_string()))?;
+            if web_db {
+                return as_web_db(&conn, db);
+            }
             write_output(path, |mut out| {
                 write_dump(&conn, &mut out).map_err(|e| CliError::Db(db.clone(), e.to_string()))
             })
@@ -318,6 +358,9 @@ fn write_data(input: &Input, path: &Path) -> Result<(), CliError> {
                     None => "it makes no table".to_string(),
                 };
                 return Err(not_a_dump(why));
+            }
+            if web_db {
+                return as_web_db(&conn, dump);
             }
             write_output(path, |out| Ok(out.write_all(&text)?))
         }

@@ -83,6 +83,12 @@ struct State {
     stats: Stats,
     /// Why the source failed last, for the error SQLite reports.
     failed: Option<String>,
+    /// Bytes the reads may fetch from `mark` on (`None`: no bound).
+    budget: Option<u64>,
+    /// What had been fetched when the budget was set.
+    mark: u64,
+    /// Whether a read was refused for going over the budget.
+    over: bool,
 }
 
 impl Shared {
@@ -121,6 +127,12 @@ impl Shared {
             }
             let start = from * block;
             let len = (upto * block).min(self.size) - start;
+            if let Some(budget) = s.budget
+                && s.stats.bytes + len - s.mark > budget
+            {
+                s.over = true;
+                return Err(format!("{OVER_BUDGET} of {budget} bytes"));
+            }
             let bytes = self.source.fetch(start, len)?;
             if (bytes.len() as u64) < len {
                 return Err(format!(
@@ -168,6 +180,9 @@ impl Shared {
         Ok(done)
     }
 }
+
+/// What a read refused for going over the budget says.
+pub const OVER_BUDGET: &str = "reading on would go over the budget";
 
 /// The sources opened, by the file name SQLite opens them under.
 #[derive(Default)]
@@ -396,6 +411,24 @@ impl Reading {
     /// The source's size in bytes.
     pub fn size(&self) -> u64 {
         self.shared.size
+    }
+
+    /// Lets reads from now on fetch at most `budget` bytes (`None`: no
+    /// bound); a read that would fetch more fails, and
+    /// [`Reading::over_budget`] says so.
+    pub fn limit(&self, budget: Option<u64>) {
+        if let Ok(mut s) = self.shared.state.lock() {
+            s.budget = budget;
+            s.mark = s.stats.bytes;
+            s.over = false;
+        }
+    }
+
+    /// Whether a read was refused for going over the budget since it was
+    /// set; if so, the bytes fetched meanwhile.
+    pub fn over_budget(&self) -> Option<u64> {
+        let s = self.shared.state.lock().ok()?;
+        s.over.then(|| s.stats.bytes - s.mark)
     }
 }
 

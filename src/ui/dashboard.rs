@@ -6,10 +6,10 @@ use leptos::prelude::*;
 use super::headline::Headline;
 use super::health::Health;
 use super::test_page::TestPage;
-use super::{Panel, Store, bridge, builder, chart, editor};
+use super::{Panel, Store, bridge, builder, chart, editor, url};
 use crate::chart::data_from_rows;
 use crate::presets;
-use crate::protocol::{Request, Response, SchemaKind};
+use crate::protocol::{Request, Response, SchemaKind, SqlError};
 
 /// The headline and the two pass-rate charts.
 #[component]
@@ -92,11 +92,17 @@ fn ask(sql: &'static str, panel: Panel, then: Option<impl FnOnce() + 'static>) {
             page_size: 1000,
             allow_changes: false,
             time_limit_ms: None,
+            read_budget: Some(url::read_budget()),
         },
         move |resp| {
             match resp {
                 Response::Answer { answer, .. } => panel.set(Some(Ok(answer))),
                 Response::QueryFailed { error, .. } => panel.set(Some(Err(error))),
+                Response::OverBudget { budget, .. } => panel.set(Some(Err(SqlError {
+                    message: over_budget(budget),
+                    offset: None,
+                    params: Vec::new(),
+                }))),
                 _ => return,
             }
             if let Some(then) = then.take() {
@@ -104,6 +110,15 @@ fn ask(sql: &'static str, panel: Panel, then: Option<impl FnOnce() + 'static>) {
             }
         },
     );
+}
+
+/// Why a query of the page's own was not answered: it would fetch more
+/// than `budget` bytes of the database over the network.
+pub fn over_budget(budget: u64) -> String {
+    format!(
+        "Not shown: it would fetch more than {} of this database over the network. Run it from the editor to read on.",
+        super::load_status::fmt_bytes(budget)
+    )
 }
 
 /// Asks the worker for the dashboard's charts, then its headline.

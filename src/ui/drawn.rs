@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use super::{QueryState, Store, bridge};
+use super::{QueryState, Store, bridge, url};
 use crate::chart::escape_html;
 use crate::protocol::{Request, Response};
 
@@ -46,6 +46,7 @@ pub fn ask_drawn(
             page_size: 0,
             allow_changes: false,
             time_limit_ms: Some(limit_ms),
+            read_budget: Some(url::read_budget()),
         },
         move |resp| {
             let (wanted, done) = (wanted.clone(), done.clone());
@@ -87,6 +88,7 @@ pub fn ask_drawn(
                 Response::TimedOut { .. } => format!(
                     "Not counted: it takes over {limit_ms} ms on this data. Open it to count."
                 ),
+                Response::OverBudget { budget, .. } => super::dashboard::over_budget(budget),
                 Response::Halted { .. } => {
                     let (sql, params) = again.clone();
                     return ask_drawn(sql, params, spec.clone(), title, limit_ms, wanted, done);

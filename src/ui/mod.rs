@@ -111,6 +111,14 @@ pub enum QueryState {
         /// The budget, in milliseconds.
         limit_ms: u32,
     },
+    /// It would have fetched more of the database read over HTTP than its
+    /// budget (bytes) allowed, having fetched `fetched`.
+    OverBudget {
+        /// The budget.
+        budget: u64,
+        /// What it fetched.
+        fetched: u64,
+    },
     /// The address's query was not run by itself on opening: it never
     /// answered when it last ran in this tab, or (`changes`) it would
     /// change the data.

@@ -63,6 +63,7 @@ pub fn run(store: Store, sql: String) {
             page_size: 100,
             allow_changes: false,
             time_limit_ms: None,
+            read_budget: Some(url::read_budget()),
         },
         move |resp| {
             let said: Vec<(String, String)> = match resp {
@@ -115,7 +116,14 @@ pub fn run_from_address(store: Store, sql: String) {
     store.sort.set(None);
     editor::whole_text();
     let limit = store.time_limit.get_untracked();
-    send(store, sql.clone(), sql, limit, true);
+    send(
+        store,
+        sql.clone(),
+        sql,
+        limit,
+        Some(url::read_budget()),
+        true,
+    );
 }
 
 /// Sorts the answer by column `col` (0-based): ascending, or descending if
@@ -134,21 +142,37 @@ pub fn sort_by(store: Store, col: usize) {
     execute(store, sorted, sql);
 }
 
-/// Runs the editor's SQL again without its time budget.
+/// Runs the editor's SQL again without its time budget, nor a bound on
+/// what it may fetch over the network.
 pub fn run_without_limit(store: Store) {
     store.sort.set(None);
     let sql = store.sql.get_untracked();
-    send(store, sql.clone(), sql, None, false);
+    send(store, sql.clone(), sql, None, None, false);
 }
 
 /// Sends `sql` as the main query; the address records `shown`.
 fn execute(store: Store, sql: String, shown: String) {
-    send(store, sql, shown, store.time_limit.get_untracked(), false);
+    send(
+        store,
+        sql,
+        shown,
+        store.time_limit.get_untracked(),
+        Some(url::read_budget()),
+        false,
+    );
 }
 
-/// Sends `sql` as the main query with time budget `limit` (milliseconds);
-/// `by_itself`: the address's, run read-only.
-fn send(store: Store, sql: String, shown: String, limit: Option<u32>, by_itself: bool) {
+/// Sends `sql` as the main query with time budget `limit` (milliseconds)
+/// and `budget` of bytes to fetch over the network; `by_itself`: the
+/// address's, run read-only.
+fn send(
+    store: Store,
+    sql: String,
+    shown: String,
+    limit: Option<u32>,
+    budget: Option<u64>,
+    by_itself: bool,
+) {
     let started = now();
     store.clock.set(started);
     store.query.set(QueryState::Running { started });
@@ -178,6 +202,7 @@ fn send(store: Store, sql: String, shown: String, limit: Option<u32>, by_itself:
             page_size: DEFAULT_PAGE_SIZE,
             allow_changes: store.allow.get_untracked() && !by_itself,
             time_limit_ms: limit,
+            read_budget: budget,
         },
         move |resp| {
             // What the data is now, whichever query is shown.
@@ -204,6 +229,9 @@ fn send(store: Store, sql: String, shown: String, limit: Option<u32>, by_itself:
                     QueryState::Halted { seconds, crash }
                 }
                 Response::TimedOut { limit_ms, .. } => QueryState::TimedOut { limit_ms },
+                Response::OverBudget {
+                    budget, fetched, ..
+                } => QueryState::OverBudget { budget, fetched },
                 Response::Answer { id, answer } => {
                     url::finished();
                     name_params(store, &answer.params);
@@ -304,6 +332,7 @@ pub fn values_of(
             page_size: 1,
             allow_changes: false,
             time_limit_ms: None,
+            read_budget: Some(url::read_budget()),
         },
         move |resp| {
             let value = match resp {

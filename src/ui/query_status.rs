@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use super::load_status::fmt_bytes;
 use super::query::run_without_limit;
 use super::{QueryState, Store, bridge, saved};
 use crate::chart::{fmt_count, fmt_fixed};
@@ -146,6 +147,19 @@ pub fn QueryStatus() -> impl IntoView {
                 )}
                 <button class="link-button" on:click=move |_| run_without_limit(store)>
                     "Run without a limit"
+                </button>
+            </span>
+        }
+        .into_any(),
+        QueryState::OverBudget { budget, fetched } => view! {
+            <span class="query-status failed over-budget" role="alert">
+                {format!(
+                    "Stopped: reading on would fetch more than {} of the database over the network ({} so far). ",
+                    fmt_bytes(budget),
+                    fmt_bytes(fetched)
+                )}
+                <button class="link-button" on:click=move |_| run_without_limit(store)>
+                    "Read on"
                 </button>
             </span>
         }

@@ -4,6 +4,8 @@
 
 use web_sys::{UrlSearchParams, window};
 
+use crate::protocol::READ_BUDGET;
+
 /// What the address asks for.
 #[derive(Debug, Clone, Default)]
 pub struct Params {
@@ -34,6 +36,14 @@ pub fn param(name: &str) -> Option<String> {
 /// and queried in place from, the browser's storage rather than memory.
 pub fn in_place_above() -> Option<u64> {
     param("in-place-above")?.parse().ok()
+}
+
+/// `?read-budget=BYTES`: what a query may fetch of a database read over
+/// HTTP before it stops and asks (default [`READ_BUDGET`]).
+pub fn read_budget() -> u64 {
+    param("read-budget")
+        .and_then(|b| b.parse().ok())
+        .unwrap_or(READ_BUDGET)
 }
 
 /// Splits `build:URL` into its schema name and URL; `https://…` and other

@@ -164,3 +164,50 @@ async fn a_server_without_ranges_or_a_small_file_is_downloaded_whole() {
     assert_eq!(small_served[0].status, 206);
     assert_eq!(small_served[1].status, 200);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_query_that_would_fetch_more_than_the_budget_stops_and_asks() {
+    let data = web_form();
+    let server = Server::start_ranges(vec![("/data/", data.0.clone()), ("/", dist())], true).await;
+    let b = Browser::start().await;
+    const SCAN: &str = "SELECT COUNT(*), SUM(length(error_message)) FROM test_results";
+    b.driver
+        .goto(format!(
+            "{}/?db=data/demo.db&read-budget=1000000&sql={}",
+            server.origin,
+            encode(SCAN)
+        ))
+        .await
+        .unwrap();
+    b.wait_loaded().await;
+    let stopped = query_outcome(&b, QUERY).await;
+    let before: usize = server.served("/data/demo.db").iter().map(|s| s.bytes).sum();
+    b.js("window.scrollTo(0, 0)").await;
+    let png = b.driver.screenshot_as_png().await.unwrap();
+    std::fs::write(root().join("tests/screenshots/ranges-budget.png"), png).unwrap();
+    b.click(".query-status.over-budget button").await;
+    let read_on = b
+        .wait_for(
+            "const s = document.querySelector('.query-status.done'); return s && s.textContent;",
+            QUERY,
+        )
+        .await;
+    let table = table_rows(&b.js(TABLE_JS).await);
+    b.quit().await;
+
+    let stopped = stopped.unwrap_err();
+    assert!(
+        stopped.starts_with(
+            "Stopped: reading on would fetch more than 977 KB of the database over the network"
+        ),
+        "{stopped}"
+    );
+    assert!(stopped.contains("Read on"), "{stopped}");
+    assert!(read_on.is_string(), "{read_on}");
+    let src = rusqlite::Connection::open_in_memory().unwrap();
+    load_str(&src, &demo_sql(), OnError::Stop).unwrap();
+    assert_eq!(table, native_rows(&src, SCAN));
+    // The data's bytes fetched up to the stop: the dashboard's and at most the budget.
+    let size = std::fs::metadata(data.0.join("demo.db")).unwrap().len() as usize;
+    assert!(before < size / 2, "{before} of {size}");
+}
