@@ -1,5 +1,5 @@
-// Gives a WebAssembly module's imports short names, in the module and in
-// its JS glue alike: node .ci/short-imports.mjs MODULE.wasm GLUE.js
+// Gives a WebAssembly module's imports and exports short names, in the
+// module and in its JS glue alike: node .ci/short-imports.mjs MODULE.wasm GLUE.js
 //
 // wasm-bindgen names each import after the function it binds plus a hash of
 // 16 hex digits (`__wbg_setAttribute_8d0b3a1c2e4f5a6b`). Those hashes are
@@ -51,6 +51,7 @@ function shortName(k) {
 }
 
 const renamed = new Map();
+const exported = new Map();
 const parts = [wasm.subarray(0, 8)];
 let at = 8;
 while (at < wasm.length) {
@@ -97,6 +98,29 @@ while (at < wasm.length) {
     }
     body = Buffer.concat(out);
   }
+  if (id === 7) {
+    // Exports: all but the memory and `main` (a name too common in JS to
+    // replace as text), whatever their number of uses in the glue.
+    const [count, first] = leb(body, 0);
+    const out = [encode(count)];
+    let k = first;
+    for (let i = 0; i < count; i++) {
+      const [nameLen, n] = leb(body, k);
+      const field = body.subarray(n, n + nameLen).toString("utf8");
+      k = n + nameLen;
+      const descStart = k;
+      k++;
+      k = leb(body, k)[1];
+      let name = field;
+      if (field !== "memory" && field !== "main") {
+        if (!exported.has(field)) exported.set(field, shortName(renamed.size + exported.size));
+        name = exported.get(field);
+      }
+      const nameBytes = Buffer.from(name, "utf8");
+      out.push(encode(nameBytes.length), nameBytes, body.subarray(descStart, k));
+    }
+    body = Buffer.concat(out);
+  }
   parts.push(Buffer.from([id]), encode(body.length), body);
   at = start + size;
 }
@@ -109,6 +133,10 @@ for (const [name, short] of renamed) {
   }
   js = js.replace(pattern, short);
 }
+for (const [name, short] of exported) {
+  const pattern = new RegExp(`(?<![\\w$])${name.replace(/\$/g, "\\$")}(?![\\w$])`, "g");
+  js = js.replace(pattern, short);
+}
 writeFileSync(wasmPath, Buffer.concat(parts));
 writeFileSync(jsPath, js);
-console.log(`short-imports: ${renamed.size} imports of ${wasmPath} renamed`);
+console.log(`short-imports: ${renamed.size} imports and ${exported.size} exports of ${wasmPath} renamed`);

@@ -60,6 +60,10 @@ pub fn http_error(status: u16, text: &str) -> String {
     format!("the server answered {status}{text}: {meaning}")
 }
 
+/// What the error of a query says when the database it reads over HTTP
+/// changed on the server meanwhile (the page then opens it again).
+pub const CHANGED_ON_SERVER: &str = "the file changed on the server";
+
 /// Files smaller than this are downloaded whole rather than read by
 /// ranges: a few requests' worth of round trips.
 pub const WHOLE_BELOW: u64 = 4 << 20;
@@ -97,9 +101,10 @@ pub fn plan(status: u16, range: Option<&str>, head: &[u8], whole_below: u64) -> 
         .or(header.1);
     match size {
         None => Plan::Whole("the server does not say how large it is".into()),
-        Some(size) if size < whole_below => {
-            Plan::Whole(format!("it is small ({} KB)", size.div_ceil(1024)))
-        }
+        Some(size) if size < whole_below => Plan::Whole(format!(
+            "it is under {} MB, less than reading it by ranges would cost in requests",
+            whole_below >> 20
+        )),
         Some(size) => Plan::Ranges {
             size,
             page_size: header.0,
@@ -274,7 +279,7 @@ mod tests {
                 &head(4096, 2),
                 WHOLE_BELOW
             ))
-            .contains("small (8 KB)")
+            .contains("under 4 MB")
         );
         assert!(
             whole(plan(

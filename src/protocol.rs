@@ -598,6 +598,10 @@ pub struct Remote {
 /// What reading a file by ranges has cost.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fetched {
+    /// Which opening of a file it counts (the worker's count of files it
+    /// opened this way), so that counts of different openings are never
+    /// taken for one another.
+    pub opened: u32,
     /// Requests made.
     pub requests: u64,
     /// Bytes received.

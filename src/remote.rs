@@ -19,7 +19,7 @@ pub enum Probe {
         size: u64,
         /// Its SQLite page size.
         page_size: u32,
-        /// Its `ETag`, to notice a change.
+        /// Its `ETag` (else `Last-Modified`), to notice a change.
         etag: Option<String>,
     },
     /// Download it whole, for the reason given; `Some`: the server sent it
@@ -57,7 +57,10 @@ pub async fn probe(url: &str) -> Result<Probe, String> {
             Plan::Ranges { .. } => unreachable!("only 206 reads by ranges"),
         });
     }
-    let (range, etag) = (header("content-range"), header("etag"));
+    let (range, etag) = (
+        header("content-range"),
+        header("etag").or_else(|| header("last-modified")),
+    );
     let body = JsFuture::from(resp.array_buffer().map_err(|e| format!("{e:?}"))?)
         .await
         .map_err(|e| net::fetch_failure(url, &e))?;
@@ -78,11 +81,13 @@ pub async fn probe(url: &str) -> Result<Probe, String> {
 pub struct HttpRanges {
     url: String,
     size: u64,
+    /// Its `ETag`, else its `Last-Modified`, when opened.
     etag: Option<String>,
 }
 
 impl HttpRanges {
-    /// The file at `url`, `size` bytes, as of `etag`.
+    /// The file at `url`, `size` bytes, as of `etag` (its `ETag`, else its
+    /// `Last-Modified`).
     pub fn new(url: &str, size: u64, etag: Option<String>) -> Self {
         HttpRanges {
             url: url.to_string(),
@@ -91,9 +96,6 @@ impl HttpRanges {
         }
     }
 }
-
-/// What a source error starts with when the file changed on the server.
-pub const CHANGED: &str = "the file changed on the server";
 
 impl Ranges for HttpRanges {
     fn size(&self) -> Result<u64, String> {
@@ -116,11 +118,21 @@ impl Ranges for HttpRanges {
                 net::http_error(status, &xhr.status_text().unwrap_or_default())
             });
         }
-        let etag = xhr.get_response_header("etag").ok().flatten();
-        if let (Some(was), Some(now)) = (&self.etag, &etag)
-            && was != now
-        {
-            return Err(format!("{CHANGED} (its ETag was {was}, is now {now})"));
+        let header = |name: &str| xhr.get_response_header(name).ok().flatten();
+        let etag = header("etag").or_else(|| header("last-modified"));
+        let size =
+            header("content-range").and_then(|r| r.rsplit_once('/')?.1.trim().parse::<u64>().ok());
+        let changed = match (&self.etag, &etag) {
+            (Some(was), Some(now)) if was != now => Some(format!("was {was}, is now {now}")),
+            _ => size
+                .filter(|s| *s != self.size)
+                .map(|s| format!("was {} bytes, is now {s}", self.size)),
+        };
+        if let Some(how) = changed {
+            return Err(format!(
+                "{} since it was opened (it {how})",
+                net::CHANGED_ON_SERVER
+            ));
         }
         let body = xhr.response().map_err(js)?;
         Ok(Uint8Array::new(&body).to_vec())

@@ -98,6 +98,8 @@ struct State {
     reading: Option<lazy::Reading>,
     /// What reading it had cost when last told.
     fetched: Option<protocol::Fetched>,
+    /// Files opened to be read by ranges so far.
+    opened: u32,
 }
 
 impl State {
@@ -293,6 +295,7 @@ fn handle(req: Request) {
                 None => Err("no database is loaded yet".into()),
             });
             post(&Response::Database { id, file });
+            tell_fetched();
         }
         Request::Query {
             id,
@@ -307,6 +310,26 @@ fn handle(req: Request) {
             let reading =
                 STATE.with_borrow(|s| s.reading.as_ref().map(|r| r.limit(read_budget)).is_some());
             let mut answer = run_query(id, &sql, &params, page_size, allow_changes, time_limit_ms);
+            // A read that failed says why, in the query's error.
+            if reading
+                && let Response::QueryFailed { error, .. } = &mut answer
+                && let Some(why) = STATE.with_borrow(|s| s.reading.as_ref()?.failure())
+                && !why.starts_with(lazy::OVER_BUDGET)
+            {
+                error.message = if why.starts_with(crate::net::CHANGED_ON_SERVER) {
+                    format!("{why}: it is opened again as it is now; run the query again")
+                } else {
+                    format!("cannot read the database over the network: {why}")
+                };
+                error.offset = None;
+            }
+            if reading
+                && let Response::QueryFailed { error, .. } = &mut answer
+                && error.message.contains("readonly database")
+            {
+                error.message = "A database read over HTTP cannot be changed. Download it (Download this database) and load the file to change it; temporary tables work here.".into();
+                error.offset = None;
+            }
             if reading
                 && let (Some(budget), Some(fetched)) = (
                     read_budget,
@@ -377,9 +400,10 @@ fn handle(req: Request) {
 
 /// What reading a file by ranges has cost: its first bytes, asked for
 /// to decide how to read it ([`remote::probe`]), and what the VFS fetched.
-fn fetched(reading: &lazy::Reading) -> protocol::Fetched {
+fn fetched(reading: &lazy::Reading, opened: u32) -> protocol::Fetched {
     let stats = reading.stats();
     protocol::Fetched {
+        opened,
         requests: stats.requests + 1,
         bytes: stats.bytes + remote::PROBE_BYTES,
     }
@@ -388,7 +412,7 @@ fn fetched(reading: &lazy::Reading) -> protocol::Fetched {
 /// Says what reading the file by ranges has cost, if it grew.
 fn tell_fetched() {
     let now = STATE.with_borrow_mut(|s| {
-        let now = fetched(s.reading.as_ref()?);
+        let now = fetched(s.reading.as_ref()?, s.opened);
         (s.fetched.replace(now) != Some(now)).then_some(now)
     });
     if let Some(now) = now {
@@ -719,6 +743,11 @@ fn run_query(
         {
             match describe(conn, summary) {
                 Ok(()) => {
+                    if let (Some(remote), Some(reading)) =
+                        (summary.remote.as_mut(), state.reading.as_ref())
+                    {
+                        remote.fetched = fetched(reading, state.opened);
+                    }
                     if state.kept_key.is_some() {
                         state.saving = true;
                     }
@@ -1649,6 +1678,10 @@ fn open_by_ranges(
     )
     .map_err(|e| format!("cannot open it: {e}"))?;
     let lazy::Opened { conn, reading } = opened;
+    let opened = STATE.with_borrow_mut(|s| {
+        s.opened += 1;
+        s.opened
+    });
     let mut summary = LoadSummary {
         statements: 0,
         translated: 0,
@@ -1673,7 +1706,7 @@ fn open_by_ranges(
         by_ranges: true,
         why_whole: String::new(),
         size,
-        fetched: fetched(&reading),
+        fetched: fetched(&reading, opened),
     });
     summary.elapsed_ms = now() - started;
     let remembered = keep::Remembered {

@@ -421,6 +421,7 @@ impl Reading {
             s.budget = budget;
             s.mark = s.stats.bytes;
             s.over = false;
+            s.failed = None;
         }
     }
 

@@ -46,7 +46,8 @@ pub fn ask_drawn(
             page_size: 0,
             allow_changes: false,
             time_limit_ms: Some(limit_ms),
-            read_budget: Some(url::read_budget()),
+            // The page's own counts fetch little; opened, a preset reads on.
+            read_budget: Some(url::read_budget() / 16),
         },
         move |resp| {
             let (wanted, done) = (wanted.clone(), done.clone());

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::query_status::StopButton;
 use super::{LoadState, Store, url};
 use crate::chart::{fmt_count, fmt_fixed};
-use crate::protocol::{Kept, Opened};
+use crate::protocol::{Fetched, Kept, Opened, Remote};
 
 /// Progress of the load, then what was loaded and how long it took, and any
 /// statement that failed.
@@ -107,16 +107,7 @@ pub fn LoadStatus() -> impl IntoView {
                         {summary.in_place.then_some(
                             " · read in place from this browser's storage (too large to hold in memory)"
                         )}
-                        <span class="remote-note">{summary.remote.as_ref().map(|r| if r.by_ranges {
-                            format!(
-                                " · read over HTTP as queries need it: {} of {} fetched in {} requests",
-                                fmt_bytes(r.fetched.bytes),
-                                fmt_bytes(r.size),
-                                fmt_count(r.fetched.requests)
-                            )
-                        } else {
-                            format!(" · downloaded whole: {}", r.why_whole)
-                        })}</span>
+                        <span class="remote-note">{summary.remote.as_ref().map(remote_note)}</span>
                     </span>
                     {(problems > 0).then(|| view! {
                         <details class="problems" open>
@@ -149,6 +140,49 @@ pub fn LoadStatus() -> impl IntoView {
             }
             .into_any()
         }
+    }
+}
+
+thread_local! {
+    /// The latest news of what reading a file by ranges has cost.
+    static LATEST: std::cell::Cell<Fetched> = std::cell::Cell::new(Fetched::default());
+}
+
+/// How the database file `r` is read: by ranges, with what it has cost so
+/// far (the latest news of its opening), or downloaded whole and why.
+fn remote_note(r: &Remote) -> String {
+    if !r.by_ranges {
+        return format!(" · downloaded whole: {}", r.why_whole);
+    }
+    let latest = LATEST.get();
+    let f = if latest.opened == r.fetched.opened && latest.requests > r.fetched.requests {
+        latest
+    } else {
+        r.fetched
+    };
+    format!(
+        " · read over HTTP as queries need it: {} of {} fetched in {} requests",
+        fmt_bytes(f.bytes),
+        fmt_bytes(r.size),
+        fmt_count(f.requests)
+    )
+}
+
+/// Takes the worker's news of what reading has cost: the status line says
+/// it at once, and nothing else on the page is drawn again.
+pub fn fetched_news(store: Store, now: Fetched) {
+    LATEST.set(now);
+    let note = store.load.with_untracked(|l| match l {
+        LoadState::Loaded { summary, .. } => summary.remote.as_ref().map(remote_note),
+        _ => None,
+    });
+    if let (Some(note), Some(span)) = (
+        note,
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector(".remote-note").ok().flatten()),
+    ) {
+        span.set_text_content(Some(&note));
     }
 }
 

@@ -397,15 +397,7 @@ pub fn start() {
             store.query.set(QueryState::NotRerun { changes: false });
         }
         bridge::on_restart(move || load::reopen(store));
-        bridge::on_news(move |now| {
-            store.load.update(|l| {
-                if let LoadState::Loaded { summary, .. } = l
-                    && let Some(remote) = &mut summary.remote
-                {
-                    remote.fetched = now;
-                }
-            });
-        });
+        bridge::on_news(move |now| load_status::fetched_news(store, now));
         let started = bridge::spawn(&worker, failed);
         let listed = started.is_ok() && sources.is_empty();
         dataset_picker::fetch_list(store, move |first| {

@@ -266,6 +266,10 @@ fn send(
                 }
                 Response::QueryFailed { error, .. } => {
                     store.drawing.set(builder::Drawing::None);
+                    // Read over HTTP, the file changed: opened anew.
+                    if error.message.starts_with(crate::net::CHANGED_ON_SERVER) {
+                        load::reopen(store);
+                    }
                     if !error.params.is_empty() {
                         name_params(store, &error.params);
                     }
