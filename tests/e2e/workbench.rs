@@ -552,6 +552,7 @@ const HEADLINE_JS: &str =
 fn native_headline(sql: &str) -> (String, String) {
     let conn = rusqlite::Connection::open_in_memory().unwrap();
     load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
+    greenboard::db::prepare(&conn).unwrap();
     query::run(&conn, sql).unwrap();
     let row = query::run(&conn, greenboard::presets::HEADLINE_SQL)
         .unwrap()
