@@ -1263,10 +1263,22 @@ async fn load(
     } else {
         (open_in_memory()?, false)
     };
+    // Named as a database, it began otherwise: loaded as a dump, it says
+    // what it was taken for when that fails too.
+    let not_database = why_whole
+        .as_deref()
+        .is_some_and(|w| w.contains("not an SQLite database"));
     let loaded = load_into(
         id, sources, fetched, main, in_place, &key, started, not_kept,
     )
     .await
+    .map_err(|e| {
+        if not_database {
+            format!("it is named as an SQLite database but does not begin as one, nor is it an SQL dump: {e}")
+        } else {
+            e
+        }
+    })
     .map(|(mut summary, key)| {
         if let Some(why) = why_whole {
             summary.remote = Some(Remote {

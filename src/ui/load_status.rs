@@ -161,7 +161,7 @@ fn remote_note(r: &Remote) -> String {
         r.fetched
     };
     format!(
-        " · read over HTTP as queries need it: {} of {} fetched in {} requests",
+        " · read over HTTP as queries need it: {} of {} fetched in {} requests (not kept in this browser: each visit reads from its address)",
         fmt_bytes(f.bytes),
         fmt_bytes(r.size),
         fmt_count(f.requests)
