@@ -515,7 +515,7 @@ pub struct Index {
 }
 
 /// Which known schema a loaded database follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SchemaKind {
     /// greenboard's own test-results schema (runs with branch and platform).
     Greenboard,
@@ -536,11 +536,13 @@ pub enum SchemaKind {
     /// CORTEX 2.0 (health reports, plugins, workspace discoveries).
     Cortex,
     /// Not recognised: only generic presets apply.
+    #[default]
     Unknown,
 }
 
-/// What a finished load reports.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// What a finished load reports (by default: nothing loaded yet, nothing
+/// described).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LoadSummary {
     /// Statements executed successfully.
     pub statements: u64,

@@ -23,8 +23,7 @@ use crate::keep::{self, KeptSource, Validators};
 use crate::protocol;
 use crate::protocol::{
     Cell, ChartJob, ChartReply, DatabaseFile, Job, Kept as KeptState, LoadSummary, NamedSource,
-    Opened, Problem, Progress, QueryAnswer, Remote, Request, RequestId, Response, SchemaKind,
-    Source, kept_key,
+    Opened, Problem, Progress, QueryAnswer, Remote, Request, RequestId, Response, Source, kept_key,
 };
 use crate::wire;
 use crate::{in_place, remote};
@@ -1070,20 +1069,10 @@ async fn reopen(
         Some(keep::remembered(key).await)
     };
     let mut summary = LoadSummary {
-        statements: 0,
-        translated: 0,
         bytes: info.bytes,
-        elapsed_ms: 0.0,
-        failed: Vec::new(),
-        skipped: Vec::new(),
-        schema: SchemaKind::Unknown,
-        recognised: Vec::new(),
-        presets: Vec::new(),
-        catalog: String::new(),
-        tables: Vec::new(),
         kept: KeptState::Kept(info),
         in_place,
-        remote: None,
+        ..LoadSummary::default()
     };
     match remembered.as_ref().and_then(|r| r.described.as_ref()) {
         Some(described) => {
@@ -1434,14 +1423,8 @@ async fn load_into(
         elapsed_ms: now() - started,
         failed,
         skipped,
-        schema: SchemaKind::Unknown,
-        recognised: Vec::new(),
-        presets: Vec::new(),
-        catalog: String::new(),
-        tables: Vec::new(),
-        kept: KeptState::NotApplicable,
         in_place,
-        remote: None,
+        ..LoadSummary::default()
     };
     // Foreign keys are enforced from here on, as the command line's SQLite
     // does by default: the dump loads as written, and a change the user
@@ -1695,20 +1678,8 @@ fn open_by_ranges(
         s.opened
     });
     let mut summary = LoadSummary {
-        statements: 0,
-        translated: 0,
         bytes: size,
-        elapsed_ms: 0.0,
-        failed: Vec::new(),
-        skipped: Vec::new(),
-        schema: SchemaKind::Unknown,
-        recognised: Vec::new(),
-        presets: Vec::new(),
-        catalog: String::new(),
-        tables: Vec::new(),
-        kept: KeptState::NotApplicable,
-        in_place: false,
-        remote: None,
+        ..LoadSummary::default()
     };
     describe(&conn, &mut summary).map_err(|e| match reading.failure() {
         Some(why) => format!("cannot read it: {why}"),

@@ -272,26 +272,28 @@ fn web_form() -> &'static Path {
     })
 }
 
-/// Describing a database read over the network does not scan its tables
-/// to count their rows: ANALYZE counted them, and they are exact.
-#[test]
-fn rows_are_counted_from_the_statistics_not_by_scanning() {
-    let file = std::fs::File::open(web_form()).unwrap();
+/// The web form opened through the lazy VFS, a page a block.
+fn open_web_form() -> lazy::Opened {
     let page: i64 = Connection::open(web_form())
         .unwrap()
         .query_row("PRAGMA page_size", [], |r| r.get(0))
         .unwrap();
-    let opened = lazy::open(
-        FileRanges {
-            file,
-            broken: Arc::new(AtomicBool::new(false)),
-        },
-        Options {
-            block: page as u64,
-            ..Options::default()
-        },
-    )
-    .unwrap();
+    let source = FileRanges {
+        file: std::fs::File::open(web_form()).unwrap(),
+        broken: Arc::new(AtomicBool::new(false)),
+    };
+    let options = Options {
+        block: page as u64,
+        ..Options::default()
+    };
+    lazy::open(source, options).unwrap()
+}
+
+/// Describing a database read over the network does not scan its tables
+/// to count their rows: ANALYZE counted them, and they are exact.
+#[test]
+fn rows_are_counted_from_the_statistics_not_by_scanning() {
+    let opened = open_web_form();
     let counted = greenboard::db::table_counts(&opened.conn).unwrap();
     let exact = greenboard::db::table_counts(&Connection::open(web_form()).unwrap()).unwrap();
     assert_eq!(counted, exact);
@@ -382,22 +384,7 @@ fn summary_tables_equal_the_aggregates_they_replace() {
 /// results: on the web form it costs a small part of the file.
 #[test]
 fn the_dashboard_reads_a_small_part_of_the_web_form() {
-    let file = std::fs::File::open(web_form()).unwrap();
-    let page: i64 = Connection::open(web_form())
-        .unwrap()
-        .query_row("PRAGMA page_size", [], |r| r.get(0))
-        .unwrap();
-    let opened = lazy::open(
-        FileRanges {
-            file,
-            broken: Arc::new(AtomicBool::new(false)),
-        },
-        Options {
-            block: page as u64,
-            ..Options::default()
-        },
-    )
-    .unwrap();
+    let opened = open_web_form();
     greenboard::db::prepare(&opened.conn).unwrap();
     for sql in greenboard::presets::DASHBOARD_SQL {
         answer(&opened.conn, sql);
