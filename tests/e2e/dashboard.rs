@@ -18,11 +18,13 @@ fn native(sql: &str) -> Vec<Vec<Cell>> {
     query::run(&conn, sql).unwrap().rows
 }
 
-/// What the dashboard shows: load status, headline, bars per chart.
+/// What the dashboard shows: load status, headline, bars per chart; null
+/// until the charts and the headline (a query of its own) are both drawn.
 const DASHBOARD_JS: &str = "const charts = [...document.querySelectorAll('figure.chart')];
-  if (charts.length < 2) return null;
+  const headline = document.querySelector('.headline');
+  if (charts.length < 2 || !headline) return null;
   return { status: document.querySelector('.status').textContent,
-           headline: document.querySelector('.headline') && document.querySelector('.headline').textContent,
+           headline: headline.textContent,
            charts: charts.map(f => ({
              caption: f.querySelector('figcaption').textContent,
              role: f.querySelector('svg').getAttribute('role'),
