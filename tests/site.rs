@@ -98,7 +98,7 @@ fn the_first_load_is_under_660_kb_gzipped() {
         }
     }
     let total: usize = files.iter().map(|(_, b)| gzip_len(b)).sum();
-    for kind in [".html", ".css", "_bg.wasm.zst", ".js"] {
+    for kind in [".html", ".css", ".wasm.zst", ".js"] {
         assert!(
             files.iter().any(|(n, _)| n.ends_with(kind)),
             "no {kind} in dist/"
@@ -135,8 +135,24 @@ fn unzstd(bytes: &[u8]) -> Vec<u8> {
     out.stdout
 }
 
+/// The page's module and the SQLite worker's, in one file (`app-*.wasm.zst`),
+/// and where the page's ends (index.html's `greenboardUnpack(URL, SPLIT)`).
+fn app_modules(files: &[(String, Vec<u8>)]) -> (String, Vec<u8>, usize) {
+    let (name, bytes) = files
+        .iter()
+        .find(|(n, _)| n.starts_with("app-") && n.ends_with(".wasm.zst"))
+        .expect("the modules, compressed as one file");
+    let html = &files.iter().find(|(n, _)| n == "index.html").unwrap().1;
+    let html = String::from_utf8_lossy(html);
+    let call = format!("module_or_path: greenboardUnpack('/{name}', ");
+    let at = html.find(&call).unwrap_or_else(|| panic!("{html}")) + call.len();
+    let split: usize = html[at..].split(')').next().unwrap().parse().unwrap();
+    (name.clone(), unzstd(bytes), split)
+}
+
 /// The page's and the SQLite worker's modules are shipped compressed with
-/// zstd, and what loads them is pointed at the compressed files.
+/// zstd as one file, and what loads them is pointed at it: the page takes
+/// its own module from the front and hands the rest to the worker.
 #[test]
 fn the_first_load_modules_are_zstd_compressed_and_loaded_as_such() {
     let files = page_files();
@@ -148,61 +164,34 @@ fn the_first_load_modules_are_zstd_compressed_and_loaded_as_such() {
         "an uncompressed first-load module is left: {names:?}"
     );
     let file = |name: &str| &files.iter().find(|(n, _)| n == name).unwrap().1;
-    let ui = names
-        .iter()
-        .find(|n| n.starts_with("ui-") && n.ends_with("_bg.wasm.zst"))
-        .expect("the page's module, compressed");
+    let (app, modules, split) = app_modules(&files);
     let html = String::from_utf8_lossy(file("index.html")).to_string();
-    assert!(
-        html.contains(&format!("module_or_path: greenboardUnpack('/{ui}')")),
-        "{html}"
-    );
+    assert!(html.contains(&format!("href=/{app} rel=preload")), "{html}");
     assert!(html.contains("<script defer src=unpack.js>"), "{html}");
     let loader = String::from_utf8_lossy(file("worker_loader.js")).to_string();
-    assert!(
-        loader.contains("importScripts(\"./worker.js\",\"./unpack.js\")")
-            && loader.contains("greenboardUnpack(\"./worker_bg.wasm.zst\")"),
-        "{loader}"
+    assert_eq!(
+        loader,
+        "importScripts(\"./worker.js\");onmessage=e=>{onmessage=null;wasm_bindgen({module_or_path:e.data})};"
     );
-    // Each inflates to a WebAssembly module.
-    for name in [*ui, "worker_bg.wasm.zst"] {
-        assert!(unzstd(file(name)).starts_with(b"\0asm"), "{name}");
-    }
+    // It inflates to two WebAssembly modules, the page's first.
+    assert!(modules.starts_with(b"\0asm"));
+    assert!(modules[split..].starts_with(b"\0asm"), "at {split}");
 }
 
 #[test]
 fn sqlite_is_in_the_worker_only() {
-    let files: Vec<(String, Vec<u8>)> = page_files()
-        .into_iter()
-        .map(|(n, b)| match n.strip_suffix(".zst") {
-            Some(plain) => (plain.to_string(), unzstd(&b)),
-            None => (n, b),
-        })
-        .collect();
+    let files = page_files();
+    let (_, modules, split) = app_modules(&files);
+    let (ui, worker) = modules.split_at(split);
     let has_sqlite = |b: &[u8]| b.windows(15).any(|w| w == b"SQLite format 3");
-    let ui: Vec<_> = files
-        .iter()
-        .filter(|(n, _)| n.starts_with("ui-") && n.ends_with(".wasm"))
-        .collect();
-    let worker: Vec<_> = files
-        .iter()
-        .filter(|(n, _)| n.starts_with("worker") && n.ends_with(".wasm"))
-        .collect();
-    assert_eq!((ui.len(), worker.len()), (1, 1));
-    assert!(
-        !has_sqlite(&ui[0].1),
-        "the UI module must not contain SQLite"
-    );
+    assert!(!has_sqlite(ui), "the UI module must not contain SQLite");
     let charts = files.iter().find(|(n, _)| n == "charts_bg.wasm").unwrap();
     assert!(!has_sqlite(&charts.1), "the chart module has no SQLite");
     // The chart drawing code (its palette) is in the chart module only.
     let has_palette = |b: &[u8]| b.windows(7).any(|w| w == b"#0072B2");
     assert!(has_palette(&charts.1));
-    assert!(!has_palette(&ui[0].1) && !has_palette(&worker[0].1));
-    assert!(
-        has_sqlite(&worker[0].1),
-        "the worker module contains SQLite"
-    );
+    assert!(!has_palette(ui) && !has_palette(worker));
+    assert!(has_sqlite(worker), "the worker module contains SQLite");
 }
 
 /// The directory's files, every level down, as paths relative to it.
@@ -272,11 +261,14 @@ fn the_service_worker_keeps_every_app_file_of_its_build() {
         .collect();
     wanted.sort();
     assert_eq!(listed, wanted);
+    let app = listed
+        .iter()
+        .find(|(n, _)| n.starts_with("app-") && n.ends_with(".wasm.zst"));
+    assert!(app.is_some(), "the modules are not kept: {listed:?}");
     for f in [
         "index.html",
         "offline.js",
         "worker.js",
-        "worker_bg.wasm.zst",
         "worker_loader.js",
         "unpack.js",
         "editor.js",

@@ -112,7 +112,12 @@ pub fn spawn(url: &str, on_error: impl Fn(String) + 'static) -> Result<(), Strin
     {
         return Err(failure(&failed));
     }
-    let on_message = listen(&worker, on_error);
+    let on_error = std::rc::Rc::new(on_error);
+    let on_message = listen(&worker, {
+        let on_error = on_error.clone();
+        move |e| on_error(e)
+    });
+    hand_module(&worker, move |e| on_error(e));
     BRIDGE.with_borrow_mut(|b| {
         *b = Some(Bridge {
             worker,
@@ -158,6 +163,34 @@ fn listen(worker: &Worker, on_error: impl Fn(String) + 'static) -> js_sys::Funct
     on_fail.forget();
     on_message.forget();
     function
+}
+
+/// Hands `worker` its module, which came with the page's in one file
+/// (`greenboardWorkerModule`, .ci/pack-wasm), once it is compiled: the
+/// worker's loader waits for it. A build without it (`trunk serve`) leaves
+/// the worker to fetch its own. `on_error` hears why, if it cannot come.
+fn hand_module(worker: &Worker, on_error: impl Fn(String) + 'static) {
+    let Some(module) = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &"greenboardWorkerModule".into()).ok())
+        .and_then(|m| m.dyn_into::<js_sys::Promise>().ok())
+    else {
+        return;
+    };
+    let worker = worker.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        match wasm_bindgen_futures::JsFuture::from(module).await {
+            Ok(module) => {
+                let _ = worker.post_message(&module);
+            }
+            Err(e) => {
+                let why = js_sys::Reflect::get(&e, &"message".into())
+                    .ok()
+                    .and_then(|m| m.as_string())
+                    .unwrap_or_default();
+                on_error(format!("the SQLite worker's module did not come: {why}"));
+            }
+        }
+    });
 }
 
 /// What a worker that died after it started says, in words: the browser
@@ -207,6 +240,7 @@ fn restart(crash: Option<String>) {
         }
     };
     listen(&worker, |e| web_sys::console::error_1(&e.into()));
+    hand_module(&worker, |e| web_sys::console::error_1(&e.into()));
     // What was queued for the old worker is pending too: it is sent again
     // below, or answered as halted.
     BRIDGE.with_borrow_mut(|b| {

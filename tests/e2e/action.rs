@@ -200,7 +200,7 @@ async fn the_site_the_action_writes_shows_the_new_run_under_a_sub_path() {
     );
     assert!(
         server
-            .served("worker_bg.wasm.zst")
+            .served(".wasm.zst")
             .iter()
             .all(|s| s.path.starts_with("/widgets/"))
     );

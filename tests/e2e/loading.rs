@@ -88,7 +88,7 @@ async fn a_worker_that_cannot_start_is_reported() {
         ("worker.js", "the SQLite worker failed: "),
         ("worker_loader.js", "could its files not be loaded?"),
     ] {
-        for late in [None, Some(("/ui-", Duration::from_millis(1500)))] {
+        for late in [None, Some(("/app-", Duration::from_millis(1500)))] {
             let broken = dist_without(missing);
             let server = Server::start_slow(vec![("/", broken.0.clone())], late).await;
             let b = Browser::start().await;
