@@ -28,6 +28,11 @@ pub const QUERY_CACHE_KIB: i64 = 128 * 1024;
 /// How long to wait for the handles a stopped worker of this tab still
 /// holds, in milliseconds.
 const WAIT_MS: f64 = 4000.0;
+/// The pool's file of pages kept of files read by ranges.
+const PAGES: &str = "/pages.db";
+/// How long to wait for the pool when opening [`PAGES`], in milliseconds:
+/// not the pages of this visit over another tab's data.
+const PAGES_WAIT_MS: f64 = 1000.0;
 /// Slots kept free beyond the files in the pool: a database's journal, a
 /// dataset being replaced, and the temporary files of sorts and indexes
 /// (which go to the browser's storage too, not to memory).
@@ -45,11 +50,16 @@ fn file_name(key: &str) -> String {
 /// The pool, installed or resumed for this worker, waiting a while for
 /// handles another worker still holds.
 async fn pool() -> Result<OpfsSAHPoolUtil, String> {
+    pool_within(WAIT_MS).await
+}
+
+/// The pool, waiting at most `wait_ms` for handles another worker holds.
+async fn pool_within(wait_ms: f64) -> Result<OpfsSAHPoolUtil, String> {
     if let Some(pool) = POOL.with_borrow(Clone::clone) {
         if pool.is_paused() {
             let started = js_sys::Date::now();
             while let Err(e) = pool.resume().await {
-                if js_sys::Date::now() - started > WAIT_MS {
+                if js_sys::Date::now() - started > wait_ms {
                     return Err(busy(&e.to_string()));
                 }
                 sleep(50).await;
@@ -65,7 +75,7 @@ async fn pool() -> Result<OpfsSAHPoolUtil, String> {
     let pool = loop {
         match install::<WasmOsCallback>(&config, false).await {
             Ok(pool) => break pool,
-            Err(e) if js_sys::Date::now() - started > WAIT_MS => {
+            Err(e) if js_sys::Date::now() - started > wait_ms => {
                 return Err(busy(&e.to_string()));
             }
             Err(_) => sleep(50).await,
@@ -82,8 +92,8 @@ fn busy(why: &str) -> String {
     )
 }
 
-/// Lets other workers (other tabs) open the pool: no connection on it may
-/// be open.
+/// Lets other workers (other tabs) open the pool, unless a connection on
+/// it is open (the pool then stays as it is).
 pub fn release() {
     POOL.with_borrow(|p| {
         if let Some(pool) = p
@@ -158,15 +168,33 @@ pub async fn remove(key: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The database of pages kept of files read by ranges
+/// ([`crate::db::pages`]), waiting briefly for the pool (a tab that holds
+/// it keeps it).
+pub async fn pages() -> Result<Connection, String> {
+    let pool = pool_within(PAGES_WAIT_MS).await?;
+    pool.ensure_capacity(rsqlite_vfs_names::Files::file_count(&pool)? + SPARE_SLOTS)
+        .await
+        .map_err(|e| e.to_string())?;
+    Connection::open_with_flags_and_vfs(
+        PAGES,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        VFS,
+    )
+    .map_err(|e| e.to_string())
+}
+
 /// Removes the pool's databases that no kept dataset names (a load
-/// stopped half-way), keeping those of `keys`.
+/// stopped half-way), keeping those of `keys` and the kept pages.
 pub async fn tidy(keys: &[String]) -> Result<(), String> {
     use rsqlite_vfs_names::Files;
     let pool = pool().await?;
     for name in pool.file_names()? {
         let kept = keys.iter().any(|k| file_name(k) == name);
         let journal = keys.iter().any(|k| name.starts_with(&file_name(k)));
-        if !kept && !journal {
+        if !kept && !journal && !name.starts_with(PAGES) {
             // One still open (its key's index entry failed) stays.
             let _ = pool.remove_file(&name);
         }

@@ -572,7 +572,7 @@ pub struct LoadSummary {
     /// How a database file at an address is read: by ranges as queries
     /// need it, or downloaded whole and why (`None`: not such a file).
     #[serde(default)]
-    pub remote: Option<Remote>,
+    pub remote: Option<Box<Remote>>,
     /// Presets the dump itself carries (its `_greenboard_presets` table).
     pub presets: Vec<ShippedPreset>,
     /// The tables and views of every database, with their columns, keys
@@ -595,6 +595,9 @@ pub struct Remote {
     pub size: u64,
     /// What reading it has cost so far.
     pub fetched: Fetched,
+    /// Why the pages fetched are not kept in this browser for the next
+    /// visit (`None`: they are).
+    pub not_kept: Option<String>,
 }
 
 /// What reading a file by ranges has cost.
@@ -608,6 +611,8 @@ pub struct Fetched {
     pub requests: u64,
     /// Bytes received.
     pub bytes: u64,
+    /// Bytes read from the pages kept in this browser, not fetched.
+    pub kept: u64,
 }
 
 /// Whether and how a load is kept in this browser (the Origin Private

@@ -18,6 +18,7 @@ use web_sys::{
 
 use crate::db::attach::{SQLITE_HEADER, attach, is_database_file, load_file, valid_schema_name};
 use crate::db::load::{LoadError, LoadStats, Loader, OnError};
+use crate::db::pages::PageStore;
 use crate::db::{describe, guard, lazy, summaries};
 use crate::keep::{self, KeptSource, Validators};
 use crate::protocol;
@@ -122,16 +123,18 @@ fn install(
     if let Err(e) = crate::db::prepare(&conn) {
         web_sys::console::warn_1(&format!("greenboard's functions and summaries: {e}").into());
     }
-    let was_in_place = STATE.with_borrow_mut(|s| {
+    STATE.with_borrow_mut(|s| {
         let old = s.conn.replace(conn);
         s.kept_answers_clear();
         drop(old);
         s.reading = None;
         s.fetched = None;
         s.remembered = remembered;
-        std::mem::replace(&mut s.in_place, in_place)
+        s.in_place = in_place;
     });
-    if was_in_place && !in_place {
+    // The pool is let go unless a database in it, or the pages kept of a
+    // file read by ranges, is still open (it cannot be let go then).
+    if !in_place {
         in_place::release();
     }
     if let Some(key) = key {
@@ -164,6 +167,9 @@ fn on_dashboard(sql: &str) -> bool {
 /// The SQL of a source at least this large (estimated) is loaded into,
 /// and queried from, a database in the browser's storage, not memory.
 const IN_PLACE_ABOVE: u64 = 512 << 20;
+/// Bytes the pages kept of files read by ranges take at most in the
+/// browser's storage.
+const PAGES_BOUND: u64 = 256 << 20;
 /// How much larger SQL is than its gzip, for the estimate.
 const GZIP_RATIO: u64 = 8;
 
@@ -405,6 +411,7 @@ fn fetched(reading: &lazy::Reading, opened: u32) -> protocol::Fetched {
         opened,
         requests: stats.requests + 1,
         bytes: stats.bytes + remote::PROBE_BYTES,
+        kept: stats.kept,
     }
 }
 
@@ -1196,7 +1203,10 @@ async fn load(
                 size,
                 page_size,
                 etag,
-            } => return open_by_ranges(url, size, page_size, etag, started),
+            } => {
+                let kept = kept_pages(url, etag.as_deref(), size, page_size).await;
+                return open_by_ranges(url, size, page_size, etag, kept, started);
+            }
             remote::Probe::Whole(why, answer) => {
                 why_whole = Some(why);
                 if let Some(resp) = answer {
@@ -1270,12 +1280,13 @@ async fn load(
     })
     .map(|(mut summary, key)| {
         if let Some(why) = why_whole {
-            summary.remote = Some(Remote {
+            summary.remote = Some(Box::new(Remote {
                 by_ranges: false,
                 why_whole: why,
                 size: summary.bytes,
                 fetched: Default::default(),
-            });
+                not_kept: None,
+            }));
         }
         (summary, key)
     });
@@ -1655,21 +1666,43 @@ fn database_named(url: &str) -> bool {
         .any(|e| path.ends_with(e))
 }
 
+/// The pages kept in this browser of the file at `url` (as of `version`,
+/// its `ETag` or `Last-Modified`), or why none can be.
+async fn kept_pages(
+    url: &str,
+    version: Option<&str>,
+    size: u64,
+    page_size: u32,
+) -> Result<(PageStore, Vec<u64>), String> {
+    let version =
+        version.ok_or("its server sends no ETag or Last-Modified to tell a changed file by")?;
+    let conn = in_place::pages().await?;
+    PageStore::open(conn, url, version, size, page_size.into(), PAGES_BOUND)
+}
+
 /// Opens the database at `url` (`size` bytes, pages of `page_size`) to be
-/// read by ranges as queries need it, as the loaded data.
+/// read by ranges as queries need it, as the loaded data, with the pages
+/// `kept` of it (or why none are).
 fn open_by_ranges(
     url: &str,
     size: u64,
     page_size: u32,
     etag: Option<String>,
+    kept: Result<(PageStore, Vec<u64>), String>,
     started: f64,
 ) -> Result<(LoadSummary, Option<String>), String> {
-    let opened = lazy::open(
+    let block = u64::from(page_size);
+    let (kept, not_kept) = match kept {
+        Ok(kept) => (Some(kept), None),
+        Err(why) => (None, Some(why)),
+    };
+    let opened = lazy::open_keeping(
         remote::HttpRanges::new(url, size, etag),
         lazy::Options {
-            block: u64::from(page_size),
+            block,
             ..lazy::Options::default()
         },
+        kept,
     )
     .map_err(|e| format!("cannot open it: {e}"))?;
     let lazy::Opened { conn, reading } = opened;
@@ -1685,12 +1718,13 @@ fn open_by_ranges(
         Some(why) => format!("cannot read it: {why}"),
         None => format!("cannot read it: {e}"),
     })?;
-    summary.remote = Some(Remote {
+    summary.remote = Some(Box::new(Remote {
         by_ranges: true,
         why_whole: String::new(),
         size,
         fetched: fetched(&reading, opened),
-    });
+        not_kept,
+    }));
     summary.elapsed_ms = now() - started;
     let remembered = keep::Remembered {
         described: Some(summary.clone()),

@@ -14,6 +14,7 @@ use std::sync::{Arc, OnceLock};
 
 use greenboard::db::lazy::{self, Options, Ranges};
 use greenboard::db::load::{OnError, load_str};
+use greenboard::db::pages::PageStore;
 use rusqlite::Connection;
 
 /// A file served by ranges, which can be told to fail.
@@ -420,4 +421,180 @@ fn a_query_that_would_fetch_more_than_its_budget_stops() {
     opened.reading.limit(None);
     assert_eq!(answer(&opened.conn, scan), answer(&whole, scan));
     assert_eq!(opened.reading.over_budget(), None);
+}
+
+/// A store of kept pages in its own file under the test's directory.
+fn store_path(name: &str) -> PathBuf {
+    let path = demo_db().parent().unwrap().join(name);
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+/// `file` opened as the address `url` at `version`, reading and keeping
+/// its pages in the store at `store` within `bound` bytes.
+fn open_kept(file: &Path, store: &Path, url: &str, version: &str, bound: u64) -> lazy::Opened {
+    let source = FileRanges {
+        file: std::fs::File::open(file).unwrap(),
+        broken: Arc::new(AtomicBool::new(false)),
+    };
+    let size = source.size().unwrap();
+    let options = Options::default();
+    let kept = PageStore::open(
+        Connection::open(store).unwrap(),
+        url,
+        version,
+        size,
+        options.block,
+        bound,
+    )
+    .unwrap();
+    lazy::open_keeping(source, options, Some(kept)).unwrap()
+}
+
+const KEPT_QUERIES: [&str; 3] = [
+    "SELECT branch_name, COUNT(*), SUM(failed) FROM test_runs GROUP BY branch_name ORDER BY 1",
+    "SELECT test_name, outcome, duration_ms FROM test_results WHERE run_id = 200 ORDER BY test_name",
+    "SELECT COUNT(*), SUM(duration_ms) FROM test_results",
+];
+
+/// A revisit of an unchanged file reads the pages kept on the first visit
+/// and fetches nothing; the answers are the same.
+#[test]
+fn a_revisit_reads_the_pages_kept_and_fetches_nothing() {
+    let store = store_path("kept-revisit.db");
+    let whole = Connection::open(demo_db()).unwrap();
+    let url = "http://127.0.0.1/demo.db";
+    let first = open_kept(demo_db(), &store, url, "\"v1\"", 1 << 30);
+    for sql in KEPT_QUERIES {
+        assert_eq!(answer(&first.conn, sql), answer(&whole, sql), "{sql}");
+    }
+    let fetched = first.stats();
+    assert!(fetched.bytes > 0 && fetched.kept == 0, "{fetched:?}");
+    drop(first);
+
+    let again = open_kept(demo_db(), &store, url, "\"v1\"", 1 << 30);
+    for sql in KEPT_QUERIES {
+        assert_eq!(answer(&again.conn, sql), answer(&whole, sql), "{sql}");
+    }
+    let stats = again.stats();
+    assert_eq!((stats.requests, stats.bytes), (0, 0), "{stats:?}");
+    // What the queries need, without the first visit's read-ahead.
+    assert!(
+        stats.kept > 0 && stats.kept <= fetched.bytes,
+        "{stats:?} after {fetched:?}"
+    );
+}
+
+/// A file opened at another version (its ETag changed) drops the pages
+/// kept of the old one and reads the new one: the two never mix.
+#[test]
+fn pages_of_another_version_are_dropped_never_mixed() {
+    let store = store_path("kept-versions.db");
+    let url = "http://127.0.0.1/history.db";
+    let old = open_kept(demo_db(), &store, url, "\"old\"", 1 << 30);
+    for sql in KEPT_QUERIES {
+        answer(&old.conn, sql);
+    }
+    drop(old);
+    // The new version: the same data with one run fewer, rewritten.
+    let newer = demo_db().parent().unwrap().join("demo-newer.db");
+    let _ = std::fs::remove_file(&newer);
+    std::fs::copy(demo_db(), &newer).unwrap();
+    let conn = Connection::open(&newer).unwrap();
+    conn.execute_batch(
+        "DELETE FROM test_results WHERE run_id = 200; DELETE FROM test_runs WHERE id = 200; VACUUM;",
+    )
+    .unwrap();
+    drop(conn);
+    let new = open_kept(&newer, &store, url, "\"new\"", 1 << 30);
+    let whole = Connection::open(&newer).unwrap();
+    for sql in KEPT_QUERIES {
+        assert_eq!(answer(&new.conn, sql), answer(&whole, sql), "{sql}");
+    }
+    let stats = new.stats();
+    assert_eq!(stats.kept, 0, "{stats:?}");
+    assert!(stats.bytes > 0, "{stats:?}");
+    let kept: Vec<(String, String)> = Connection::open(&store)
+        .unwrap()
+        .prepare("SELECT url, version FROM files")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(kept, [(url.to_string(), "\"new\"".to_string())]);
+}
+
+/// The store holds at most its bound: the file opened least recently gives
+/// way, and a file larger than the bound keeps what it fetched first.
+#[test]
+fn the_store_of_kept_pages_stays_within_its_bound() {
+    let store = store_path("kept-bound.db");
+    let bound = 512 << 10;
+    let kept_bytes = || -> (i64, Vec<String>) {
+        let conn = Connection::open(&store).unwrap();
+        let total = conn
+            .query_row("SELECT total(length(data)) FROM pages", [], |r| {
+                r.get::<_, f64>(0)
+            })
+            .unwrap() as i64;
+        let urls = conn
+            .prepare("SELECT url FROM files ORDER BY url")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        (total, urls)
+    };
+    let a = open_kept(demo_db(), &store, "a", "1", bound);
+    answer(&a.conn, "SELECT * FROM test_runs WHERE id = 100");
+    drop(a);
+    let (a_bytes, urls) = kept_bytes();
+    assert!(a_bytes > 0 && a_bytes < bound as i64, "{a_bytes}");
+    assert_eq!(urls, ["a"]);
+    // A scan of b fills the store: a goes, b keeps up to the bound.
+    let b = open_kept(demo_db(), &store, "b", "1", bound);
+    answer(&b.conn, KEPT_QUERIES[2]);
+    let scanned = b.stats();
+    drop(b);
+    let (total, urls) = kept_bytes();
+    assert!(total <= bound as i64, "{total} > {bound}");
+    assert!(total > bound as i64 / 2, "{total}");
+    assert_eq!(urls, ["b"]);
+    // Read again, what was kept is read, the rest fetched; the answer holds.
+    let whole = Connection::open(demo_db()).unwrap();
+    let again = open_kept(demo_db(), &store, "b", "1", bound);
+    assert_eq!(
+        answer(&again.conn, KEPT_QUERIES[2]),
+        answer(&whole, KEPT_QUERIES[2])
+    );
+    let stats = again.stats();
+    assert_eq!(stats.kept, total as u64, "{stats:?}");
+    assert_eq!(stats.kept + stats.bytes, scanned.bytes, "{stats:?}");
+}
+
+/// A kept page that is not whole (a store damaged outside greenboard) is
+/// fetched again rather than read.
+#[test]
+fn a_damaged_kept_page_is_fetched_again() {
+    let store = store_path("kept-damaged.db");
+    let whole = Connection::open(demo_db()).unwrap();
+    let first = open_kept(demo_db(), &store, "d", "1", 1 << 30);
+    answer(&first.conn, KEPT_QUERIES[0]);
+    drop(first);
+    Connection::open(&store)
+        .unwrap()
+        .execute(
+            "UPDATE pages SET data = substr(data, 1, 100) WHERE n = 0",
+            [],
+        )
+        .unwrap();
+    let again = open_kept(demo_db(), &store, "d", "1", 1 << 30);
+    assert_eq!(
+        answer(&again.conn, KEPT_QUERIES[0]),
+        answer(&whole, KEPT_QUERIES[0])
+    );
+    let stats = again.stats();
+    assert!(stats.kept > 0 && stats.bytes > 0, "{stats:?}");
 }

@@ -19,6 +19,8 @@ use rsqlite_vfs::{
 };
 use rusqlite::{Connection, OpenFlags};
 
+use super::pages::PageStore;
+
 /// The VFS's name in SQLite.
 pub const VFS: &str = "greenboard-lazy";
 
@@ -60,6 +62,8 @@ pub struct Stats {
     pub bytes: u64,
     /// Bytes in the cache now.
     pub cached: u64,
+    /// Bytes read from the pages kept of an earlier visit, not fetched.
+    pub kept: u64,
 }
 
 /// One source opened, shared by its file handles.
@@ -89,6 +93,10 @@ struct State {
     mark: u64,
     /// Whether a read was refused for going over the budget.
     over: bool,
+    /// Where fetched blocks are kept across visits, if anywhere.
+    store: Option<PageStore>,
+    /// The blocks the store holds, in order.
+    held: Vec<u64>,
 }
 
 impl Shared {
@@ -101,10 +109,30 @@ impl Shared {
         let block = self.options.block;
         let end = (offset + buf.len() as u64).min(self.size);
         let (first, last) = (offset / block, (end - 1) / block);
-        let mut s = self
+        let mut guard = self
             .state
             .lock()
             .map_err(|_| "the cache is poisoned".to_string())?;
+        let s = &mut *guard;
+        // Blocks kept of an earlier visit come from the store.
+        if let Some(store) = &s.store {
+            for b in first..=last {
+                if let Ok(at) = s.held.binary_search(&b)
+                    && !s.blocks.contains_key(&b)
+                {
+                    match store.get(b) {
+                        Some(bytes) => {
+                            s.stats.kept += bytes.len() as u64;
+                            s.stats.cached += bytes.len() as u64;
+                            s.blocks.insert(b, (bytes, 0));
+                        }
+                        None => {
+                            s.held.remove(at);
+                        }
+                    }
+                }
+            }
+        }
         let missing = (first..=last).find(|b| !s.blocks.contains_key(b));
         if let Some(from) = missing {
             s.ahead = if first == s.next && first > 0 {
@@ -121,7 +149,10 @@ impl Shared {
             let mut upto = to + 1;
             if to == last {
                 let most = (last + 1 + s.ahead).min(self.size.div_ceil(block));
-                while upto < most && !s.blocks.contains_key(&upto) {
+                while upto < most
+                    && !s.blocks.contains_key(&upto)
+                    && s.held.binary_search(&upto).is_err()
+                {
                     upto += 1;
                 }
             }
@@ -142,6 +173,14 @@ impl Shared {
             }
             s.stats.requests += 1;
             s.stats.bytes += len;
+            // A store that fails keeps nothing more; reading goes on.
+            if let Some(store) = &mut s.store
+                && store.put(from, &bytes).unwrap_or(false)
+            {
+                // None of them was held: they were fetched.
+                let at = s.held.partition_point(|&b| b < from);
+                s.held.splice(at..at, from..upto);
+            }
             for (i, chunk) in bytes.chunks(block as usize).enumerate() {
                 let b = from + i as u64;
                 if let Some((old, _)) = s.blocks.insert(b, (chunk.to_vec(), 0)) {
@@ -452,6 +491,17 @@ pub fn reads(name: &str) -> bool {
 /// Opens the SQLite database `source` holds, read-only, reading it as
 /// queries need it.
 pub fn open(source: impl Ranges + 'static, options: Options) -> Result<Opened, String> {
+    open_keeping(source, options, None)
+}
+
+/// Opens the SQLite database `source` holds, as [`open`] does, reading
+/// the blocks `kept` holds from it and keeping there those it fetches
+/// (with the blocks it holds, as [`PageStore::open`] gives them).
+pub fn open_keeping(
+    source: impl Ranges + 'static,
+    options: Options,
+    kept: Option<(PageStore, Vec<u64>)>,
+) -> Result<Opened, String> {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     let sources = sources()?;
     let size = source.size()?;
@@ -463,7 +513,14 @@ pub fn open(source: impl Ranges + 'static, options: Options) -> Result<Opened, S
         source: Box::new(source),
         size,
         options,
-        state: Mutex::new(State::default()),
+        state: Mutex::new(match kept {
+            Some((store, held)) => State {
+                store: Some(store),
+                held,
+                ..State::default()
+            },
+            None => State::default(),
+        }),
     });
     sources
         .open

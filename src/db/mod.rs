@@ -9,6 +9,7 @@ pub mod guard;
 pub mod history;
 pub mod lazy;
 pub mod load;
+pub mod pages;
 pub mod query;
 pub mod signature;
 pub mod summaries;

@@ -107,7 +107,7 @@ pub fn LoadStatus() -> impl IntoView {
                         {summary.in_place.then_some(
                             " · read in place from this browser's storage (too large to hold in memory)"
                         )}
-                        <span class="remote-note">{summary.remote.as_ref().map(remote_note)}</span>
+                        <span class="remote-note">{summary.remote.as_deref().map(remote_note)}</span>
                     </span>
                     {(problems > 0).then(|| view! {
                         <details class="problems" open>
@@ -155,16 +155,25 @@ fn remote_note(r: &Remote) -> String {
         return format!(" · downloaded whole: {}", r.why_whole);
     }
     let latest = LATEST.get();
-    let f = if latest.opened == r.fetched.opened && latest.requests > r.fetched.requests {
+    let f = if latest.opened == r.fetched.opened && latest.requests >= r.fetched.requests {
         latest
     } else {
         r.fetched
     };
+    let kept = match &r.not_kept {
+        Some(why) => format!(" (not kept in this browser: {why})"),
+        None if f.kept > 0 => format!(
+            "; {} read from the pages kept in this browser",
+            fmt_bytes(f.kept)
+        ),
+        None => ", kept in this browser for the next visit".into(),
+    };
     format!(
-        " · read over HTTP as queries need it: {} of {} fetched in {} requests (not kept in this browser: each visit reads from its address)",
+        " · read over HTTP as queries need it: {} of {} fetched in {} request{}{kept}",
         fmt_bytes(f.bytes),
         fmt_bytes(r.size),
-        fmt_count(f.requests)
+        fmt_count(f.requests),
+        if f.requests == 1 { "" } else { "s" }
     )
 }
 
@@ -173,7 +182,7 @@ fn remote_note(r: &Remote) -> String {
 pub fn fetched_news(store: Store, now: Fetched) {
     LATEST.set(now);
     let note = store.load.with_untracked(|l| match l {
-        LoadState::Loaded { summary, .. } => summary.remote.as_ref().map(remote_note),
+        LoadState::Loaded { summary, .. } => summary.remote.as_deref().map(remote_note),
         _ => None,
     });
     if let (Some(note), Some(span)) = (
@@ -213,14 +222,16 @@ pub fn fmt_date(ms: f64) -> String {
     String::from(date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED))
 }
 
-/// `n` bytes in KB or MB.
+/// `n` bytes in B (under 1 KB), KB, MB or GB.
 pub fn fmt_bytes(n: u64) -> String {
     if n >= 1 << 30 {
         format!("{} GB", fmt_fixed(n as f64 / (1u64 << 30) as f64, 1))
     } else if n >= 1 << 20 {
         format!("{} MB", fmt_fixed(n as f64 / (1u64 << 20) as f64, 1))
-    } else {
+    } else if n >= 1024 {
         format!("{} KB", fmt_fixed(n as f64 / 1024.0, 0))
+    } else {
+        format!("{n} B")
     }
 }
 

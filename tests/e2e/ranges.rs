@@ -82,7 +82,10 @@ async fn a_database_file_is_read_by_ranges_and_answers_as_the_dump() {
         status.contains("read over HTTP as queries need it"),
         "{status}"
     );
-    assert!(status.contains("not kept in this browser"), "{status}");
+    assert!(
+        status.contains("kept in this browser for the next visit"),
+        "{status}"
+    );
     assert_eq!(dashboard, dump_dashboard);
     for ((id, db, rows_db), (_, dump, rows_dump)) in on_db.iter().zip(&on_dump) {
         assert!(db.is_ok(), "{id}: {db:?}");
@@ -111,6 +114,72 @@ async fn a_database_file_is_read_by_ranges_and_answers_as_the_dump() {
         told.contains(" MB of ") || told.contains(&kb(fetched)) || told.contains(" KB of "),
         "{told}"
     );
+}
+
+/// A revisit of an unchanged file reads the pages the first visit kept in
+/// the browser: the server sees the revalidation alone (its first bytes,
+/// whose ETag says it is the same file), and the dashboard is the same.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_revisit_reads_the_pages_kept_in_the_browser_and_fetches_only_the_revalidation() {
+    let data = web_form();
+    let server = Server::start_ranges(vec![("/data/", data.0.clone()), ("/", dist())], true).await;
+    let b = Browser::start().await;
+    // A budget that stops none of the dashboard's queries: each visit asks
+    // the same of the file (a query stopped for its budget reads further on
+    // a revisit, from the pages kept, and fetches on).
+    let url = format!("{}/?db=data/demo.db&read-budget=1000000000", server.origin);
+    b.driver.goto(&url).await.unwrap();
+    let first_status = b.wait_loaded().await;
+    let first = b.wait_for(BARS_JS, Duration::from_secs(30)).await;
+    // Until the page has asked all it asks (the health tiles, after the charts).
+    let quiet = || async {
+        let mut seen = usize::MAX;
+        loop {
+            tokio::time::sleep(Duration::from_millis(2000)).await;
+            let now = server.served("/data/demo.db").len();
+            if now == seen {
+                return now;
+            }
+            seen = now;
+        }
+    };
+    quiet().await;
+    let first_told = status_with(&b, "requests").await;
+    let first_served = server.served("/data/demo.db");
+    // Again, in the same browser: a reload, then a new visit to the address.
+    let mut visits = Vec::new();
+    for _ in 0..2 {
+        let before = server.served("/data/demo.db").len();
+        b.driver.goto(&url).await.unwrap();
+        b.wait_loaded().await;
+        let dashboard = b.wait_for(BARS_JS, Duration::from_secs(30)).await;
+        quiet().await;
+        let told = status_with(&b, "read from the pages kept").await;
+        let served = server.served("/data/demo.db")[before..].to_vec();
+        visits.push((dashboard, told, served));
+    }
+    b.js("window.scrollTo(0, 0)").await;
+    let png = b.driver.screenshot_as_png().await.unwrap();
+    std::fs::write(root().join("tests/screenshots/ranges-kept.png"), png).unwrap();
+    b.quit().await;
+
+    assert!(
+        first_status.contains("kept in this browser for the next visit"),
+        "{first_status}"
+    );
+    assert!(first_served.len() > 1, "{first_served:?}");
+    for (dashboard, told, served) in visits {
+        assert_eq!(dashboard, first, "{told}");
+        // The first bytes alone, as the status line says.
+        assert_eq!(served.len(), 1, "{served:?}; first visit: {first_told}");
+        assert_eq!((served[0].status, served[0].bytes), (206, 100));
+        assert!(told.contains("100 B of "), "{told}");
+        assert!(told.contains("fetched in 1 request;"), "{told}");
+        assert!(
+            told.contains("read from the pages kept in this browser"),
+            "{told}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
