@@ -406,6 +406,7 @@ fn a_query_that_would_fetch_more_than_its_budget_stops() {
     let (opened, _) = open(Options::default());
     let whole = Connection::open(demo_db()).unwrap();
     let scan = "SELECT COUNT(*), SUM(length(error_message)) FROM test_results";
+    let before = opened.stats().bytes;
     opened.reading.limit(Some(1 << 20));
     let refused = greenboard::db::query::run(&opened.conn, scan).unwrap_err();
     let spent = opened.reading.over_budget();
@@ -413,7 +414,9 @@ fn a_query_that_would_fetch_more_than_its_budget_stops() {
         spent.is_some_and(|b| b <= 1 << 20),
         "{spent:?}: {refused:?}"
     );
-    assert!(opened.stats().bytes <= 1 << 20);
+    assert!(opened.stats().bytes <= before + (1 << 20));
+    // Read-ahead took what the budget left: most of it was used.
+    assert!(spent.is_some_and(|b| b > 1 << 19), "{spent:?}");
     // A small query fits in a budget.
     opened.reading.limit(Some(1 << 20));
     answer(&opened.conn, "SELECT * FROM platforms");
@@ -597,4 +600,25 @@ fn a_damaged_kept_page_is_fetched_again() {
     );
     let stats = again.stats();
     assert!(stats.kept > 0 && stats.bytes > 0, "{stats:?}");
+}
+
+/// A query stopped by its budget stops at the same place on a revisit:
+/// the pages kept count against the budget as fetched ones do, so the
+/// revisit fetches nothing new.
+#[test]
+fn a_budget_counts_the_pages_kept_so_a_revisit_fetches_nothing_new() {
+    let store = store_path("kept-budget.db");
+    let scan = "SELECT COUNT(*), SUM(length(error_message)) FROM test_results";
+    for visit in 0..2 {
+        let opened = open_kept(demo_db(), &store, "budget", "1", 1 << 30);
+        opened.reading.limit(Some(1 << 20));
+        let stopped = greenboard::db::query::run(&opened.conn, scan);
+        assert!(stopped.is_err(), "visit {visit}: {stopped:?}");
+        let stats = opened.stats();
+        assert!(opened.reading.over_budget().is_some());
+        if visit == 1 {
+            assert_eq!((stats.requests, stats.bytes), (0, 0), "{stats:?}");
+            assert!(stats.kept > 0, "{stats:?}");
+        }
+    }
 }

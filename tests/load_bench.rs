@@ -43,16 +43,6 @@ const QUERY: &str = "SELECT r.branch_name, p.os || '/' || p.arch AS platform, CO
     FROM test_results t JOIN test_runs r ON r.id = t.run_id JOIN platforms p ON p.id = r.platform_id \
     GROUP BY 1, 2 ORDER BY 1, 2";
 
-/// `s` percent-encoded for a query string.
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 const SQLJS_PAGE: &str = r#"<!doctype html><meta charset="utf-8"><script src="sql-wasm.js"></script>
 <script>
 window.result = null;

@@ -2,9 +2,10 @@
 //! ranges (a static host answering HTTP `Range` requests; natively, a file):
 //! an SQLite VFS whose files are read-only views of one source each, with a
 //! cache of bounded size (least recently used blocks go first) and
-//! read-ahead that doubles while reads are sequential. It counts the
-//! requests and bytes it asks of its source, which is what a reader over
-//! the network pays.
+//! read-ahead that doubles while reads are sequential (up to three
+//! sequential reads followed at once, as a scan of a table and its index
+//! interleave). It counts the requests and bytes it asks of its source,
+//! which is what a reader over the network pays.
 //!
 //! The VFS is written once, on `rsqlite-vfs`, for SQLite natively and in
 //! the browser; only the source differs.
@@ -80,16 +81,19 @@ struct State {
     /// Block number → its bytes and when it was last used.
     blocks: HashMap<u64, (Vec<u8>, u64)>,
     clock: u64,
-    /// The block a sequential read would ask for next.
-    next: u64,
-    /// Blocks read ahead on the last sequential read.
-    ahead: u64,
+    /// Sequential reads under way (a scan of a table and of its index go
+    /// on at once, interleaved): the block each would ask for next and the
+    /// blocks it read ahead last, least recently moved first.
+    heads: Vec<(u64, u64)>,
     stats: Stats,
     /// Why the source failed last, for the error SQLite reports.
     failed: Option<String>,
-    /// Bytes the reads may fetch from `mark` on (`None`: no bound).
+    /// Bytes the reads may fetch from `mark` on (`None`: no bound); the
+    /// pages kept of an earlier visit count as fetched, so that a query
+    /// stops where it stopped then, and a revisit fetches nothing new.
     budget: Option<u64>,
-    /// What had been fetched when the budget was set.
+    /// What had been fetched (or read from the pages kept) when the budget
+    /// was set.
     mark: u64,
     /// Whether a read was refused for going over the budget.
     over: bool,
@@ -133,10 +137,21 @@ impl Shared {
                 }
             }
         }
+        // The sequential read this one goes on with, else a new one in
+        // place of the one moved least recently.
+        let (mut ahead, sequential) = match s.heads.iter().position(|h| h.0 == first && first > 0) {
+            Some(i) => (s.heads.remove(i).1, true),
+            None => {
+                if s.heads.len() >= READ_HEADS {
+                    s.heads.remove(0);
+                }
+                (0, false)
+            }
+        };
         let missing = (first..=last).find(|b| !s.blocks.contains_key(b));
         if let Some(from) = missing {
-            s.ahead = if first == s.next && first > 0 {
-                (s.ahead * 2).clamp(1, self.options.most_ahead)
+            ahead = if sequential {
+                (ahead * 2).clamp(1, self.options.most_ahead)
             } else {
                 0
             };
@@ -148,7 +163,7 @@ impl Shared {
                 .unwrap_or(from);
             let mut upto = to + 1;
             if to == last {
-                let most = (last + 1 + s.ahead).min(self.size.div_ceil(block));
+                let most = (last + 1 + ahead).min(self.size.div_ceil(block));
                 while upto < most
                     && !s.blocks.contains_key(&upto)
                     && s.held.binary_search(&upto).is_err()
@@ -157,13 +172,17 @@ impl Shared {
                 }
             }
             let start = from * block;
-            let len = (upto * block).min(self.size) - start;
-            if let Some(budget) = s.budget
-                && s.stats.bytes + len - s.mark > budget
-            {
-                s.over = true;
-                return Err(format!("{OVER_BUDGET} of {budget} bytes"));
+            // Within a budget, read-ahead takes what is left of it; the
+            // blocks wanted must fit.
+            if let Some(budget) = s.budget {
+                let left = (budget + s.mark).saturating_sub(s.stats.bytes + s.stats.kept);
+                if ((to + 1) * block).min(self.size) - start > left {
+                    s.over = true;
+                    return Err(format!("{OVER_BUDGET} of {budget} bytes"));
+                }
+                upto = upto.min(from + left / block).max(to + 1);
             }
+            let len = (upto * block).min(self.size) - start;
             let bytes = self.source.fetch(start, len)?;
             if (bytes.len() as u64) < len {
                 return Err(format!(
@@ -189,7 +208,7 @@ impl Shared {
                 s.stats.cached += chunk.len() as u64;
             }
         }
-        s.next = last + 1;
+        s.heads.push((last + 1, ahead));
         // Copy out, marking the blocks used.
         let mut done = 0;
         for b in first..=last {
@@ -219,6 +238,9 @@ impl Shared {
         Ok(done)
     }
 }
+
+/// Sequential reads followed at once.
+const READ_HEADS: usize = 3;
 
 /// What a read refused for going over the budget says.
 pub const OVER_BUDGET: &str = "reading on would go over the budget";
@@ -458,17 +480,18 @@ impl Reading {
     pub fn limit(&self, budget: Option<u64>) {
         if let Ok(mut s) = self.shared.state.lock() {
             s.budget = budget;
-            s.mark = s.stats.bytes;
+            s.mark = s.stats.bytes + s.stats.kept;
             s.over = false;
             s.failed = None;
         }
     }
 
     /// Whether a read was refused for going over the budget since it was
-    /// set; if so, the bytes fetched meanwhile.
+    /// set; if so, the bytes fetched (or read from the pages kept)
+    /// meanwhile.
     pub fn over_budget(&self) -> Option<u64> {
         let s = self.shared.state.lock().ok()?;
-        s.over.then(|| s.stats.bytes - s.mark)
+        s.over.then(|| s.stats.bytes + s.stats.kept - s.mark)
     }
 }
 

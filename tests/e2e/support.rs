@@ -80,18 +80,6 @@ pub fn table_rows(v: &Value) -> Vec<Vec<String>> {
         .unwrap_or_default()
 }
 
-pub fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                (c as char).to_string()
-            } else {
-                format!("%{c:02X}")
-            }
-        })
-        .collect()
-}
-
 /// Clicks each preset in turn; gives each one's outcome and rows.
 pub async fn click_each(
     b: &Browser,

@@ -175,40 +175,61 @@ impl Server {
                     });
                     let conditional = header(&head, "if-none-match");
                     let range = header(&head, "range").map(str::to_string);
+                    let head_only = head.starts_with("HEAD ");
                     let mut sent = 0;
-                    let (status, response) = match file.and_then(|f| std::fs::read(&f).ok().map(|b| (f, b))) {
-                        Some((f, body)) => {
-                            let tag = etag(&f, body.len());
+                    // Only the bytes asked are read: a range of a large file
+                    // costs its length, not the file's.
+                    let opened = file.and_then(|f| {
+                        let len = std::fs::metadata(&f).ok()?.len() as usize;
+                        Some((f, len))
+                    });
+                    let (status, response) = match opened {
+                        Some((f, len)) => {
+                            let read = |a: usize, n: usize| -> Vec<u8> {
+                                use std::os::unix::fs::FileExt;
+                                let mut buf = vec![0; n];
+                                std::fs::File::open(&f)
+                                    .and_then(|file| file.read_exact_at(&mut buf, a as u64))
+                                    .map(|_| buf)
+                                    .unwrap_or_default()
+                            };
+                            let accept = if ranges { "Accept-Ranges: bytes\r\n" } else { "" };
+                            let tag = etag(&f, len);
                             let validators = format!("ETag: {tag}\r\nLast-Modified: Mon, 30 Nov 2026 12:00:00 GMT\r\n");
                             if conditional == Some(tag.as_str()) {
                                 let r = format!(
                                     "HTTP/1.1 304 Not Modified\r\n{validators}Cache-Control: no-store\r\nConnection: close\r\n\r\n"
                                 );
                                 (304, r.into_bytes())
+                            } else if head_only {
+                                let r = format!(
+                                    "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {len}\r\n{accept}{validators}Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+                                    content_type(&f),
+                                );
+                                (200, r.into_bytes())
                             } else if let Some((a, b)) = range
                                 .as_deref()
                                 .filter(|_| ranges)
-                                .and_then(|r| byte_range(r, body.len()))
+                                .and_then(|r| byte_range(r, len))
                             {
                                 let mut r = format!(
                                     "HTTP/1.1 206 Partial Content\r\nContent-Type: {}\r\nContent-Length: {}\r\nContent-Range: bytes {a}-{b}/{}\r\nAccept-Ranges: bytes\r\n{validators}Cache-Control: no-store\r\nConnection: close\r\n\r\n",
                                     content_type(&f),
                                     b + 1 - a,
-                                    body.len()
+                                    len
                                 )
                                 .into_bytes();
-                                r.extend_from_slice(&body[a..=b]);
+                                r.extend_from_slice(&read(a, b + 1 - a));
                                 sent = b + 1 - a;
                                 (206, r)
                             } else {
                                 let mut r = format!(
-                                    "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\n{validators}Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+                                    "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {len}\r\n{accept}{validators}Cache-Control: no-store\r\nConnection: close\r\n\r\n",
                                     content_type(&f),
-                                    body.len()
                                 )
                                 .into_bytes();
-                                r.extend_from_slice(&body);
-                                sent = body.len();
+                                r.extend_from_slice(&read(0, len));
+                                sent = len;
                                 (200, r)
                             }
                         }
@@ -409,6 +430,19 @@ pub const TABLE_JS: &str = "const t = document.querySelector('table.result'); if
   return { head: [...t.querySelectorAll('thead th')].map(e => e.textContent),
            rows: [...t.querySelectorAll('tbody tr[data-row]')].map(r => [...r.children].map(c => c.textContent)),
            classes: [...t.querySelectorAll('tbody tr[data-row]')].map(r => [...r.children].map(c => c.className)) };";
+
+/// `s` percent-encoded for a query string.
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                (c as char).to_string()
+            } else {
+                format!("%{c:02X}")
+            }
+        })
+        .collect()
+}
 
 /// Sets the editor's text as typing would, and runs it with the Run button.
 pub async fn run_sql(b: &Browser, sql: &str) {
