@@ -186,6 +186,32 @@ pub async fn pages() -> Result<Connection, String> {
     .map_err(|e| e.to_string())
 }
 
+/// Bytes of the pages kept of files read by ranges (0 when there are
+/// none, or another tab holds them). The pool is let go after, unless a
+/// database in it is open.
+pub async fn pages_kept() -> u64 {
+    let bytes = match pages().await {
+        Ok(conn) => conn
+            .query_row("SELECT total(length(data)) FROM pages", [], |r| {
+                r.get::<_, f64>(0)
+            })
+            .map_or(0, |n| n as u64),
+        Err(_) => 0,
+    };
+    release();
+    bytes
+}
+
+/// Removes the pages kept of files read by ranges (none may be open).
+pub async fn forget_pages() -> Result<(), String> {
+    let done = pages().await.and_then(|conn| {
+        conn.execute_batch("DROP TABLE IF EXISTS pages; DROP TABLE IF EXISTS files; VACUUM;")
+            .map_err(|e| e.to_string())
+    });
+    release();
+    done
+}
+
 /// Removes the pool's databases that no kept dataset names (a load
 /// stopped half-way), keeping those of `keys` and the kept pages.
 pub async fn tidy(keys: &[String]) -> Result<(), String> {

@@ -211,6 +211,12 @@ pub enum Request {
         /// The dataset's [`KeptInfo::key`].
         key: String,
     },
+    /// Removes the pages kept of files read by ranges (answered with
+    /// [`Response::KeptList`]); the file open now keeps no more.
+    ForgetPages {
+        /// Request id.
+        id: RequestId,
+    },
     /// Load again what was loaded last, as it was before any change.
     /// Answered as a [`Request::Load`] is.
     Reset {
@@ -394,7 +400,8 @@ impl Request {
             | Request::Chart { id, .. }
             | Request::Export { id, .. }
             | Request::ListKept { id }
-            | Request::RemoveKept { id, .. } => *id,
+            | Request::RemoveKept { id, .. }
+            | Request::ForgetPages { id } => *id,
         }
     }
 }
@@ -816,6 +823,9 @@ pub enum Response {
         usage: Option<(f64, f64)>,
         /// Why nothing is kept, when the browser keeps nothing.
         unavailable: Option<String>,
+        /// Bytes of the pages kept of files read by ranges.
+        #[serde(default)]
+        pages: u64,
     },
     /// A chart of an earlier answer.
     Drawn {

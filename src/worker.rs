@@ -291,6 +291,15 @@ fn handle(req: Request) {
                 list_kept(id).await;
             });
         }
+        Request::ForgetPages { id } => {
+            STATE.with_borrow(|s| s.reading.as_ref().map(lazy::Reading::keep_nothing));
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Err(e) = in_place::forget_pages().await {
+                    web_sys::console::warn_1(&format!("cannot remove the pages kept: {e}").into());
+                }
+                list_kept(id).await;
+            });
+        }
         Request::Download { id } => {
             let file = STATE.with_borrow_mut(|s| match &mut s.conn {
                 Some(conn) => conn
@@ -462,11 +471,13 @@ async fn list_kept(id: RequestId) {
         Err(why) => (Vec::new(), Some(why)),
     };
     let usage = keep::usage().await;
+    let pages = in_place::pages_kept().await;
     post(&Response::KeptList {
         id,
         list,
         usage,
         unavailable,
+        pages,
     });
 }
 

@@ -486,6 +486,15 @@ impl Reading {
         }
     }
 
+    /// Keeps no more of what is fetched, and reads nothing more of what
+    /// was kept: the pages kept are being removed.
+    pub fn keep_nothing(&self) {
+        if let Ok(mut s) = self.shared.state.lock() {
+            s.store = None;
+            s.held.clear();
+        }
+    }
+
     /// Whether a read was refused for going over the budget since it was
     /// set; if so, the bytes fetched (or read from the pages kept)
     /// meanwhile.

@@ -14,6 +14,8 @@ struct KeptList {
     list: Vec<KeptInfo>,
     usage: Option<(f64, f64)>,
     unavailable: Option<String>,
+    /// Bytes of the pages kept of files read by ranges.
+    pages: u64,
 }
 
 /// Asks the worker for the kept datasets (after `make` changed them).
@@ -23,6 +25,7 @@ fn refresh(kept: RwSignal<Option<KeptList>>, make: impl FnOnce(u32) -> Request) 
             list,
             usage,
             unavailable,
+            pages,
             ..
         } = resp
         {
@@ -30,6 +33,7 @@ fn refresh(kept: RwSignal<Option<KeptList>>, make: impl FnOnce(u32) -> Request) 
                 list,
                 usage,
                 unavailable,
+                pages,
             }));
         }
     });
@@ -88,8 +92,19 @@ fn KeptDatasets() -> impl IntoView {
                 }
             })
             .collect_view();
+        let pages = (k.pages > 0).then(|| {
+            view! {
+                <li>
+                    "Pages of files read over HTTP"
+                    <span class="kept-meta">{format!(" {}", fmt_bytes(k.pages))}</span>
+                    " "
+                    <button class="kept-remove" aria-label="Remove the pages of files read over HTTP"
+                        on:click=move |_| refresh(kept, |id| Request::ForgetPages { id })>"Remove"</button>
+                </li>
+            }
+        });
         view! {
-            <ul class="kept-list">{rows}</ul>
+            <ul class="kept-list">{rows}{pages}</ul>
             <p class="kept-usage">{usage}</p>
         }
         .into_any()

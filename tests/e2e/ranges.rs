@@ -161,7 +161,36 @@ async fn a_revisit_reads_the_pages_kept_in_the_browser_and_fetches_only_the_reva
     b.js("window.scrollTo(0, 0)").await;
     let png = b.driver.screenshot_as_png().await.unwrap();
     std::fs::write(root().join("tests/screenshots/ranges-kept.png"), png).unwrap();
+    // The Data menu's list of what is kept names the pages, and removes them.
+    b.click("details.kept > summary").await;
+    const PAGES_JS: &str = "const li = [...document.querySelectorAll('.kept-list li')].find(l => l.textContent.startsWith('Pages of files read over HTTP'));
+      return li ? li.textContent : (document.querySelector('.kept-usage') ? 'none' : null);";
+    let listed = b.wait_for(PAGES_JS, Duration::from_secs(20)).await;
+    let png = b.driver.screenshot_as_png().await.unwrap();
+    std::fs::write(root().join("tests/screenshots/ranges-kept-list.png"), png).unwrap();
+    b.click("button[aria-label='Remove the pages of files read over HTTP']")
+        .await;
+    let after = b
+        .wait_for(
+            &format!("const t = (() => {{ {PAGES_JS} }})(); return t === 'none' && t;"),
+            Duration::from_secs(20),
+        )
+        .await;
+    let before = server.served("/data/demo.db").len();
+    b.driver.goto(&url).await.unwrap();
+    b.wait_loaded().await;
+    b.wait_for(BARS_JS, Duration::from_secs(30)).await;
+    let forgotten = server.served("/data/demo.db")[before..].to_vec();
     b.quit().await;
+
+    let listed = listed.as_str().unwrap_or_default();
+    assert!(
+        listed.starts_with("Pages of files read over HTTP ") && listed.contains(" MB"),
+        "{listed}"
+    );
+    assert_eq!(after, "none");
+    // Removed: the next visit fetches the pages again.
+    assert!(forgotten.len() > 1, "{forgotten:?}");
 
     assert!(
         first_status.contains("kept in this browser for the next visit"),
