@@ -171,7 +171,7 @@ fn the_cache_stays_within_its_bound() {
     let stats = lazy.stats();
     // At most the bound, and what the last read needed beyond it.
     assert!(
-        stats.cached <= options.cache_bytes + options.most_ahead * options.block,
+        stats.cached <= options.cache_bytes + options.most_ahead_bytes,
         "{stats:?}"
     );
     assert!(stats.bytes > options.cache_bytes, "{stats:?}");
@@ -573,8 +573,12 @@ fn the_store_of_kept_pages_stays_within_its_bound() {
         answer(&whole, KEPT_QUERIES[2])
     );
     let stats = again.stats();
-    assert_eq!(stats.kept, total as u64, "{stats:?}");
-    assert_eq!(stats.kept + stats.bytes, scanned.bytes, "{stats:?}");
+    // All that was kept but the odd block read ahead and never needed.
+    assert!(
+        stats.kept <= total as u64 && stats.kept + 4 * 4096 >= total as u64,
+        "{stats:?} of {total}"
+    );
+    assert!(stats.kept + stats.bytes <= scanned.bytes, "{stats:?}");
 }
 
 /// A kept page that is not whole (a store damaged outside greenboard) is
@@ -602,9 +606,9 @@ fn a_damaged_kept_page_is_fetched_again() {
     assert!(stats.kept > 0 && stats.bytes > 0, "{stats:?}");
 }
 
-/// A query stopped by its budget stops at the same place on a revisit:
-/// the pages kept count against the budget as fetched ones do, so the
-/// revisit fetches nothing new.
+/// A query stopped by its budget stops where it stopped on a revisit: the
+/// pages kept count against the budget as fetched ones do, so the revisit
+/// fetches next to nothing (without that, it read on and fetched 282 KB).
 #[test]
 fn a_budget_counts_the_pages_kept_so_a_revisit_fetches_nothing_new() {
     let store = store_path("kept-budget.db");
@@ -616,8 +620,10 @@ fn a_budget_counts_the_pages_kept_so_a_revisit_fetches_nothing_new() {
         assert!(stopped.is_err(), "visit {visit}: {stopped:?}");
         let stats = opened.stats();
         assert!(opened.reading.over_budget().is_some());
+        // At most a block or two: the first visit's read-ahead counted
+        // blocks the scan skips, which the revisit does not read.
         if visit == 1 {
-            assert_eq!((stats.requests, stats.bytes), (0, 0), "{stats:?}");
+            assert!(stats.requests <= 2 && stats.bytes <= 2 * 4096, "{stats:?}");
             assert!(stats.kept > 0, "{stats:?}");
         }
     }

@@ -1,7 +1,7 @@
 //! The benchmark of reading a history over HTTP range requests (run by
 //! `bash .ci/bench`; ignored by the ordinary test run). One run makes a
 //! history with the demo's generator at `GREENBOARD_RANGES_SCALE` times its
-//! runs (140 by default: about 10 million results, 1 GB in the form made
+//! runs (140 by default: about 11 million results, 2.1 GB in the form made
 //! for the web), serves it from one server on 127.0.0.1 that answers ranges
 //! and counts what it sends, and asks the same questions of it from
 //! greenboard's page and from sql.js-httpvfs, side by side in the same

@@ -40,8 +40,9 @@ pub struct Options {
     pub block: u64,
     /// Bytes the cache holds at most.
     pub cache_bytes: u64,
-    /// Blocks read ahead at most, while reads are sequential.
-    pub most_ahead: u64,
+    /// Bytes read ahead at most, while reads are sequential (whatever the
+    /// block: small pages read ahead in as few requests as large ones).
+    pub most_ahead_bytes: u64,
 }
 
 impl Default for Options {
@@ -49,7 +50,7 @@ impl Default for Options {
         Options {
             block: 4096,
             cache_bytes: 64 << 20,
-            most_ahead: 256,
+            most_ahead_bytes: 16 << 20,
         }
     }
 }
@@ -137,9 +138,12 @@ impl Shared {
                 }
             }
         }
-        // The sequential read this one goes on with, else a new one in
-        // place of the one moved least recently.
-        let (mut ahead, sequential) = match s.heads.iter().position(|h| h.0 == first && first > 0) {
+        // The sequential read this one goes on with (at its next block, or
+        // a little past it: a B-tree's leaves skip the odd interior page),
+        // else a new one in place of the one moved least recently.
+        let (mut ahead, sequential) = match s.heads.iter().position(|&(next, ahead)| {
+            first > 0 && next <= first && first <= next + ahead.max(1) * 2
+        }) {
             Some(i) => (s.heads.remove(i).1, true),
             None => {
                 if s.heads.len() >= READ_HEADS {
@@ -151,7 +155,12 @@ impl Shared {
         let missing = (first..=last).find(|b| !s.blocks.contains_key(b));
         if let Some(from) = missing {
             ahead = if sequential {
-                (ahead * 2).clamp(1, self.options.most_ahead)
+                // Never more than half the cache holds.
+                let most = self
+                    .options
+                    .most_ahead_bytes
+                    .min(self.options.cache_bytes / 2);
+                (ahead * 2).clamp(1, (most / block).max(1))
             } else {
                 0
             };
@@ -221,18 +230,24 @@ impl Shared {
             buf[done..done + n].copy_from_slice(&bytes[at..at + n]);
             done += n;
         }
-        // Least recently used first, never the blocks just read.
-        while s.stats.cached > self.options.cache_bytes {
-            let Some((&b, _)) = s
+        // Least recently used first, never the blocks just read: one sort
+        // for all that must go (one scan a block would cost a cache of
+        // small pages a scan of thousands for each block fetched).
+        if s.stats.cached > self.options.cache_bytes {
+            let mut order: Vec<(u64, u64)> = s
                 .blocks
                 .iter()
                 .filter(|(b, _)| !(first..=last).contains(*b))
-                .min_by_key(|(_, (_, used))| *used)
-            else {
-                break;
-            };
-            if let Some((old, _)) = s.blocks.remove(&b) {
-                s.stats.cached -= old.len() as u64;
+                .map(|(&b, &(_, used))| (used, b))
+                .collect();
+            order.sort_unstable();
+            for (_, b) in order {
+                if s.stats.cached <= self.options.cache_bytes {
+                    break;
+                }
+                if let Some((old, _)) = s.blocks.remove(&b) {
+                    s.stats.cached -= old.len() as u64;
+                }
             }
         }
         Ok(done)
