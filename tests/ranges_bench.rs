@@ -107,6 +107,19 @@ struct Cost {
     note: String,
 }
 
+impl Cost {
+    /// A step that took `ms`, while the server's count went from `before`
+    /// to `after` (bytes, requests).
+    fn between(before: (usize, usize), after: (usize, usize), ms: f64, note: &str) -> Cost {
+        Cost {
+            ms,
+            bytes: after.0 - before.0,
+            requests: after.1 - before.1,
+            note: note.to_string(),
+        }
+    }
+}
+
 /// What the server sent of `suffix` so far: bytes and requests.
 fn sent(server: &Server, suffix: &str) -> (usize, usize) {
     let served = server.served(suffix);
@@ -152,29 +165,19 @@ async fn greenboard(server: &Server, qs: &[(String, String)]) -> (Vec<(String, C
         .await
         .unwrap();
     let first = b.wait_for(FIRST_CHART_JS, Duration::from_secs(120)).await;
-    let (bytes, requests) = sent(server, FILE);
+    let at_chart = sent(server, FILE);
     out.push((
         "first chart (from navigation)".to_string(),
-        Cost {
-            ms: first.as_f64().unwrap_or(f64::NAN),
-            bytes,
-            requests,
-            note: String::new(),
-        },
+        Cost::between((0, 0), at_chart, first.as_f64().unwrap_or(f64::NAN), ""),
     ));
-    let (all_bytes, all_requests) = quiet(server, FILE).await;
+    let quietly = quiet(server, FILE).await;
     let status = b.wait_loaded().await;
     out.push((
         "the page's own queries, all".to_string(),
-        Cost {
-            ms: f64::NAN,
-            bytes: all_bytes,
-            requests: all_requests,
-            note: status,
-        },
+        Cost::between((0, 0), quietly, f64::NAN, &status),
     ));
     for (name, sql) in qs {
-        let (b0, r0) = sent(server, FILE);
+        let before = sent(server, FILE);
         run_sql(&b, sql).await;
         // The last query's status goes once this one runs.
         b.wait_for(
@@ -183,36 +186,23 @@ async fn greenboard(server: &Server, qs: &[(String, String)]) -> (Vec<(String, C
         )
         .await;
         let outcome = query_outcome(&b, Duration::from_secs(600)).await;
-        let (b1, r1) = quiet(server, FILE).await;
+        let after = quiet(server, FILE).await;
         let (ms, note) = match &outcome {
             Ok(text) => (ms_in(text), String::new()),
             Err(e) => (f64::NAN, e.chars().take(80).collect()),
         };
-        out.push((
-            name.clone(),
-            Cost {
-                ms,
-                bytes: b1 - b0,
-                requests: r1 - r0,
-                note,
-            },
-        ));
+        out.push((name.clone(), Cost::between(before, after, ms, &note)));
     }
     // Again, in the same browser.
-    let (b0, r0) = sent(server, FILE);
+    let before = sent(server, FILE);
     b.driver
         .goto(format!("{}/?db=g/history.db&visit=2", server.origin))
         .await
         .unwrap();
     let again = b.wait_for(FIRST_CHART_JS, Duration::from_secs(120)).await;
-    let (b1, r1) = sent(server, FILE);
+    let after = sent(server, FILE);
     b.quit().await;
-    let revisit = Cost {
-        ms: again.as_f64().unwrap_or(f64::NAN),
-        bytes: b1 - b0,
-        requests: r1 - r0,
-        note: String::new(),
-    };
+    let revisit = Cost::between(before, after, again.as_f64().unwrap_or(f64::NAN), "");
     (out, revisit)
 }
 
@@ -220,7 +210,7 @@ async fn greenboard(server: &Server, qs: &[(String, String)]) -> (Vec<(String, C
 /// four parts were drawn and what the whole navigation fetched.
 async fn greenboard_test_page(server: &Server, test: &str) -> Cost {
     const FILE: &str = "/g/history.db";
-    let (b0, r0) = sent(server, FILE);
+    let before = sent(server, FILE);
     let b = Browser::start().await;
     b.driver
         .goto(format!(
@@ -237,14 +227,9 @@ async fn greenboard_test_page(server: &Server, test: &str) -> Cost {
             Duration::from_secs(300),
         )
         .await;
-    let (b1, r1) = quiet(server, FILE).await;
+    let after = quiet(server, FILE).await;
     b.quit().await;
-    Cost {
-        ms: drawn.as_f64().unwrap_or(f64::NAN),
-        bytes: b1 - b0,
-        requests: r1 - r0,
-        note: String::new(),
-    }
+    Cost::between(before, after, drawn.as_f64().unwrap_or(f64::NAN), "")
 }
 
 /// The sql.js-httpvfs page: its worker over `/h/history.db`; the first
@@ -291,52 +276,47 @@ async fn httpvfs(
     let b = Browser::start().await;
     let answer = |i: usize| format!("return window.answered === {i} && window.results[{i}];");
     let mut out = Vec::new();
-    let (b0, r0) = sent(server, FILE);
+    let before = sent(server, FILE);
     b.driver
         .goto(format!("{}/hv/index.html", server.origin))
         .await
         .unwrap();
     let first = b.wait_for(&answer(0), Duration::from_secs(600)).await;
-    let (b1, r1) = sent(server, FILE);
+    let after = sent(server, FILE);
     out.push((
         "first chart (from navigation)".to_string(),
-        Cost {
-            ms: first["at"].as_f64().unwrap_or(f64::NAN),
-            bytes: b1 - b0,
-            requests: r1 - r0,
-            note: first["note"].as_str().unwrap_or("").to_string(),
-        },
+        Cost::between(
+            before,
+            after,
+            first["at"].as_f64().unwrap_or(f64::NAN),
+            first["note"].as_str().unwrap_or(""),
+        ),
     ));
     for (i, (name, _)) in qs.iter().enumerate().skip(1) {
-        let (b0, r0) = sent(server, FILE);
+        let before = sent(server, FILE);
         b.js(&format!("window.ask({i}); return true;")).await;
         let r = b.wait_for(&answer(i), Duration::from_secs(1800)).await;
-        let (b1, r1) = sent(server, FILE);
+        let after = sent(server, FILE);
         out.push((
             name.clone(),
-            Cost {
-                ms: r["ms"].as_f64().unwrap_or(f64::NAN),
-                bytes: b1 - b0,
-                requests: r1 - r0,
-                note: r["note"].as_str().unwrap_or("").to_string(),
-            },
+            Cost::between(
+                before,
+                after,
+                r["ms"].as_f64().unwrap_or(f64::NAN),
+                r["note"].as_str().unwrap_or(""),
+            ),
         ));
     }
     // Again, in the same browser: nothing was kept.
-    let (b0, r0) = sent(server, FILE);
+    let before = sent(server, FILE);
     b.driver
         .goto(format!("{}/hv/index.html?visit=2", server.origin))
         .await
         .unwrap();
     let again = b.wait_for(&answer(0), Duration::from_secs(600)).await;
-    let (b1, r1) = sent(server, FILE);
+    let after = sent(server, FILE);
     b.quit().await;
-    let revisit = Cost {
-        ms: again["at"].as_f64().unwrap_or(f64::NAN),
-        bytes: b1 - b0,
-        requests: r1 - r0,
-        note: String::new(),
-    };
+    let revisit = Cost::between(before, after, again["at"].as_f64().unwrap_or(f64::NAN), "");
     (out, revisit)
 }
 
