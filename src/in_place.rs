@@ -170,17 +170,21 @@ pub async fn remove(key: &str) -> Result<(), String> {
 
 /// The database of pages kept of files read by ranges
 /// ([`crate::db::pages`]), waiting briefly for the pool (a tab that holds
-/// it keeps it).
-pub async fn pages() -> Result<Connection, String> {
+/// it keeps it); made if `create`, else an error when there is none.
+pub async fn pages(create: bool) -> Result<Connection, String> {
     let pool = pool_within(PAGES_WAIT_MS).await?;
     pool.ensure_capacity(rsqlite_vfs_names::Files::file_count(&pool)? + SPARE_SLOTS)
         .await
         .map_err(|e| e.to_string())?;
     Connection::open_with_flags_and_vfs(
         PAGES,
-        OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        if create {
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        },
         VFS,
     )
     .map_err(|e| e.to_string())
@@ -190,7 +194,7 @@ pub async fn pages() -> Result<Connection, String> {
 /// none, or another tab holds them). The pool is let go after, unless a
 /// database in it is open.
 pub async fn pages_kept() -> u64 {
-    let bytes = match pages().await {
+    let bytes = match pages(false).await {
         Ok(conn) => conn
             .query_row("SELECT total(length(data)) FROM pages", [], |r| {
                 r.get::<_, f64>(0)
@@ -204,7 +208,7 @@ pub async fn pages_kept() -> u64 {
 
 /// Removes the pages kept of files read by ranges (none may be open).
 pub async fn forget_pages() -> Result<(), String> {
-    let done = pages().await.and_then(|conn| {
+    let done = pages(false).await.and_then(|conn| {
         conn.execute_batch("DROP TABLE IF EXISTS pages; DROP TABLE IF EXISTS files; VACUUM;")
             .map_err(|e| e.to_string())
     });

@@ -1303,11 +1303,9 @@ async fn load(
     });
     if loaded.is_err() && in_place {
         // What was written of it goes; the pool too, unless the data
-        // still loaded is in it.
+        // still loaded is in it (an open database keeps the pool).
         let _ = in_place::remove(&key).await;
-        if !STATE.with_borrow(|s| s.in_place) {
-            in_place::release();
-        }
+        in_place::release();
     }
     loaded
 }
@@ -1687,7 +1685,7 @@ async fn kept_pages(
 ) -> Result<(PageStore, Vec<u64>), String> {
     let version =
         version.ok_or("its server sends no ETag or Last-Modified to tell a changed file by")?;
-    let conn = in_place::pages().await?;
+    let conn = in_place::pages(true).await?;
     PageStore::open(conn, url, version, size, page_size.into(), PAGES_BOUND)
 }
 
