@@ -707,4 +707,5 @@ fn the_explorers_presets_are_the_built_in_ones() {
     let catalog: greenboard::presets::Catalog = serde_json::from_slice(&committed).unwrap();
     assert_eq!(catalog.presets.len(), greenboard::presets::all().count());
     assert_eq!(catalog.drills.len(), greenboard::presets::DRILLS.len());
+    assert_eq!(catalog.tiles.len(), greenboard::presets::TILES.len());
 }

@@ -370,7 +370,7 @@ fn summary_tables_equal_the_aggregates_they_replace() {
         assert!(table.len() > 10, "{}: {} rows", s.name, table.len());
         assert_eq!(table, answer(&src, &all), "{}", s.name);
         // The aggregate computed afresh from the results, on either.
-        let fresh = format!("SELECT * FROM ({}) ORDER BY 1, 2, 3, 4", s.select);
+        let fresh = format!("SELECT * FROM ({}) ORDER BY 1, 2, 3, 4", (s.select)());
         assert_eq!(table, answer(&web, &fresh), "{}", s.name);
     }
     for sql in greenboard::presets::DASHBOARD_SQL {
@@ -379,6 +379,177 @@ fn summary_tables_equal_the_aggregates_they_replace() {
     let tests = answer(&src, "SELECT COUNT(DISTINCT test_name) FROM test_results");
     let headline = answer(&web, greenboard::presets::HEADLINE_SQL);
     assert_eq!(headline[0][1], tests[0][0]);
+}
+
+/// Where a test stands on each platform and branch, from every result of
+/// the test: the query `summary_places` replaced on a test's page.
+const TIMELINE_FROM_RESULTS: &str = "WITH a AS (
+  SELECT r.id AS run, r.platform_id, r.branch_name AS branch, t.outcome, t.retry_count,
+         t.outcome IN ('fail', 'error', 'timeout') AS failed
+  FROM test_results t JOIN test_runs r ON r.id = t.run_id WHERE t.test_name = ?1
+),
+o AS (SELECT * FROM a WHERE outcome <> 'skip'),
+s AS (SELECT *, LAG(failed) OVER (PARTITION BY platform_id, branch ORDER BY run) AS prev FROM o),
+g AS (
+  SELECT platform_id, branch, COUNT(*) AS runs, SUM(failed) AS failures,
+         SUM(prev IS NOT NULL AND failed <> prev) AS flips,
+         SUM(outcome = 'pass' AND retry_count > 0) AS passed_on_retry,
+         MAX(run) AS latest_run, MAX(CASE WHEN NOT failed THEN run END) AS passed_run
+  FROM s GROUP BY platform_id, branch
+),
+k AS (SELECT platform_id, branch, COUNT(*) AS skipped FROM a WHERE outcome = 'skip' GROUP BY platform_id, branch),
+places AS (SELECT platform_id, branch FROM g UNION SELECT platform_id, branch FROM k)
+SELECT x.platform_id, x.branch, COALESCE(l.outcome, 'skip') AS latest,
+       CASE WHEN l.failed THEN (SELECT COUNT(*) FROM o WHERE o.platform_id = x.platform_id AND o.branch IS x.branch
+         AND o.run > COALESCE(g.passed_run, 0)) ELSE 0 END AS failing_runs,
+       CASE WHEN l.failed THEN g.passed_run END AS passed_run,
+       CASE WHEN l.failed THEN (SELECT MIN(run) FROM o WHERE o.platform_id = x.platform_id AND o.branch IS x.branch
+         AND o.run > COALESCE(g.passed_run, 0)) END AS failed_run,
+       COALESCE(g.runs, 0), COALESCE(g.failures, 0), COALESCE(g.flips, 0), COALESCE(g.passed_on_retry, 0),
+       COALESCE(k.skipped, 0)
+FROM places x
+LEFT JOIN g ON g.platform_id = x.platform_id AND g.branch IS x.branch
+LEFT JOIN k ON k.platform_id = x.platform_id AND k.branch IS x.branch
+LEFT JOIN o l ON l.run = g.latest_run
+ORDER BY 1, 2";
+
+/// The same from `summary_places`.
+const TIMELINE_FROM_SUMMARY: &str = "SELECT platform_id, branch_name, latest, failing_runs,
+       CASE WHEN failed_run IS NOT NULL THEN passed_run END, failed_run,
+       runs, failures, flips, passed_on_retry, skipped
+FROM summary_places WHERE test_name = ?1 ORDER BY 1, 2";
+
+/// A test's failures by signature, from every failure of the test: the
+/// query `summary_messages` replaced.
+const MESSAGES_FROM_RESULTS: &str = "WITH f AS (
+  SELECT COALESCE(failure_signature(t.error_message), '(no message)') AS signature, t.error_message,
+         r.run_timestamp, r.id AS run, r.branch_name,
+         p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform
+  FROM test_results t JOIN test_runs r ON r.id = t.run_id JOIN platforms p ON p.id = r.platform_id
+  WHERE t.test_name = ?1 AND t.outcome IN ('fail', 'error', 'timeout')
+)
+SELECT signature, COUNT(*),
+       (SELECT group_concat(platform) FROM (SELECT DISTINCT platform FROM f g WHERE g.signature = f.signature ORDER BY platform)),
+       (SELECT group_concat(branch_name) FROM (SELECT DISTINCT branch_name FROM f g WHERE g.signature = f.signature AND branch_name IS NOT NULL ORDER BY branch_name)),
+       MIN(run_timestamp), MAX(run_timestamp),
+       (SELECT error_message FROM f g WHERE g.signature = f.signature ORDER BY run_timestamp DESC, run DESC LIMIT 1)
+FROM f GROUP BY signature ORDER BY COUNT(*) DESC, signature";
+
+/// Each row of `sql` with `params`, as text.
+fn answer_with(conn: &Connection, sql: &str, params: &[String]) -> Vec<Vec<String>> {
+    greenboard::db::query::run_with(conn, sql, params)
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| r.iter().map(|c| c.display().unwrap_or_default()).collect())
+        .collect()
+}
+
+/// A test's page and the health tiles read summaries, on the web form as
+/// tables and on any other database as views; either way they answer as
+/// the queries they replace, which read every result: for every test its
+/// timeline and failures by signature, and on every branch the flakiest
+/// and slower tests at the presets' defaults.
+#[test]
+fn summaries_answer_as_the_queries_they_replace() {
+    let src = Connection::open(demo_db()).unwrap();
+    greenboard::db::prepare(&src).unwrap();
+    let web = Connection::open(web_form()).unwrap();
+    greenboard::db::prepare(&web).unwrap();
+    let tests: Vec<String> = answer(
+        &src,
+        "SELECT DISTINCT test_name FROM test_results ORDER BY 1",
+    )
+    .into_iter()
+    .map(|r| r[0].clone())
+    .collect();
+    assert!(tests.len() > 100, "{} tests", tests.len());
+    let mut failing = 0;
+    for test in &tests {
+        let p = [test.clone()];
+        let expected = answer_with(&src, TIMELINE_FROM_RESULTS, &p);
+        assert!(!expected.is_empty(), "{test}");
+        failing += expected.iter().filter(|r| !r[5].is_empty()).count();
+        assert_eq!(
+            answer_with(&src, TIMELINE_FROM_SUMMARY, &p),
+            expected,
+            "{test}"
+        );
+        assert_eq!(
+            answer_with(&web, TIMELINE_FROM_SUMMARY, &p),
+            expected,
+            "{test}"
+        );
+        let expected = answer_with(&src, MESSAGES_FROM_RESULTS, &p);
+        let messages = greenboard::presets::find("test-messages").unwrap().sql;
+        assert_eq!(answer_with(&src, messages, &p), expected, "{test}");
+        assert_eq!(answer_with(&web, messages, &p), expected, "{test}");
+    }
+    assert!(failing > 0, "some test fails somewhere at its latest run");
+    let catalog = greenboard::presets::Catalog::built_in();
+    let flaky = greenboard::presets::find("flaky-by-rule").unwrap().sql;
+    let expected = answer_with(&src, flaky, &["30".into()]);
+    assert!(expected.len() > 5, "{} flaky", expected.len());
+    let tile = catalog.tile("flaky-by-rule").unwrap();
+    assert_ne!(tile, flaky);
+    assert_eq!(answer_with(&src, tile, &[]), expected);
+    assert_eq!(answer_with(&web, tile, &[]), expected);
+    let slower = greenboard::presets::find("duration-regressions")
+        .unwrap()
+        .sql;
+    let tile = catalog.tile("duration-regressions").unwrap();
+    assert_ne!(tile, slower);
+    let branches = answer(
+        &src,
+        "SELECT DISTINCT branch_name FROM test_runs WHERE branch_name IS NOT NULL",
+    );
+    let mut found = 0;
+    for b in branches {
+        for growth in ["50", "10", "0"] {
+            let p = [b[0].clone(), "10".into(), growth.into()];
+            let expected = answer_with(&src, slower, &p);
+            found += expected.len();
+            assert_eq!(answer_with(&src, tile, &p), expected, "{p:?}");
+            assert_eq!(answer_with(&web, tile, &p), expected, "{p:?}");
+        }
+    }
+    assert!(found > 0, "some test got slower");
+    // Other tiles run their preset.
+    assert_eq!(
+        catalog.tile("new-failures"),
+        Some(greenboard::presets::find("new-failures").unwrap().sql)
+    );
+}
+
+/// On a database without the summaries' tables, a test's page reads that
+/// test's results by index: SQLite takes the test's name into the views.
+#[test]
+fn a_tests_summaries_read_its_results_alone() {
+    let src = Connection::open(demo_db()).unwrap();
+    greenboard::db::prepare(&src).unwrap();
+    for id in [
+        "test-timeline",
+        "test-messages",
+        "test-results",
+        "test-durations",
+    ] {
+        let sql = greenboard::presets::find(id).unwrap().sql;
+        let plan = answer_with(&src, &format!("EXPLAIN QUERY PLAN {sql}"), &["x".into()]);
+        let steps: Vec<&str> = plan.iter().map(|r| r[3].as_str()).collect();
+        assert!(
+            steps
+                .iter()
+                .any(|s| s.starts_with("SEARCH ") && s.contains("(test_name=?)")),
+            "{id}: {steps:#?}"
+        );
+        // No table (or index) read whole: a scan is of a subquery's rows.
+        assert!(
+            !steps
+                .iter()
+                .any(|s| s.starts_with("SCAN ") && (s.contains(" USING ") || s.contains("test_r"))),
+            "{id}: {steps:#?}"
+        );
+    }
 }
 
 /// The headline's count of tests reads the summary, a few pages, not the

@@ -9,7 +9,7 @@ use super::files::write_output;
 
 /// Write every built-in preset (its schema, id, group, title, description,
 /// SQL, parameters with the SQL of their defaults, and chart) and the
-/// drill-downs of their charts as JSON: what the explorer fetches once
+/// drill-downs of their charts and what the health tiles read in place of a preset as JSON: what the explorer fetches once
 /// data is loaded (`web/presets.json`).
 #[derive(clap::Args)]
 pub struct Args {

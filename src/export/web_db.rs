@@ -83,7 +83,12 @@ fn questions(conn: &Connection) -> Vec<(String, Vec<String>)> {
         .iter()
         .map(|sql| (sql.to_string(), Vec::new()))
         .collect();
-    for id in ["test-timeline", "test-results", "test-durations"] {
+    for id in [
+        "test-timeline",
+        "test-results",
+        "test-durations",
+        "test-messages",
+    ] {
         if let Some(p) = crate::presets::find(id) {
             asked.push((p.sql.to_string(), vec![test.clone()]));
         }
@@ -167,9 +172,12 @@ pub fn write(
             |r| r.get(0),
         )?;
         if greenboard {
-            // The dashboard reads summaries, not every result.
+            // The dashboard, the health tiles and a test's page read
+            // summaries, not every result (one groups failures by their
+            // messages' signature).
+            crate::db::signature::register(&conn)?;
             crate::db::summaries::materialize(&conn)?;
-            // A test's page reads its results from the index alone.
+            // A test's page reads its latest results from the index alone.
             conn.execute_batch(
                 "CREATE INDEX IF NOT EXISTS idx_test_results_test_run
                    ON test_results(test_name, run_id, outcome, duration_ms, retry_count);",

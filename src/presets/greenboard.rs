@@ -202,7 +202,7 @@ ORDER BY avg_pass_rate DESC;",
         id: "test-results",
         group: "A test",
         title: "A test's results",
-        description: "Every result of one test, oldest first, as an outcome strip per platform and branch.",
+        description: "The latest 300 results of one test, oldest first, as an outcome strip per platform and branch.",
         sql: health::TEST_RESULTS,
         chart: Some(Chart::Spec("strip:x=run,y=outcome,series=platform_branch")),
         params: &[health::TEST],
@@ -211,7 +211,7 @@ ORDER BY avg_pass_rate DESC;",
         id: "test-durations",
         group: "A test",
         title: "A test's durations",
-        description: "One test's durations when it passed, over time, per platform (every branch).",
+        description: "One test's latest 300 durations when it passed, over time, per platform (every branch).",
         sql: health::DRILL_DURATIONS,
         chart: Some(Chart::Spec("line:x=run_timestamp,y=duration_ms,series=platform,agg=max")),
         params: &[health::TEST],
@@ -629,6 +629,14 @@ WHERE ?1 = CASE
     WHEN h.outcome = 'skip' AND b.outcome IS NOT 'skip' THEN 'newly skipped'
   END
 ORDER BY h.test_name;"),
+];
+
+/// Health tiles that read a summary rather than run their preset, which
+/// reads every result: the preset's answer at its default parameters (see
+/// [`crate::db::summaries`]).
+pub const TILES: &[(&str, &str)] = &[
+    ("flaky-by-rule", health::FLAKY_TILE),
+    ("duration-regressions", health::SLOWER_TILE),
 ];
 
 /// The failing tests of one branch, most often first.

@@ -228,100 +228,82 @@ JOIN platforms p ON p.id = r.platform_id
 WHERE t.outcome IN ('fail', 'error', 'timeout') AND failure_signature(t.error_message) = ?1
 ORDER BY r.run_timestamp DESC, r.id DESC, t.test_name;";
 
-/// One test's durations (`?1`) over time, per platform (on every branch).
+/// One test's durations (`?1`) when it passed, its latest 300, over time,
+/// per platform (on every branch).
 pub const DRILL_DURATIONS: &str = "SELECT r.run_timestamp,
        p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
        t.duration_ms
-FROM test_results t
+FROM (SELECT run_id, duration_ms FROM test_results
+      WHERE test_name = ?1 AND outcome = 'pass' AND duration_ms IS NOT NULL
+      ORDER BY run_id DESC LIMIT 300) t
 JOIN test_runs r ON r.id = t.run_id
 JOIN platforms p ON p.id = r.platform_id
-WHERE t.test_name = ?1 AND t.outcome = 'pass' AND t.duration_ms IS NOT NULL
 ORDER BY r.run_timestamp, r.id;";
 
 /// The test a test's page shows: the one that failed most often.
 pub const TEST: Param = Param {
     name: "test_name",
-    default: "SELECT test_name FROM test_results WHERE outcome IN ('fail', 'error', 'timeout')
-GROUP BY test_name ORDER BY COUNT(*) DESC, test_name LIMIT 1",
+    default: "SELECT test_name FROM summary_tests WHERE failed > 0 ORDER BY failed DESC, test_name LIMIT 1",
 };
 
-/// Every result of one test (`?1`), oldest first, with its run: the page
-/// of a test draws its outcome strip from it (one row of cells per
-/// platform and branch).
+/// The latest 300 results of one test (`?1`), oldest first, with their
+/// runs: the page of a test draws its outcome strip from them (one row of
+/// cells per platform and branch). A failure's message is read for
+/// failures alone.
 pub const TEST_RESULTS: &str = "SELECT r.id AS run, r.run_timestamp, r.git_commit,
        p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END
          || ' · ' || COALESCE(r.branch_name, 'no branch') AS platform_branch,
-       t.outcome, t.retry_count, t.duration_ms, r.run_url, t.error_message
-FROM test_results t
+       t.outcome, t.retry_count, t.duration_ms, r.run_url,
+       CASE WHEN t.outcome <> 'pass' THEN (SELECT e.error_message FROM test_results e WHERE e.id = t.id) END AS error_message
+FROM (SELECT id, run_id, outcome, retry_count, duration_ms FROM test_results
+      WHERE test_name = ?1 ORDER BY run_id DESC LIMIT 300) t
 JOIN test_runs r ON r.id = t.run_id
 JOIN platforms p ON p.id = r.platform_id
-WHERE t.test_name = ?1
 ORDER BY platform_branch, r.id;";
 
 /// Where one test (`?1`) stands on each platform and branch: its latest
 /// outcome; when it fails there, where it last passed and where it first
 /// failed after that (commit, run and the run's URL); its runs, failures,
 /// flips between passing and failing, passes on a retry, and skips. Skips
-/// are not runs: a place where it was only skipped stands at `skip`.
-pub const TEST_TIMELINE: &str = "WITH a AS (
-  SELECT r.id AS run, r.git_commit, r.run_url, r.platform_id, r.branch_name AS branch,
-         t.outcome, t.retry_count, t.outcome IN ('fail', 'error', 'timeout') AS failed
-  FROM test_results t JOIN test_runs r ON r.id = t.run_id
-  WHERE t.test_name = ?1
-),
-o AS (SELECT * FROM a WHERE outcome <> 'skip'),
-s AS (
-  SELECT *, LAG(failed) OVER (PARTITION BY platform_id, branch ORDER BY run) AS prev FROM o
-),
-g AS (
-  SELECT platform_id, branch, COUNT(*) AS runs, SUM(failed) AS failures,
-         SUM(prev IS NOT NULL AND failed <> prev) AS flips,
-         SUM(outcome = 'pass' AND retry_count > 0) AS passed_on_retry,
-         MAX(run) AS latest_run, MAX(CASE WHEN NOT failed THEN run END) AS passed_run
-  FROM s GROUP BY platform_id, branch
-),
-k AS (SELECT platform_id, branch, COUNT(*) AS skipped FROM a WHERE outcome = 'skip' GROUP BY platform_id, branch),
-places AS (SELECT platform_id, branch FROM g UNION SELECT platform_id, branch FROM k),
-f AS (
-  SELECT x.platform_id, x.branch, COALESCE(g.runs, 0) AS runs, COALESCE(g.failures, 0) AS failures,
-         COALESCE(g.flips, 0) AS flips, COALESCE(g.passed_on_retry, 0) AS passed_on_retry,
-         COALESCE(k.skipped, 0) AS skipped, g.passed_run, COALESCE(l.outcome, 'skip') AS latest,
-         CASE WHEN l.failed THEN (SELECT MIN(run) FROM o WHERE o.platform_id = x.platform_id
-           AND o.branch IS x.branch AND o.run > COALESCE(g.passed_run, 0)) END AS failed_run
-  FROM places x
-  LEFT JOIN g ON g.platform_id = x.platform_id AND g.branch IS x.branch
-  LEFT JOIN k ON k.platform_id = x.platform_id AND k.branch IS x.branch
-  LEFT JOIN o l ON l.run = g.latest_run
-)
-SELECT p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
-       f.branch, f.latest,
-       CASE WHEN f.failed_run IS NULL THEN 0
-            ELSE (SELECT COUNT(*) FROM o WHERE o.platform_id = f.platform_id AND o.branch IS f.branch AND o.run >= f.failed_run) END AS failing_runs,
+/// are not runs: a place where it was only skipped stands at `skip`. Read
+/// from `summary_places` ([`crate::db::summaries`]).
+pub const TEST_TIMELINE: &str = "SELECT p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
+       s.branch_name AS branch, s.latest, s.failing_runs,
        pr.git_commit AS last_passed_at, pr.id AS last_passed_run, pr.run_url AS last_passed_url,
-       fr.git_commit AS first_failed_at, f.failed_run AS first_failed_run, fr.run_url AS first_failed_url,
-       f.runs, f.failures, f.flips, f.passed_on_retry, f.skipped
-FROM f
-JOIN platforms p ON p.id = f.platform_id
-LEFT JOIN test_runs pr ON pr.id = f.passed_run AND f.failed_run IS NOT NULL
-LEFT JOIN test_runs fr ON fr.id = f.failed_run
-ORDER BY f.failed_run IS NULL, f.latest = 'skip', platform, f.branch IS NULL, f.branch IN ('main', 'master') DESC, f.branch;";
+       fr.git_commit AS first_failed_at, s.failed_run AS first_failed_run, fr.run_url AS first_failed_url,
+       s.runs, s.failures, s.flips, s.passed_on_retry, s.skipped
+FROM summary_places s
+JOIN platforms p ON p.id = s.platform_id
+LEFT JOIN test_runs pr ON pr.id = s.passed_run AND s.failed_run IS NOT NULL
+LEFT JOIN test_runs fr ON fr.id = s.failed_run
+WHERE s.test_name = ?1
+ORDER BY s.failed_run IS NULL, s.latest = 'skip', platform, s.branch_name IS NULL, s.branch_name IN ('main', 'master') DESC, s.branch_name;";
 
 /// One test's (`?1`) failures grouped by the signature of their message:
-/// how many, where, first and last seen, and the latest message.
-pub const TEST_MESSAGES: &str = "WITH f AS (
-  SELECT COALESCE(failure_signature(t.error_message), '(no message)') AS signature, t.error_message,
-         r.run_timestamp, r.id AS run, r.branch_name,
-         p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
-         ROW_NUMBER() OVER (PARTITION BY COALESCE(failure_signature(t.error_message), '(no message)') ORDER BY r.run_timestamp DESC, r.id DESC) AS age
-  FROM test_results t
-  JOIN test_runs r ON r.id = t.run_id
-  JOIN platforms p ON p.id = r.platform_id
-  WHERE t.test_name = ?1 AND t.outcome IN ('fail', 'error', 'timeout')
-)
-SELECT signature, COUNT(*) AS failures,
-       group_concat(DISTINCT platform) AS platforms, group_concat(DISTINCT branch_name) AS branches,
-       MIN(run_timestamp) AS first_seen, MAX(run_timestamp) AS last_seen,
-       MAX(CASE WHEN age = 1 THEN error_message END) AS latest_message
-FROM f
-GROUP BY signature
+/// how many, where, first and last seen, and the latest message. Read from
+/// `summary_messages` ([`crate::db::summaries`]).
+pub const TEST_MESSAGES: &str =
+    "SELECT signature, failures, platforms, branches, first_seen, last_seen, latest_message
+FROM summary_messages
+WHERE test_name = ?1
 ORDER BY failures DESC, signature;";
+
+/// The flakiest tests as the `flaky-by-rule` preset finds them over the
+/// last 30 runs (its default), read from `summary_flaky`: what its health
+/// tile counts.
+pub const FLAKY_TILE: &str =
+    "SELECT * FROM summary_flaky ORDER BY score DESC, test_name, platform;";
+
+/// Duration regressions on branch `?1` of more than `?3` % over windows of
+/// 10 runs (`?2`, the `duration-regressions` preset's default), read from
+/// `summary_durations`: what its health tile counts.
+pub const SLOWER_TILE: &str = "SELECT d.test_name,
+       p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
+       d.branch_name AS branch,
+       ROUND(d.median_before_ms) AS median_before_ms, ROUND(d.median_now_ms) AS median_now_ms,
+       ROUND(100.0 * (d.median_now_ms / d.median_before_ms - 1), 1) AS growth_pct
+FROM summary_durations d
+JOIN platforms p ON p.id = d.platform_id
+WHERE d.branch_name = ?1 AND CAST(?2 AS INTEGER) = 10
+  AND d.median_now_ms > d.median_before_ms * (1 + CAST(?3 AS REAL) / 100.0)
+ORDER BY growth_pct DESC, d.test_name, platform;";

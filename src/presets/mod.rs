@@ -21,7 +21,7 @@ pub use cortex::CORTEX;
 pub use cosmo::{COSMO_ARTIFACTS, COSMO_BUILD, COSMO_PIPELINE, COSMO_TESTS};
 pub use greenboard::{
     BY_BRANCH, BY_BRANCH_SQL, BY_PLATFORM, BY_PLATFORM_SQL, DASHBOARD_DRILLS, DASHBOARD_SQL,
-    DRILLS, GREENBOARD, HEADLINE_SQL,
+    DRILLS, GREENBOARD, HEADLINE_SQL, TILES,
 };
 pub use tier2::GGEN_TIER2;
 pub use vibesql::VIBESQL;
@@ -155,6 +155,10 @@ pub struct Catalog {
     /// What clicking a mark of a preset's chart runs, by preset id (see
     /// [`DRILLS`]).
     pub drills: Vec<(String, String)>,
+    /// What a health tile runs in place of its preset, by preset id: the
+    /// preset's answer at its default read from a summary (see [`TILES`]).
+    #[serde(default)]
+    pub tiles: Vec<(String, String)>,
 }
 
 /// A built-in preset as data.
@@ -223,6 +227,10 @@ impl Catalog {
                 .iter()
                 .map(|(id, sql)| (id.to_string(), sql.to_string()))
                 .collect(),
+            tiles: TILES
+                .iter()
+                .map(|(id, sql)| (id.to_string(), sql.to_string()))
+                .collect(),
         }
     }
 
@@ -249,6 +257,16 @@ impl Catalog {
             .iter()
             .find(|(p, _)| p == id)
             .map(|(_, sql)| sql.as_str())
+    }
+
+    /// What the health tile of preset `id` runs: its own SQL unless a
+    /// summary answers it ([`TILES`]).
+    pub fn tile(&self, id: &str) -> Option<&str> {
+        self.tiles
+            .iter()
+            .find(|(p, _)| p == id)
+            .map(|(_, sql)| sql.as_str())
+            .or_else(|| Some(self.find(id)?.sql.as_str()))
     }
 
     /// The check of the preset whose SQL `sql` is, if it has one (see

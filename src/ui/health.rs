@@ -86,7 +86,7 @@ pub fn Health() -> impl IntoView {
             });
             if let Some(sql) = store
                 .catalog
-                .with_untracked(|c| Some(c.as_ref()?.find(id)?.sql.clone()))
+                .with_untracked(|c| Some(c.as_ref()?.tile(id)?.to_string()))
             {
                 ask_drawn(
                     sql,

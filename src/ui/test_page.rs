@@ -49,8 +49,12 @@ fn show_drawn(selector: &'static str, focus: bool) {
 /// their answers ([`crate::chart::views`]).
 const PARTS: [(&str, &str, Option<&str>); 4] = [
     ("test-timeline", "Where it stands", Some("html:timeline")),
-    ("test-results", "Outcomes", None),
-    ("test-durations", "Duration when it passed", None),
+    ("test-results", "Outcomes, its latest 300", None),
+    (
+        "test-durations",
+        "Duration when it passed, its latest 300",
+        None,
+    ),
     (
         "test-messages",
         "Failures by signature",

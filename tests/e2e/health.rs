@@ -296,8 +296,8 @@ async fn a_test_page_says_where_it_started_failing() {
     }
     // The demo's runs have URLs: the failing lines link to them.
     assert!(!page["links"].as_array().unwrap().is_empty(), "{page}");
-    // A cell per result (the demo has fewer than the strip's limit), with
-    // their glyphs.
+    // A cell per result of the latest 300 (the demo has fewer per place
+    // than the strip's limit), with their glyphs.
     let results = greenboard::presets::find("test-results").unwrap();
     let all = query::run_with(&conn, results.sql, std::slice::from_ref(&test)).unwrap();
     assert_eq!(page["cells"], all.rows.len());
