@@ -435,6 +435,21 @@ SELECT signature, COUNT(*),
        (SELECT error_message FROM f g WHERE g.signature = f.signature ORDER BY run_timestamp DESC, run DESC LIMIT 1)
 FROM f GROUP BY signature ORDER BY COUNT(*) DESC, signature";
 
+/// The dashboard's queries as they read every run, in the order of
+/// [`greenboard::presets::DASHBOARD_SQL`]: what `summary_runs` replaced.
+const DASHBOARD_FROM_RUNS: [&str; 3] = [
+    "SELECT branch_name AS branch, COUNT(*) AS runs,
+       ROUND(100.0 * SUM(passed) / NULLIF(SUM(passed + failed), 0), 2) AS pass_rate_pct
+     FROM test_runs GROUP BY branch_name ORDER BY pass_rate_pct DESC, branch",
+    "SELECT p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
+       COUNT(*) AS runs, ROUND(100.0 * SUM(r.passed) / NULLIF(SUM(r.passed + r.failed), 0), 2) AS pass_rate_pct
+     FROM test_runs r JOIN platforms p ON p.id = r.platform_id GROUP BY platform ORDER BY pass_rate_pct DESC, platform",
+    "SELECT (SELECT COUNT(*) FROM test_runs), (SELECT COUNT(DISTINCT test_name) FROM test_results),
+       (SELECT ROUND(100.0 * SUM(passed) / NULLIF(SUM(passed + failed), 0), 2) FROM test_runs),
+       (SELECT MIN(run_timestamp) FROM test_runs), (SELECT MAX(run_timestamp) FROM test_runs),
+       (SELECT COUNT(DISTINCT branch_name) FROM test_runs), (SELECT COUNT(DISTINCT platform_id) FROM test_runs)",
+];
+
 /// Each row of `sql` with `params`, as text.
 fn answer_with(conn: &Connection, sql: &str, params: &[String]) -> Vec<Vec<String>> {
     greenboard::db::query::run_with(conn, sql, params)
@@ -445,7 +460,7 @@ fn answer_with(conn: &Connection, sql: &str, params: &[String]) -> Vec<Vec<Strin
         .collect()
 }
 
-/// A test's page and the health tiles read summaries, on the web form as
+/// The dashboard, a test's page and the health tiles read summaries, on the web form as
 /// tables and on any other database as views; either way they answer as
 /// the queries they replace, which read every result: for every test its
 /// timeline and failures by signature, and on every branch the flakiest
@@ -456,6 +471,15 @@ fn summaries_answer_as_the_queries_they_replace() {
     greenboard::db::prepare(&src).unwrap();
     let web = Connection::open(web_form()).unwrap();
     greenboard::db::prepare(&web).unwrap();
+    for (sql, from_runs) in greenboard::presets::DASHBOARD_SQL
+        .iter()
+        .zip(DASHBOARD_FROM_RUNS)
+    {
+        let expected = answer(&src, from_runs);
+        assert!(!expected.is_empty());
+        assert_eq!(answer(&src, sql), expected, "{sql}");
+        assert_eq!(answer(&web, sql), expected, "{sql}");
+    }
     let tests: Vec<String> = answer(
         &src,
         "SELECT DISTINCT test_name FROM test_results ORDER BY 1",
@@ -490,14 +514,15 @@ fn summaries_answer_as_the_queries_they_replace() {
     let flaky = greenboard::presets::find("flaky-by-rule").unwrap().sql;
     let expected = answer_with(&src, flaky, &["30".into()]);
     assert!(expected.len() > 5, "{} flaky", expected.len());
-    let tile = catalog.tile("flaky-by-rule").unwrap();
+    let tile = catalog.tile("flaky-by-rule", false).unwrap();
+    assert_eq!(catalog.tile("flaky-by-rule", true), Some(tile));
     assert_ne!(tile, flaky);
     assert_eq!(answer_with(&src, tile, &[]), expected);
     assert_eq!(answer_with(&web, tile, &[]), expected);
     let slower = greenboard::presets::find("duration-regressions")
         .unwrap()
         .sql;
-    let tile = catalog.tile("duration-regressions").unwrap();
+    let tile = catalog.tile("duration-regressions", false).unwrap();
     assert_ne!(tile, slower);
     let branches = answer(
         &src,
@@ -514,9 +539,26 @@ fn summaries_answer_as_the_queries_they_replace() {
         }
     }
     assert!(found > 0, "some test got slower");
+    // Ongoing failures read the summary where it is a table: on every
+    // branch, the same answer.
+    let ongoing = greenboard::presets::find("ongoing-failures").unwrap().sql;
+    assert_eq!(catalog.tile("ongoing-failures", false), Some(ongoing));
+    let tile = catalog.tile("ongoing-failures", true).unwrap();
+    assert_ne!(tile, ongoing);
+    let mut found = 0;
+    for b in answer(
+        &src,
+        "SELECT DISTINCT branch_name FROM test_runs WHERE branch_name IS NOT NULL",
+    ) {
+        let expected = answer_with(&src, ongoing, &b);
+        found += expected.len();
+        assert_eq!(answer_with(&web, tile, &b), expected, "{b:?}");
+        assert_eq!(answer_with(&src, tile, &b), expected, "{b:?}");
+    }
+    assert!(found > 0, "some test fails on");
     // Other tiles run their preset.
     assert_eq!(
-        catalog.tile("new-failures"),
+        catalog.tile("new-failures", true),
         Some(greenboard::presets::find("new-failures").unwrap().sql)
     );
 }

@@ -1,5 +1,8 @@
 //! Summaries of `test_results` that the dashboard, the health tiles and a
 //! test's page read instead of the results themselves:
+//! - `summary_runs`, per branch and platform: runs, their passed and
+//!   decided (passed and failed) tests as the runs counted them, the first
+//!   and last run's time;
 //! - `summary_tests`, per test: its suite, results, passes, failures
 //!   (`fail`, `error`, `timeout`) and skips, its first and last run;
 //! - `summary_daily`, per day (of `run_timestamp`), branch, platform and
@@ -38,7 +41,12 @@ pub struct Summary {
 }
 
 /// The summaries, in the order they are made.
-pub const SUMMARIES: [Summary; 6] = [
+pub const SUMMARIES: [Summary; 7] = [
+    Summary {
+        name: "summary_runs",
+        select: || RUNS.into(),
+        index: "CREATE INDEX summary_runs_branch ON summary_runs(branch_name)",
+    },
     Summary {
         name: "summary_tests",
         select: || TESTS.into(),
@@ -79,6 +87,11 @@ pub const SUMMARIES: [Summary; 6] = [
 
 /// The runs `summary_flaky` looks at (the `flaky-by-rule` preset's default).
 pub const FLAKY_RUNS: &str = "30";
+
+/// Per branch and platform, from the runs' own counts.
+const RUNS: &str = "SELECT branch_name, platform_id, COUNT(*) AS runs, SUM(passed) AS passed,
+       SUM(passed + failed) AS decided, MIN(run_timestamp) AS first_run, MAX(run_timestamp) AS last_run
+FROM test_runs GROUP BY branch_name, platform_id";
 
 /// Per test.
 const TESTS: &str = "SELECT test_name, MAX(test_suite) AS test_suite, COUNT(*) AS results,

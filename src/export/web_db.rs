@@ -51,8 +51,9 @@ pub enum WebDbError {
     Measure(String),
 }
 
-/// The questions measured: the dashboard's, and a test's page for the test
-/// that failed most (on greenboard's schema); else a count of each table.
+/// The questions measured: the dashboard's, its health tiles' and the pages
+/// of the tests that failed most (on greenboard's schema); else a count of
+/// each table.
 fn questions(conn: &Connection) -> Vec<(String, Vec<String>)> {
     let greenboard = conn
         .query_row(
@@ -78,19 +79,46 @@ fn questions(conn: &Connection) -> Vec<(String, Vec<String>)> {
             })
             .collect();
     }
-    let test = crate::db::default_value(conn, &crate::presets::health::TEST);
+    let catalog = crate::presets::Catalog::built_in();
     let mut asked: Vec<(String, Vec<String>)> = crate::presets::DASHBOARD_SQL
         .iter()
         .map(|sql| (sql.to_string(), Vec::new()))
         .collect();
-    for id in [
-        "test-timeline",
-        "test-results",
-        "test-durations",
-        "test-messages",
+    // The health tiles of the default branch, as the dashboard asks them.
+    let branch = crate::db::default_value(conn, &crate::presets::health::BRANCH);
+    for (id, params) in [
+        ("new-failures", vec![branch.clone()]),
+        ("ongoing-failures", vec![branch.clone()]),
+        ("recently-fixed", vec![branch.clone()]),
+        (
+            "flaky-by-rule",
+            vec![crate::db::summaries::FLAKY_RUNS.to_string()],
+        ),
+        (
+            "duration-regressions",
+            vec![branch, "10".into(), "50".into()],
+        ),
     ] {
-        if let Some(p) = crate::presets::find(id) {
-            asked.push((p.sql.to_string(), vec![test.clone()]));
+        if let Some(sql) = catalog.tile(id, true) {
+            asked.push((sql.to_string(), params));
+        }
+    }
+    // The pages of the three tests that failed most: a reader opens more
+    // than one.
+    let tests: Vec<String> = conn
+        .prepare("SELECT test_name FROM summary_tests WHERE failed > 0 ORDER BY failed DESC, test_name LIMIT 3")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .unwrap_or_default();
+    for test in tests {
+        for id in [
+            "test-timeline",
+            "test-results",
+            "test-durations",
+            "test-messages",
+        ] {
+            if let Some(p) = crate::presets::find(id) {
+                asked.push((p.sql.to_string(), vec![test.clone()]));
+            }
         }
     }
     asked
@@ -178,9 +206,13 @@ pub fn write(
             crate::db::signature::register(&conn)?;
             crate::db::summaries::materialize(&conn)?;
             // A test's page reads its latest results from the index alone.
+            // The health tiles find each platform's latest runs on a
+            // branch from an index alone.
             conn.execute_batch(
                 "CREATE INDEX IF NOT EXISTS idx_test_results_test_run
-                   ON test_results(test_name, run_id, outcome, duration_ms, retry_count);",
+                   ON test_results(test_name, run_id, outcome, duration_ms, retry_count);
+                 CREATE INDEX IF NOT EXISTS idx_test_runs_branch_platform
+                   ON test_runs(branch_name, platform_id);",
             )?;
         }
         conn.execute_batch("ANALYZE;")?;

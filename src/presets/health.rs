@@ -17,50 +17,23 @@ pub const BRANCH: Param = Param {
 GROUP BY branch_name ORDER BY branch_name IN ('main', 'master') DESC, COUNT(*) DESC LIMIT 1",
 };
 
-/// Tests that fail in the latest run of a platform on the branch and passed
-/// in the run before, with the commit that broke them.
-pub const NEW_FAILURES: &str = "WITH latest AS (
+/// Each platform's latest run on branch `?1` and the run before it there:
+/// the first common table expression of the presets below.
+macro_rules! latest_runs {
+    () => {
+        "WITH latest AS (
   SELECT platform_id, MAX(id) AS run_id,
          (SELECT MAX(b.id) FROM test_runs b WHERE b.platform_id = r.platform_id AND b.branch_name = ?1 AND b.id < MAX(r.id)) AS before_id
   FROM test_runs r WHERE branch_name = ?1 GROUP BY platform_id
-)
-SELECT t.test_name,
-       p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
-       t.outcome, r.git_commit AS broken_at, r.id AS run, br.git_commit AS passed_at, br.id AS run_before,
-       t.error_message
-FROM latest x
-JOIN test_results t ON t.run_id = x.run_id AND t.outcome IN ('fail', 'error', 'timeout')
-JOIN test_results b ON b.run_id = x.before_id AND b.test_name = t.test_name AND b.outcome = 'pass'
-JOIN test_runs r ON r.id = x.run_id
-JOIN test_runs br ON br.id = x.before_id
-JOIN platforms p ON p.id = x.platform_id
-ORDER BY platform, t.test_name;";
+)"
+    };
+}
 
-/// Tests that fail in the latest run of a platform on the branch and did
-/// not pass in the run before: how many runs and days they have failed
-/// since they last passed, where they first failed and where they last
-/// passed.
-pub const ONGOING_FAILURES: &str = "WITH latest AS (
-  SELECT platform_id, MAX(id) AS run_id,
-         (SELECT MAX(b.id) FROM test_runs b WHERE b.platform_id = r.platform_id AND b.branch_name = ?1 AND b.id < MAX(r.id)) AS before_id
-  FROM test_runs r WHERE branch_name = ?1 GROUP BY platform_id
-),
-failing AS (
-  SELECT l.platform_id, l.run_id, t.test_name, t.error_message,
-         (SELECT MAX(r.id) FROM test_results o JOIN test_runs r ON r.id = o.run_id
-          WHERE o.test_name = t.test_name AND o.outcome = 'pass' AND r.platform_id = l.platform_id AND r.branch_name = ?1) AS passed_run
-  FROM latest l JOIN test_results t ON t.run_id = l.run_id AND t.outcome IN ('fail', 'error', 'timeout')
-  WHERE NOT EXISTS (SELECT 1 FROM test_results b WHERE b.run_id = l.before_id AND b.test_name = t.test_name AND b.outcome = 'pass')
-),
-streak AS (
-  SELECT f.test_name, f.platform_id, f.run_id, f.passed_run, f.error_message, COUNT(*) AS runs, MIN(r.id) AS first_run
-  FROM failing f
-  JOIN test_results o ON o.test_name = f.test_name AND o.outcome IN ('fail', 'error', 'timeout')
-  JOIN test_runs r ON r.id = o.run_id AND r.platform_id = f.platform_id AND r.branch_name = ?1
-   AND r.id > COALESCE(f.passed_run, 0) AND r.id <= f.run_id
-  GROUP BY f.platform_id, f.test_name
-)
-SELECT s.test_name,
+/// What ongoing failures show of `failing` (a test, platform, its latest
+/// run, last pass, failing runs and first failing run, and message).
+macro_rules! ongoing_shown {
+    () => {
+        "SELECT s.test_name,
        p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
        s.runs AS failing_runs,
        ROUND(julianday(lr.run_timestamp) - julianday(fr.run_timestamp), 1) AS days,
@@ -72,15 +45,79 @@ JOIN test_runs lr ON lr.id = s.run_id
 JOIN test_runs fr ON fr.id = s.first_run
 LEFT JOIN test_runs pr ON pr.id = s.passed_run
 JOIN platforms p ON p.id = s.platform_id
-ORDER BY failing_runs DESC, platform, s.test_name;";
+ORDER BY failing_runs DESC, platform, s.test_name;"
+    };
+}
+
+/// Tests that fail in the latest run of a platform on the branch and passed
+/// in the run before, with the commit that broke them.
+pub const NEW_FAILURES: &str = concat!(
+    latest_runs!(),
+    "
+SELECT t.test_name,
+       p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
+       t.outcome, r.git_commit AS broken_at, r.id AS run, br.git_commit AS passed_at, br.id AS run_before,
+       t.error_message
+FROM latest x
+JOIN test_results t ON t.run_id = x.run_id AND t.outcome IN ('fail', 'error', 'timeout')
+JOIN test_results b ON b.run_id = x.before_id AND b.test_name = t.test_name AND b.outcome = 'pass'
+JOIN test_runs r ON r.id = x.run_id
+JOIN test_runs br ON br.id = x.before_id
+JOIN platforms p ON p.id = x.platform_id
+ORDER BY platform, t.test_name;"
+);
+
+/// Tests that fail in the latest run of a platform on the branch and did
+/// not pass in the run before: how many runs and days they have failed
+/// since they last passed, where they first failed and where they last
+/// passed.
+pub const ONGOING_FAILURES: &str = concat!(
+    latest_runs!(),
+    ",
+failing AS (
+  SELECT l.platform_id, l.run_id, t.test_name, t.error_message,
+         (SELECT o.run_id FROM test_results o CROSS JOIN test_runs r ON r.id = o.run_id
+          WHERE o.test_name = t.test_name AND o.outcome = 'pass' AND r.platform_id = l.platform_id AND r.branch_name = ?1
+          ORDER BY o.run_id DESC LIMIT 1) AS passed_run
+  FROM latest l JOIN test_results t ON t.run_id = l.run_id AND t.outcome IN ('fail', 'error', 'timeout')
+  WHERE NOT EXISTS (SELECT 1 FROM test_results b WHERE b.run_id = l.before_id AND b.test_name = t.test_name AND b.outcome = 'pass')
+),
+streak AS (
+  SELECT f.test_name, f.platform_id, f.run_id, f.passed_run, f.error_message, COUNT(*) AS runs, MIN(r.id) AS first_run
+  FROM failing f
+  CROSS JOIN test_results o ON o.test_name = f.test_name AND o.outcome IN ('fail', 'error', 'timeout')
+   AND o.run_id > COALESCE(f.passed_run, 0) AND o.run_id <= f.run_id
+  CROSS JOIN test_runs r ON r.id = o.run_id AND r.platform_id = f.platform_id AND r.branch_name = ?1
+  GROUP BY f.platform_id, f.test_name
+)
+",
+    ongoing_shown!()
+);
+
+/// [`ONGOING_FAILURES`] with where each test stands read from
+/// `summary_places` (its last pass, its failing runs and the first of
+/// them) rather than from its every result: the same answer, in a few
+/// pages of a database made for reading over HTTP.
+pub const ONGOING_FROM_SUMMARY: &str = concat!(
+    latest_runs!(),
+    ",
+streak AS (
+  SELECT l.platform_id, l.run_id, t.test_name, t.error_message, s.passed_run,
+         s.failing_runs AS runs, s.failed_run AS first_run
+  FROM latest l
+  JOIN test_results t ON t.run_id = l.run_id AND t.outcome IN ('fail', 'error', 'timeout')
+  JOIN summary_places s ON s.test_name = t.test_name AND s.platform_id = l.platform_id AND s.branch_name = ?1
+  WHERE NOT EXISTS (SELECT 1 FROM test_results b WHERE b.run_id = l.before_id AND b.test_name = t.test_name AND b.outcome = 'pass')
+)
+",
+    ongoing_shown!()
+);
 
 /// Tests that pass in the latest run of a platform on the branch and failed
 /// in the run before, with the commit that fixed them.
-pub const RECENTLY_FIXED: &str = "WITH latest AS (
-  SELECT platform_id, MAX(id) AS run_id,
-         (SELECT MAX(b.id) FROM test_runs b WHERE b.platform_id = r.platform_id AND b.branch_name = ?1 AND b.id < MAX(r.id)) AS before_id
-  FROM test_runs r WHERE branch_name = ?1 GROUP BY platform_id
-)
+pub const RECENTLY_FIXED: &str = concat!(
+    latest_runs!(),
+    "
 SELECT t.test_name,
        p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
        r.git_commit AS fixed_at, r.id AS run, br.git_commit AS failed_at, br.id AS run_before,
@@ -91,7 +128,8 @@ JOIN test_results b ON b.run_id = x.before_id AND b.test_name = t.test_name AND 
 JOIN test_runs r ON r.id = x.run_id
 JOIN test_runs br ON br.id = x.before_id
 JOIN platforms p ON p.id = x.platform_id
-ORDER BY platform, t.test_name;";
+ORDER BY platform, t.test_name;"
+);
 
 /// How many recent runs rule (c) looks at.
 pub const FLIP_RUNS: Param = Param {
@@ -248,14 +286,14 @@ pub const TEST: Param = Param {
 
 /// The latest 300 results of one test (`?1`), oldest first, with their
 /// runs: the page of a test draws its outcome strip from them (one row of
-/// cells per platform and branch). A failure's message is read for
-/// failures alone.
+/// cells per platform and branch). Read from an index alone: the messages
+/// of its failures are those of `test-messages` (each result's is a read
+/// of the table, a page each over the network).
 pub const TEST_RESULTS: &str = "SELECT r.id AS run, r.run_timestamp, r.git_commit,
        p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END
          || ' · ' || COALESCE(r.branch_name, 'no branch') AS platform_branch,
-       t.outcome, t.retry_count, t.duration_ms, r.run_url,
-       CASE WHEN t.outcome <> 'pass' THEN (SELECT e.error_message FROM test_results e WHERE e.id = t.id) END AS error_message
-FROM (SELECT id, run_id, outcome, retry_count, duration_ms FROM test_results
+       t.outcome, t.retry_count, t.duration_ms, r.run_url
+FROM (SELECT run_id, outcome, retry_count, duration_ms FROM test_results
       WHERE test_name = ?1 ORDER BY run_id DESC LIMIT 300) t
 JOIN test_runs r ON r.id = t.run_id
 JOIN platforms p ON p.id = r.platform_id

@@ -156,9 +156,10 @@ pub struct Catalog {
     /// [`DRILLS`]).
     pub drills: Vec<(String, String)>,
     /// What a health tile runs in place of its preset, by preset id: the
-    /// preset's answer at its default read from a summary (see [`TILES`]).
+    /// preset's answer at its default read from a summary, and whether only
+    /// where the summaries are stored tables (see [`TILES`]).
     #[serde(default)]
-    pub tiles: Vec<(String, String)>,
+    pub tiles: Vec<(String, String, bool)>,
 }
 
 /// A built-in preset as data.
@@ -229,7 +230,7 @@ impl Catalog {
                 .collect(),
             tiles: TILES
                 .iter()
-                .map(|(id, sql)| (id.to_string(), sql.to_string()))
+                .map(|(id, sql, stored)| (id.to_string(), sql.to_string(), *stored))
                 .collect(),
         }
     }
@@ -260,12 +261,13 @@ impl Catalog {
     }
 
     /// What the health tile of preset `id` runs: its own SQL unless a
-    /// summary answers it ([`TILES`]).
-    pub fn tile(&self, id: &str) -> Option<&str> {
+    /// summary answers it ([`TILES`]); `stored`: whether the data holds
+    /// the summaries as tables.
+    pub fn tile(&self, id: &str, stored: bool) -> Option<&str> {
         self.tiles
             .iter()
-            .find(|(p, _)| p == id)
-            .map(|(_, sql)| sql.as_str())
+            .find(|(p, _, only_stored)| p == id && (stored || !only_stored))
+            .map(|(_, sql, _)| sql.as_str())
             .or_else(|| Some(self.find(id)?.sql.as_str()))
     }
 

@@ -15,6 +15,12 @@ use crate::protocol::{Request, Response, SchemaKind, SqlError};
 #[component]
 pub fn Dashboard() -> impl IntoView {
     let store = expect_context::<Store>();
+    // Shown after a test's page opened from its address: asked now.
+    Effect::new(move || {
+        if store.schema() == Some(SchemaKind::Greenboard) && store.test.with(Option::is_none) {
+            fill_dashboard(store);
+        }
+    });
     move || {
         match store.schema() {
         Some(SchemaKind::Greenboard) if let Some(name) = store.test.get() => view! {
@@ -121,8 +127,28 @@ pub fn over_budget(budget: u64) -> String {
     )
 }
 
-/// Asks the worker for the dashboard's charts, then its headline.
+thread_local! {
+    /// Whether the dashboard's answers were asked for the data loaded.
+    static ASKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Forgets the dashboard's answers (of data replaced): the next
+/// [`fill_dashboard`] asks again.
+pub fn forget_dashboard(store: Store) {
+    ASKED.set(false);
+    for panel in [store.headline, store.by_branch, store.by_platform] {
+        panel.set(None);
+    }
+}
+
+/// Asks the worker for the dashboard's charts, then its headline, unless
+/// they were asked for the data loaded. A test's page opened from its
+/// address asks for none of them: they are asked when the dashboard is
+/// first shown.
 pub fn fill_dashboard(store: Store) {
+    if ASKED.replace(true) {
+        return;
+    }
     // The charts first: the worker answers in order, and the headline's
     // distinct count of tests reads every result. The editor is imported
     // once the first chart's answer is in (drawn by then).

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::dashboard::fill_dashboard;
+use super::dashboard::{fill_dashboard, forget_dashboard};
 use super::query::{preset_title, run_from_address};
 use super::{LoadState, Store, bridge, changes, editor, preset_list, url};
 use crate::protocol::{
@@ -178,9 +178,7 @@ fn follow(
                 .set(matches!(&summary.kept, Kept::Kept(info) if info.changed));
             store.allow.set(changes::allowed(&url));
             // The panels of the data replaced.
-            for panel in [store.headline, store.by_branch, store.by_platform] {
-                panel.set(None);
-            }
+            forget_dashboard(store);
             store.load.set(LoadState::Loaded {
                 url: url.clone(),
                 summary,
@@ -188,7 +186,7 @@ fn follow(
             // The editor's module comes once the data is there, after
             // the dashboard's first chart when there is one (its
             // compiling would hold the chart back).
-            if schema == SchemaKind::Greenboard {
+            if schema == SchemaKind::Greenboard && store.test.with_untracked(Option::is_none) {
                 fill_dashboard(store);
             } else {
                 editor::start(store);
