@@ -198,7 +198,7 @@ fn a_failing_source_is_an_error_that_names_it() {
 /// page size measured cheapest among those tried, each preset answering as
 /// on the original, the index a test's page reads.
 #[test]
-fn the_web_form_has_the_page_size_measured_cheapest_and_the_same_answers() {
+fn the_web_form_has_the_page_size_measured_fastest_with_a_light_test_page_and_the_same_answers() {
     use greenboard::export::web_db;
     let dir = demo_db().parent().unwrap().join("web");
     std::fs::create_dir_all(&dir).unwrap();
@@ -211,8 +211,14 @@ fn the_web_form_has_the_page_size_measured_cheapest_and_the_same_answers() {
         t
     };
     assert_eq!(tried, web_db::PAGE_SIZES);
+    // The fastest of those whose test's page stays within its bound.
+    assert!(measured.iter().all(|m| m.test_page_bytes > 0));
+    let light = measured
+        .iter()
+        .any(|m| m.test_page_bytes <= web_db::TEST_PAGE_BYTES);
     let cheapest = measured
         .iter()
+        .filter(|m| !light || m.test_page_bytes <= web_db::TEST_PAGE_BYTES)
         .min_by(|a, b| a.ms.total_cmp(&b.ms))
         .unwrap();
     assert_eq!(measured[0], *cheapest, "the one written comes first");

@@ -60,7 +60,7 @@ pub const SUMMARIES: [Summary; 7] = [
     Summary {
         name: "summary_places",
         select: || PLACES.into(),
-        index: "CREATE INDEX summary_places_test ON summary_places(test_name)",
+        index: "CREATE INDEX summary_places_test ON summary_places(test_name, platform_id, branch_name)",
     },
     Summary {
         name: "summary_messages",

@@ -60,7 +60,8 @@ SELECT t.test_name,
        t.error_message
 FROM latest x
 JOIN test_results t ON t.run_id = x.run_id AND t.outcome IN ('fail', 'error', 'timeout')
-JOIN test_results b ON b.run_id = x.before_id AND b.test_name = t.test_name AND b.outcome = 'pass'
+-- Both runs' results read by run, together (+: not by each test's index entry).
+JOIN test_results b ON b.run_id = x.before_id AND +b.test_name = +t.test_name AND b.outcome = 'pass'
 JOIN test_runs r ON r.id = x.run_id
 JOIN test_runs br ON br.id = x.before_id
 JOIN platforms p ON p.id = x.platform_id
@@ -97,7 +98,8 @@ streak AS (
 /// [`ONGOING_FAILURES`] with where each test stands read from
 /// `summary_places` (its last pass, its failing runs and the first of
 /// them) rather than from its every result: the same answer, in a few
-/// pages of a database made for reading over HTTP.
+/// pages of a database made for reading over HTTP (the latest runs'
+/// results first, read together, then each failing test's place).
 pub const ONGOING_FROM_SUMMARY: &str = concat!(
     latest_runs!(),
     ",
@@ -105,8 +107,8 @@ streak AS (
   SELECT l.platform_id, l.run_id, t.test_name, t.error_message, s.passed_run,
          s.failing_runs AS runs, s.failed_run AS first_run
   FROM latest l
-  JOIN test_results t ON t.run_id = l.run_id AND t.outcome IN ('fail', 'error', 'timeout')
-  JOIN summary_places s ON s.test_name = t.test_name AND s.platform_id = l.platform_id AND s.branch_name = ?1
+  CROSS JOIN test_results t ON t.run_id = l.run_id AND t.outcome IN ('fail', 'error', 'timeout')
+  CROSS JOIN summary_places s ON s.test_name = t.test_name AND s.platform_id = l.platform_id AND s.branch_name = ?1
   WHERE NOT EXISTS (SELECT 1 FROM test_results b WHERE b.run_id = l.before_id AND b.test_name = t.test_name AND b.outcome = 'pass')
 )
 ",
@@ -124,7 +126,8 @@ SELECT t.test_name,
        b.outcome AS was, b.error_message AS last_error
 FROM latest x
 JOIN test_results t ON t.run_id = x.run_id AND t.outcome = 'pass'
-JOIN test_results b ON b.run_id = x.before_id AND b.test_name = t.test_name AND b.outcome IN ('fail', 'error', 'timeout')
+-- Both runs' results read by run, together (+: not by each test's index entry).
+JOIN test_results b ON b.run_id = x.before_id AND +b.test_name = +t.test_name AND b.outcome IN ('fail', 'error', 'timeout')
 JOIN test_runs r ON r.id = x.run_id
 JOIN test_runs br ON br.id = x.before_id
 JOIN platforms p ON p.id = x.platform_id

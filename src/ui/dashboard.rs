@@ -141,6 +141,15 @@ pub fn forget_dashboard(store: Store) {
     }
 }
 
+/// Asks for the dashboard's answers again (the data changed): now when it
+/// is shown, else when it is next shown.
+pub fn refill_dashboard(store: Store) {
+    ASKED.set(false);
+    if store.test.with_untracked(Option::is_none) {
+        fill_dashboard(store);
+    }
+}
+
 /// Asks the worker for the dashboard's charts, then its headline, unless
 /// they were asked for the data loaded. A test's page opened from its
 /// address asks for none of them: they are asked when the dashboard is

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::dashboard::{fill_dashboard, forget_dashboard};
+use super::dashboard::{fill_dashboard, forget_dashboard, refill_dashboard};
 use super::query::{preset_title, run_from_address};
 use super::{LoadState, Store, bridge, changes, editor, preset_list, url};
 use crate::protocol::{
@@ -130,7 +130,7 @@ pub fn changed(store: Store, summary: LoadSummary) {
         }
     });
     if summary.schema == SchemaKind::Greenboard {
-        fill_dashboard(store);
+        refill_dashboard(store);
     }
 }
 

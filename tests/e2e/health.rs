@@ -249,6 +249,18 @@ async fn a_test_page_says_where_it_started_failing() {
         png,
     )
     .unwrap();
+    // Opened from its address, it asks nothing of the dashboard until its
+    // "← Dashboard" is chosen: the dashboard is then whole.
+    b.click(".test-page .back").await;
+    let shown = b
+        .wait_for(
+            &format!(
+                "const h = (() => {{ {HEALTH_JS} }})(); const charts = document.querySelectorAll('.charts svg').length;
+                 const head = document.querySelector('.headline'); return h && charts === 2 && head && !head.querySelector('.pending') && {{ tiles: h.tiles.length, charts }};"
+            ),
+            QUERY,
+        )
+        .await;
     drop(server);
     b.quit().await;
 
@@ -321,6 +333,7 @@ async fn a_test_page_says_where_it_started_failing() {
     assert_eq!(left, true);
     assert_eq!(direct["name"], test.as_str());
     assert_eq!(direct["cells"], page["cells"]);
+    assert_eq!(shown["tiles"], 5, "{shown}");
 }
 
 /// A test's name in any answer links to its page, which opens in place.
