@@ -123,11 +123,16 @@ fn questions(conn: &Connection) -> Questions {
         .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
         .unwrap_or_default();
     let page = |test: &str| -> Vec<(String, Vec<String>)> {
-        ["test-timeline", "test-results", "test-durations", "test-messages"]
-            .iter()
-            .filter_map(|id| crate::presets::find(id))
-            .map(|p| (p.sql.to_string(), vec![test.to_string()]))
-            .collect()
+        [
+            "test-timeline",
+            "test-results",
+            "test-durations",
+            "test-messages",
+        ]
+        .iter()
+        .filter_map(|id| crate::presets::find(id))
+        .map(|p| (p.sql.to_string(), vec![test.to_string()]))
+        .collect()
     };
     for test in &tests {
         asked.extend(page(test));

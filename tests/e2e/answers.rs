@@ -264,6 +264,7 @@ async fn control_characters_show_as_markers_and_copy_exactly() {
 async fn preset_charts_draw_a_mark_per_row_and_the_spec_travels_in_the_address() {
     let conn = rusqlite::Connection::open_in_memory().unwrap();
     load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
+    greenboard::db::prepare(&conn).unwrap();
     let rows_of = |id: &str| {
         let p = greenboard::presets::find(id).unwrap();
         query::run(&conn, p.sql).unwrap().rows.len()
@@ -488,6 +489,7 @@ async fn the_run_diff_lists_what_changed_between_two_runs() {
 async fn clicking_a_heatmap_cell_lists_the_failing_tests_it_stands_for() {
     let conn = rusqlite::Connection::open_in_memory().unwrap();
     load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
+    greenboard::db::prepare(&conn).unwrap();
     let drill = greenboard::presets::drill("branch-x-platform").unwrap();
     let expected = shown(
         &query::run_with(

@@ -15,6 +15,7 @@ use crate::support::*;
 fn native(sql: &str) -> Vec<Vec<Cell>> {
     let conn = rusqlite::Connection::open_in_memory().unwrap();
     load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
+    greenboard::db::prepare(&conn).unwrap();
     query::run(&conn, sql).unwrap().rows
 }
 
@@ -132,6 +133,7 @@ async fn demo_loads_and_charts_render_under_a_sub_path() {
 async fn a_dashboard_bar_clicked_or_chosen_by_keyboard_lists_its_failing_tests() {
     let conn = rusqlite::Connection::open_in_memory().unwrap();
     load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
+    greenboard::db::prepare(&conn).unwrap();
     let by_branch = greenboard::presets::drill(greenboard::presets::BY_BRANCH).unwrap();
     let by_platform = greenboard::presets::drill(greenboard::presets::BY_PLATFORM).unwrap();
     let main = shown(

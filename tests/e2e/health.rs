@@ -38,6 +38,7 @@ async fn the_health_presets_answer_in_the_browser_as_natively() {
 async fn a_link_to_a_preset_runs_it() {
     let conn = rusqlite::Connection::open_in_memory().unwrap();
     load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
+    greenboard::db::prepare(&conn).unwrap();
     let preset = greenboard::presets::find("ongoing-failures").unwrap();
     let values = greenboard::db::defaults(&conn, preset);
     let native = shown(&query::run_with(&conn, preset.sql, &values).unwrap().rows);

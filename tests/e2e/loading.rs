@@ -512,6 +512,7 @@ async fn empty_files_are_refused_by_name_and_the_data_stays() {
     let runs = {
         let conn = rusqlite::Connection::open_in_memory().unwrap();
         load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
+        greenboard::db::prepare(&conn).unwrap();
         native_rows(&conn, "SELECT count(*) FROM test_runs")
     };
     let server = Server::start(vec![("/files/", files.0.clone()), ("/", dist())]).await;

@@ -366,6 +366,7 @@ async fn the_editor_completes_columns_runs_the_selection_and_points_at_errors() 
 async fn the_schema_browser_shows_tables_columns_keys_and_first_rows() {
     let conn = rusqlite::Connection::open_in_memory().unwrap();
     load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
+    greenboard::db::prepare(&conn).unwrap();
     let columns: Vec<Vec<String>> = native_rows(
         &conn,
         "SELECT name || ' ' || type || CASE WHEN pk > 0 THEN ' PK' ELSE '' END
@@ -637,6 +638,7 @@ async fn the_data_changes_only_with_changes_allowed_and_resets() {
     assert_eq!(after_refusal, original, "the dashboard is unchanged");
     let conn = rusqlite::Connection::open_in_memory().unwrap();
     load_str(&conn, &demo_sql(), OnError::Stop).unwrap();
+    greenboard::db::prepare(&conn).unwrap();
     let gone = query::run(&conn, DELETE).unwrap().changes;
     let deleted = deleted.unwrap();
     assert!(
