@@ -113,11 +113,14 @@ GROUP BY day, r.branch_name, r.platform_id, t.test_suite";
 /// before among its runs, `last` marks its latest run and `passes_after`
 /// counts the passes after a run (none after the failures it fails since).
 /// `passed_run` is its latest pass; `failed_run` and `failing_runs`, when
-/// its latest run failed, the first run it failed since and how many.
-const PLACES: &str = "SELECT test_name, platform_id, branch_name, runs, failures, flips, passed_on_retry, skipped,
-       COALESCE(latest, 'skip') AS latest, latest_run, passed_run,
-       CASE WHEN latest_failed THEN first_failing END AS failed_run,
-       CASE WHEN latest_failed THEN failing ELSE 0 END AS failing_runs
+/// its latest run failed, the first run it failed since and how many, with
+/// the commits and URLs of that run and of its last pass.
+const PLACES: &str = "SELECT x.test_name, x.platform_id, x.branch_name, x.runs, x.failures, x.flips, x.passed_on_retry, x.skipped,
+       COALESCE(x.latest, 'skip') AS latest, x.latest_run, x.passed_run,
+       CASE WHEN x.latest_failed THEN x.first_failing END AS failed_run,
+       CASE WHEN x.latest_failed THEN x.failing ELSE 0 END AS failing_runs,
+       pr.git_commit AS last_passed_at, pr.run_url AS last_passed_url,
+       fr.git_commit AS first_failed_at, fr.run_url AS first_failed_url
 FROM (
   SELECT test_name, platform_id, branch_name,
          SUM(decided) OVER place AS runs, SUM(failed) OVER place AS failures,
@@ -142,8 +145,10 @@ FROM (
     WINDOW in_order AS (PARTITION BY t.test_name, r.platform_id, r.branch_name ORDER BY t.outcome = 'skip', r.id)
   )
   WINDOW place AS (PARTITION BY test_name, platform_id, branch_name)
-)
-WHERE k = 1";
+) x
+LEFT JOIN test_runs pr ON pr.id = x.passed_run AND x.latest_failed
+LEFT JOIN test_runs fr ON fr.id = x.first_failing AND x.latest_failed
+WHERE x.k = 1";
 
 /// Per test and signature of its failures' messages (`(no message)` for
 /// none): how many, on which platforms and branches (in order), first and

@@ -269,16 +269,17 @@ JOIN platforms p ON p.id = r.platform_id
 WHERE t.outcome IN ('fail', 'error', 'timeout') AND failure_signature(t.error_message) = ?1
 ORDER BY r.run_timestamp DESC, r.id DESC, t.test_name;";
 
-/// One test's durations (`?1`) when it passed, its latest 300, over time,
-/// per platform (on every branch).
+/// One test's durations (`?1`) when it passed among its latest 300
+/// results (those of its strip), over time, per platform (on every
+/// branch).
 pub const DRILL_DURATIONS: &str = "SELECT r.run_timestamp,
        p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
        t.duration_ms
-FROM (SELECT run_id, duration_ms FROM test_results
-      WHERE test_name = ?1 AND outcome = 'pass' AND duration_ms IS NOT NULL
-      ORDER BY run_id DESC LIMIT 300) t
+FROM (SELECT run_id, outcome, duration_ms FROM test_results
+      WHERE test_name = ?1 ORDER BY run_id DESC LIMIT 300) t
 JOIN test_runs r ON r.id = t.run_id
 JOIN platforms p ON p.id = r.platform_id
+WHERE t.outcome = 'pass' AND t.duration_ms IS NOT NULL
 ORDER BY r.run_timestamp, r.id;";
 
 /// The test a test's page shows: the one that failed most often.
@@ -310,13 +311,11 @@ ORDER BY platform_branch, r.id;";
 /// from `summary_places` ([`crate::db::summaries`]).
 pub const TEST_TIMELINE: &str = "SELECT p.os || '/' || p.arch || CASE WHEN p.environment <> 'native' THEN ' (' || p.environment || ')' ELSE '' END AS platform,
        s.branch_name AS branch, s.latest, s.failing_runs,
-       pr.git_commit AS last_passed_at, pr.id AS last_passed_run, pr.run_url AS last_passed_url,
-       fr.git_commit AS first_failed_at, s.failed_run AS first_failed_run, fr.run_url AS first_failed_url,
+       s.last_passed_at, CASE WHEN s.failed_run IS NOT NULL THEN s.passed_run END AS last_passed_run, s.last_passed_url,
+       s.first_failed_at, s.failed_run AS first_failed_run, s.first_failed_url,
        s.runs, s.failures, s.flips, s.passed_on_retry, s.skipped
 FROM summary_places s
 JOIN platforms p ON p.id = s.platform_id
-LEFT JOIN test_runs pr ON pr.id = s.passed_run AND s.failed_run IS NOT NULL
-LEFT JOIN test_runs fr ON fr.id = s.failed_run
 WHERE s.test_name = ?1
 ORDER BY s.failed_run IS NULL, s.latest = 'skip', platform, s.branch_name IS NULL, s.branch_name IN ('main', 'master') DESC, s.branch_name;";
 

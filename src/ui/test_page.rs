@@ -49,10 +49,10 @@ fn show_drawn(selector: &'static str, focus: bool) {
 /// their answers ([`crate::chart::views`]).
 const PARTS: [(&str, &str, Option<&str>); 4] = [
     ("test-timeline", "Where it stands", Some("html:timeline")),
-    ("test-results", "Outcomes, its latest 300", None),
+    ("test-results", "Its latest 300 results", None),
     (
         "test-durations",
-        "Duration when it passed, its latest 300",
+        "Duration when it passed, of those",
         None,
     ),
     (
