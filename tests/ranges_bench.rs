@@ -333,20 +333,34 @@ async fn httpvfs(
 
 /// One line of the report.
 fn line(name: &str, ours: &Cost, theirs: Option<&Cost>) {
-    let mb = |b: usize| b as f64 / (1 << 20) as f64;
+    // Bytes in KB under a megabyte; a time not measured as "–".
+    let bytes = |b: usize| {
+        if b < 1 << 20 {
+            format!("{:.1} KB", b as f64 / 1024.0)
+        } else {
+            format!("{:.2} MB", b as f64 / (1 << 20) as f64)
+        }
+    };
+    let ms = |t: f64| {
+        if t.is_nan() {
+            "–".to_string()
+        } else {
+            format!("{t:.0} ms")
+        }
+    };
     let them = theirs.map_or("".to_string(), |t| {
         format!(
-            "{:>9.0} ms {:>9.2} MB {:>6} req {}",
-            t.ms,
-            mb(t.bytes),
+            "{:>9} {:>10} {:>6} req {}",
+            ms(t.ms),
+            bytes(t.bytes),
             t.requests,
             t.note
         )
     });
     println!(
-        "{name:<32} {:>9.0} ms {:>9.2} MB {:>6} req {:<10} | {them}",
-        ours.ms,
-        mb(ours.bytes),
+        "{name:<32} {:>9} {:>10} {:>6} req {:<10} | {them}",
+        ms(ours.ms),
+        bytes(ours.bytes),
         ours.requests,
         ours.note.chars().take(10).collect::<String>()
     );

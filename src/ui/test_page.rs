@@ -50,11 +50,7 @@ fn show_drawn(selector: &'static str, focus: bool) {
 const PARTS: [(&str, &str, Option<&str>); 4] = [
     ("test-timeline", "Where it stands", Some("html:timeline")),
     ("test-results", "Its latest 300 results", None),
-    (
-        "test-durations",
-        "Duration when it passed, of those",
-        None,
-    ),
+    ("test-durations", "Duration when it passed, of those", None),
     (
         "test-messages",
         "Failures by signature",
