@@ -36,8 +36,13 @@ pub struct Summary {
     pub name: &'static str,
     /// The query whose answer it is.
     pub select: fn() -> String,
-    /// The index the table gets in the web form.
+    /// The index the table gets in the web form (empty: none).
     pub index: &'static str,
+    /// The columns that key each row, when unique and never NULL: the web
+    /// form stores the table ordered by them (`WITHOUT ROWID`), so that
+    /// reading a key's rows is one B-tree's pages, not an index's and a
+    /// table's.
+    pub key: Option<&'static str>,
 }
 
 /// The summaries, in the order they are made.
@@ -46,26 +51,31 @@ pub const SUMMARIES: [Summary; 7] = [
         name: "summary_runs",
         select: || RUNS.into(),
         index: "CREATE INDEX summary_runs_branch ON summary_runs(branch_name)",
+        key: None,
     },
     Summary {
         name: "summary_tests",
         select: || TESTS.into(),
         index: "CREATE UNIQUE INDEX summary_tests_name ON summary_tests(test_name)",
+        key: None,
     },
     Summary {
         name: "summary_daily",
         select: || DAILY.into(),
         index: "CREATE INDEX summary_daily_branch_day ON summary_daily(branch_name, day)",
+        key: None,
     },
     Summary {
         name: "summary_places",
         select: || PLACES.into(),
         index: "CREATE INDEX summary_places_test ON summary_places(test_name, platform_id, branch_name)",
+        key: None,
     },
     Summary {
         name: "summary_messages",
         select: || MESSAGES.into(),
-        index: "CREATE INDEX summary_messages_test ON summary_messages(test_name)",
+        index: "",
+        key: Some("test_name, signature"),
     },
     Summary {
         name: "summary_flaky",
@@ -77,11 +87,13 @@ pub const SUMMARIES: [Summary; 7] = [
                 .to_string()
         },
         index: "CREATE INDEX summary_flaky_score ON summary_flaky(score DESC, test_name, platform)",
+        key: None,
     },
     Summary {
         name: "summary_durations",
         select: || DURATIONS.into(),
         index: "CREATE INDEX summary_durations_branch ON summary_durations(branch_name)",
+        key: None,
     },
 ];
 
@@ -260,13 +272,34 @@ pub fn materialize(conn: &Connection) -> rusqlite::Result<bool> {
         return Ok(false);
     }
     for s in &SUMMARIES {
+        let name = s.name;
+        let select = (s.select)();
         conn.execute_batch(&format!(
-            "DROP VIEW IF EXISTS temp.{name}; DROP TABLE IF EXISTS main.{name};
-             CREATE TABLE main.{name} AS {select}; {index};",
-            name = s.name,
-            select = (s.select)(),
-            index = s.index
+            "DROP VIEW IF EXISTS temp.{name}; DROP TABLE IF EXISTS main.{name};"
         ))?;
+        match s.key {
+            None => conn.execute_batch(&format!("CREATE TABLE main.{name} AS {select};"))?,
+            Some(key) => {
+                // Its columns as the query names them, then its rows.
+                conn.execute_batch(&format!("CREATE TEMP VIEW {name}_columns AS {select};"))?;
+                let columns: Vec<String> = conn
+                    .prepare(&format!(
+                        "SELECT name FROM pragma_table_info('{name}_columns')"
+                    ))?
+                    .query_map([], |r| {
+                        r.get::<_, String>(0)
+                            .map(|c| format!("\"{}\"", c.replace('"', "\"\"")))
+                    })?
+                    .collect::<rusqlite::Result<_>>()?;
+                conn.execute_batch(&format!(
+                    "DROP VIEW temp.{name}_columns;
+                     CREATE TABLE main.{name} ({}, PRIMARY KEY ({key})) WITHOUT ROWID;
+                     INSERT INTO main.{name} {select};",
+                    columns.join(", ")
+                ))?;
+            }
+        }
+        conn.execute_batch(s.index)?;
     }
     Ok(true)
 }
