@@ -176,18 +176,11 @@ pub async fn pages(create: bool) -> Result<Connection, String> {
     pool.ensure_capacity(rsqlite_vfs_names::Files::file_count(&pool)? + SPARE_SLOTS)
         .await
         .map_err(|e| e.to_string())?;
-    Connection::open_with_flags_and_vfs(
-        PAGES,
-        if create {
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX
-        } else {
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
-        },
-        VFS,
-    )
-    .map_err(|e| e.to_string())
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    Connection::open_with_flags_and_vfs(PAGES, flags, VFS).map_err(|e| e.to_string())
 }
 
 /// Bytes of the pages kept of files read by ranges (0 when there are

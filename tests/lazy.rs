@@ -73,12 +73,7 @@ fn open(options: Options) -> (lazy::Opened, Arc<AtomicBool>) {
 }
 
 fn answer(conn: &Connection, sql: &str) -> Vec<Vec<String>> {
-    greenboard::db::query::run(conn, sql)
-        .unwrap()
-        .rows
-        .iter()
-        .map(|r| r.iter().map(|c| c.display().unwrap_or_default()).collect())
-        .collect()
+    answer_with(conn, sql, &[])
 }
 
 #[test]

@@ -8,9 +8,10 @@ use super::error::CliError;
 use super::files::write_output;
 
 /// Write every built-in preset (its schema, id, group, title, description,
-/// SQL, parameters with the SQL of their defaults, and chart) and the
-/// drill-downs of their charts and what the health tiles read in place of a preset as JSON: what the explorer fetches once
-/// data is loaded (`web/presets.json`).
+/// SQL, parameters with the SQL of their defaults, and chart), the
+/// drill-downs of their charts and what the health tiles read in place of
+/// a preset as JSON: what the explorer fetches once data is loaded
+/// (`web/presets.json`).
 #[derive(clap::Args)]
 pub struct Args {
     /// Output file (`-` for standard output).
