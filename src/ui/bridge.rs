@@ -2,7 +2,9 @@
 //! each response to the handler of the request it answers. It also stops
 //! the worker ([`stop`]) and replaces one that died: the requests it was
 //! running are answered [`Response::Halted`], those still waiting go to the
-//! new worker once the page has reopened the data in it ([`on_restart`]).
+//! new worker once the page has reopened the data in it ([`on_restart`]),
+//! except, when the reader stopped what the page shows running, what the
+//! reader asked ([`send_asked`]), whether or not the worker had begun it.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -24,6 +26,8 @@ struct Pending {
     /// The request, to send again to a new worker if it had not begun
     /// (loads are not: the page reopens the data itself).
     resend: Option<Request>,
+    /// Whether the reader asked it (their query), rather than the page.
+    asked: bool,
 }
 
 struct Bridge {
@@ -62,11 +66,12 @@ pub fn on_restart(reopen: impl Fn() + 'static) {
     ON_RESTART.with_borrow_mut(|r| *r = Some(Box::new(reopen)));
 }
 
-/// Whether the worker is running a request (a query or a load).
+/// Whether there is something to stop: the worker is running a request (a
+/// query or a load), or what the reader asked waits for it.
 pub fn busy() -> bool {
     BRIDGE.with_borrow(|b| {
         b.as_ref()
-            .is_some_and(|b| b.pending.iter().any(|p| p.started))
+            .is_some_and(|b| b.pending.iter().any(|p| p.started || p.asked))
     })
 }
 
@@ -88,9 +93,19 @@ pub fn waiting(id: RequestId) -> bool {
 }
 
 /// Stops whatever the worker is doing: it is replaced by a new one, which
-/// reopens the data.
-pub fn stop() {
-    restart(None);
+/// reopens the data. With `asked`, what the reader asked ([`send_asked`])
+/// stops too, begun or not (the page shows it running); without, what of
+/// it waited goes on in the new worker (the page shows it waiting).
+pub fn stop(asked: bool) {
+    restart(Stop::Stopped { asked });
+}
+
+/// Why the worker is replaced.
+enum Stop {
+    /// The reader stopped it; `asked`: with what they asked.
+    Stopped { asked: bool },
+    /// It died, for this reason.
+    Crashed(String),
 }
 
 /// Takes the worker that `index.html` started from the script at `url`
@@ -143,7 +158,7 @@ fn listen(worker: &Worker, on_error: impl Fn(String) + 'static) -> js_sys::Funct
     let on_fail = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
         let ready = BRIDGE.with_borrow(|b| b.as_ref().is_some_and(|b| b.ready));
         if ready {
-            restart(Some(crash_words(&event)));
+            restart(Stop::Crashed(crash_words(&event)));
         } else {
             on_error(failure(&event));
         }
@@ -217,10 +232,15 @@ fn crash_words(event: &Event) -> String {
     }
 }
 
-/// Replaces the worker: `crash` says why it died, `None` that the user
-/// stopped it. What it had begun is answered [`Response::Halted`]; what
-/// waited goes to the new worker after the data is reopened.
-fn restart(crash: Option<String>) {
+/// Replaces the worker, for `why`. What it had begun is answered
+/// [`Response::Halted`], and so is what the reader asked if they stopped
+/// it; the rest of what waited goes to the new worker after the data is
+/// reopened.
+fn restart(why: Stop) {
+    let (crash, asked) = match why {
+        Stop::Stopped { asked } => (None, asked),
+        Stop::Crashed(why) => (Some(why), false),
+    };
     let Some((old, url, pending)) = BRIDGE.with_borrow_mut(|b| {
         let b = b.as_mut()?;
         Some((
@@ -252,8 +272,9 @@ fn restart(crash: Option<String>) {
     });
     let mut resend = Vec::new();
     for p in pending {
+        let stopped = asked && p.asked;
         match p.resend {
-            Some(req) if !p.started => resend.push(req),
+            Some(req) if !p.started && !stopped => resend.push((req, p.asked)),
             _ => {
                 let handler = BRIDGE.with_borrow_mut(|b| b.as_mut()?.handlers.remove(&p.id));
                 if let Some(handler) = handler {
@@ -273,11 +294,12 @@ fn restart(crash: Option<String>) {
     });
     BRIDGE.with_borrow_mut(|b| {
         if let Some(b) = b.as_mut() {
-            for req in resend {
+            for (req, asked) in resend {
                 b.pending.push(Pending {
                     id: req.id(),
                     started: false,
                     resend: Some(req.clone()),
+                    asked,
                 });
                 b.queue.push(req);
             }
@@ -384,6 +406,23 @@ fn post(req: &Request) {
 /// Sends the request made by `make` (given a fresh id); `on` gets every
 /// response to it. Returns the id.
 pub fn send(make: impl FnOnce(RequestId) -> Request, on: impl Fn(Response) + 'static) -> RequestId {
+    send_as(false, make, on)
+}
+
+/// [`send`] for what the reader asked: [`stop`] stops it even before the
+/// worker has begun it, where what the page asked by itself is sent again.
+pub fn send_asked(
+    make: impl FnOnce(RequestId) -> Request,
+    on: impl Fn(Response) + 'static,
+) -> RequestId {
+    send_as(true, make, on)
+}
+
+fn send_as(
+    asked: bool,
+    make: impl FnOnce(RequestId) -> Request,
+    on: impl Fn(Response) + 'static,
+) -> RequestId {
     let (req, ready) = BRIDGE.with_borrow_mut(|b| {
         let b = b.as_mut().expect("the worker was spawned at start-up");
         let id = b.next_id;
@@ -398,6 +437,7 @@ pub fn send(make: impl FnOnce(RequestId) -> Request, on: impl Fn(Response) + 'st
             id,
             started: false,
             resend,
+            asked,
         });
         (req, b.ready)
     });

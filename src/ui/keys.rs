@@ -133,7 +133,7 @@ pub fn Shortcuts() -> impl IntoView {
                 true
             }
             "Escape" if !ev.default_prevented() && super::bridge::busy() => {
-                super::query_status::stop();
+                super::query_status::stop(store);
                 true
             }
             _ => false,

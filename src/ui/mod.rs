@@ -335,7 +335,7 @@ pub fn start() {
             // The query running is left behind: stopped first, not left
             // running unseen with the next one waiting for it.
             if matches!(store.query.get_untracked(), QueryState::Running { .. }) && bridge::busy() {
-                bridge::stop();
+                bridge::stop(true);
             }
             if let Some(sql) = p.sql {
                 store

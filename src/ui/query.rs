@@ -55,7 +55,7 @@ pub fn run(store: Store, sql: String) {
     let started = now();
     store.clock.set(started);
     store.query.set(QueryState::Running { started });
-    bridge::send(
+    bridge::send_asked(
         |id| Request::Query {
             id,
             sql: check.to_string(),
@@ -194,7 +194,7 @@ fn send(
     let text = sql.clone();
     let asked = values.clone();
     let shown_sql = shown.clone();
-    let id = bridge::send(
+    let id = bridge::send_asked(
         |id| Request::Query {
             id,
             sql: text,

@@ -57,9 +57,14 @@ pub fn TimeLimit() -> impl IntoView {
 }
 
 /// Stops what the worker runs, and puts the focus on Run (the Stop
-/// button goes), so that the keyboard continues from there.
-pub fn stop() {
-    bridge::stop();
+/// button goes), so that the keyboard continues from there. A query shown
+/// running stops even if the worker had not begun it; one shown waiting
+/// runs once what it waited for has stopped.
+pub fn stop(store: Store) {
+    bridge::stop(matches!(
+        store.query.get_untracked(),
+        QueryState::Running { .. }
+    ));
     // Once the page shows what stopped (Run is enabled again after a load).
     gloo_timers::callback::Timeout::new(0, || {
         if let Some(run) = web_sys::window()
@@ -76,8 +81,9 @@ pub fn stop() {
 /// The button that stops what the worker runs (Esc does the same).
 #[component]
 pub fn StopButton() -> impl IntoView {
+    let store = expect_context::<Store>();
     view! {
-        <button class="stop" title="Stop (Esc)" on:click=move |_| stop()>"Stop"</button>
+        <button class="stop" title="Stop (Esc)" on:click=move |_| stop(store)>"Stop"</button>
     }
 }
 

@@ -5,7 +5,8 @@
 //! same data, downloading nothing; a time limit stops a query and offers to
 //! run it without; a query from the address that would change the data is
 //! not run by itself, even with “Allow changes” on; Back stops the running
-//! query; after Stop the focus is on Run.
+//! query; after Stop the focus is on Run; a query shown running stops even
+//! if SQLite had not begun it yet.
 
 use std::time::{Duration, Instant};
 
@@ -461,4 +462,59 @@ async fn after_stop_the_focus_is_on_run() {
         "after Stop: {clicked_focus}"
     );
     assert_eq!(after_esc.as_str(), Some("run"), "after Esc: {esc_focus}");
+}
+
+/// Regression: a query run just after a Stop, while the new SQLite worker
+/// still started, showed as running; stopping it sent it again to the
+/// worker, where it ran on with no end.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_query_shown_running_stops_even_before_sqlite_began_it() {
+    let (_server, b, _) = open_demo().await;
+    run_sql(&b, ENDLESS).await;
+    wait_running(&b).await;
+    // Stop, and at once run it again and stop that, before the new worker
+    // is ready for it.
+    let shown = b
+        .driver
+        .execute(
+            "document.querySelector('.query-status.running .stop').click();
+             const e = document.getElementById('sql'); e.value = arguments[0];
+             e.dispatchEvent(new Event('input', { bubbles: true }));
+             document.getElementById('run').click();
+             const s = document.querySelector('.query-status');
+             const shown = s && s.className;
+             document.querySelector('.query-status .stop').click();
+             return shown;",
+            vec![serde_json::Value::String(ENDLESS.to_string())],
+        )
+        .await
+        .unwrap()
+        .json()
+        .clone();
+    let stopped = b
+        .wait_for(
+            "return !!document.querySelector('.query-status.stopped')",
+            Duration::from_secs(5),
+        )
+        .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let later = b
+        .js("const s = document.querySelector('.query-status'); return s && s.className;")
+        .await;
+    run_sql(&b, "SELECT count(*) FROM test_results;").await;
+    let outcome = query_outcome(&b, QUERY).await;
+    let rows = table_rows(&b.js(TABLE_JS).await);
+    b.quit().await;
+
+    assert!(
+        shown.as_str().unwrap_or_default().contains("running"),
+        "{shown}"
+    );
+    assert_eq!(stopped, true, "the second query never showed as stopped");
+    assert!(
+        later.as_str().unwrap_or_default().contains("stopped"),
+        "2 s after Stop: {later}"
+    );
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert_eq!(rows, [[result_count()]]);
 }
