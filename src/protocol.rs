@@ -605,6 +605,10 @@ pub struct Remote {
     /// Why the pages fetched are not kept in this browser for the next
     /// visit (`None`: they are).
     pub not_kept: Option<String>,
+    /// Why its address could not be reached when it was opened, if it
+    /// could not: it was opened from the pages kept in this browser, and
+    /// reads only those until the address answers again.
+    pub unreachable: Option<String>,
 }
 
 /// What reading a file by ranges has cost.

@@ -1209,14 +1209,23 @@ async fn load(
         ] = sources
         && database_named(url)
     {
-        match remote::probe(url).await? {
+        let probed = match remote::probe(url).await {
+            Ok(probed) => probed,
+            Err(why) => {
+                return match open_kept_pages(url, &why, started).await {
+                    Some(opened) => opened,
+                    None => Err(why),
+                };
+            }
+        };
+        match probed {
             remote::Probe::Ranges {
                 size,
                 page_size,
                 etag,
             } => {
                 let kept = kept_pages(url, etag.as_deref(), size, page_size).await;
-                return open_by_ranges(url, size, page_size, etag, kept, started);
+                return open_by_ranges(url, size, page_size, etag, kept, None, started);
             }
             remote::Probe::Whole(why, answer) => {
                 why_whole = Some(why);
@@ -1297,6 +1306,7 @@ async fn load(
                 size: summary.bytes,
                 fetched: Default::default(),
                 not_kept: None,
+                unreachable: None,
             }));
         }
         (summary, key)
@@ -1689,15 +1699,54 @@ async fn kept_pages(
     PageStore::open(conn, url, version, size, page_size.into(), PAGES_BOUND)
 }
 
+/// Opens the database at `url`, which could not be reached (`why`), from
+/// the pages kept of it in this browser, as of the version they are of;
+/// `None` if none are kept (or the store cannot be opened).
+async fn open_kept_pages(
+    url: &str,
+    why: &str,
+    started: f64,
+) -> Option<Result<(LoadSummary, Option<String>), String>> {
+    let conn = in_place::pages(false).await.ok();
+    let Some(kept) = conn
+        .as_ref()
+        .and_then(|c| PageStore::kept_of(c, url).ok().flatten())
+    else {
+        drop(conn);
+        in_place::release();
+        return None;
+    };
+    let page_size = u32::try_from(kept.block).ok()?;
+    let pages = PageStore::open(
+        conn?,
+        url,
+        &kept.version,
+        kept.size,
+        kept.block,
+        PAGES_BOUND,
+    );
+    Some(open_by_ranges(
+        url,
+        kept.size,
+        page_size,
+        Some(kept.version),
+        pages,
+        Some(why.to_string()),
+        started,
+    ))
+}
+
 /// Opens the database at `url` (`size` bytes, pages of `page_size`) to be
 /// read by ranges as queries need it, as the loaded data, with the pages
-/// `kept` of it (or why none are).
+/// `kept` of it (or why none are); `unreachable`: why its address could
+/// not be reached, so that it is opened from those pages.
 fn open_by_ranges(
     url: &str,
     size: u64,
     page_size: u32,
     etag: Option<String>,
     kept: Result<(PageStore, Vec<u64>), String>,
+    unreachable: Option<String>,
     started: f64,
 ) -> Result<(LoadSummary, Option<String>), String> {
     let block = u64::from(page_size);
@@ -1733,6 +1782,7 @@ fn open_by_ranges(
         size,
         fetched: fetched(&reading, opened),
         not_kept,
+        unreachable,
     }));
     summary.elapsed_ms = now() - started;
     let remembered = keep::Remembered {

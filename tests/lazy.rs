@@ -842,3 +842,55 @@ fn a_budget_counts_the_pages_kept_so_a_revisit_fetches_nothing_new() {
         }
     }
 }
+
+/// A file whose address cannot be reached opens from the pages kept of
+/// it, as the store says it was (version, size, block): what those pages
+/// hold is answered as before, and a query that needs others fails with
+/// the reason the source gave.
+#[test]
+fn an_unreachable_file_opens_from_the_pages_kept_alone() {
+    let store = store_path("kept-unreachable.db");
+    let whole = Connection::open(demo_db()).unwrap();
+    let url = "http://127.0.0.1/offline.db";
+    let size = std::fs::metadata(demo_db()).unwrap().len();
+    assert_eq!(
+        PageStore::kept_of(&Connection::open(&store).unwrap(), url).unwrap(),
+        None
+    );
+    let first = open_kept(demo_db(), &store, url, "\"v7\"", 1 << 30);
+    let visited = &KEPT_QUERIES[..1];
+    for sql in visited {
+        answer(&first.conn, sql);
+    }
+    drop(first);
+
+    let conn = Connection::open(&store).unwrap();
+    let kept = PageStore::kept_of(&conn, url).unwrap().expect("pages kept");
+    assert_eq!(
+        (kept.version.as_str(), kept.size, kept.block),
+        ("\"v7\"", size, Options::default().block)
+    );
+    assert!(kept.bytes > 0 && kept.bytes < size, "{kept:?}");
+    let offline = FileRanges {
+        file: std::fs::File::open(demo_db()).unwrap(),
+        broken: Arc::new(AtomicBool::new(true)),
+    };
+    let pages = PageStore::open(conn, url, &kept.version, kept.size, kept.block, 1 << 30).unwrap();
+    let opened = lazy::open_keeping(
+        offline,
+        Options {
+            block: kept.block,
+            ..Options::default()
+        },
+        Some(pages),
+    )
+    .unwrap();
+    for sql in visited {
+        assert_eq!(answer(&opened.conn, sql), answer(&whole, sql), "{sql}");
+    }
+    let scan = "SELECT SUM(length(error_message)) FROM test_results";
+    let err = greenboard::db::query::run(&opened.conn, scan).unwrap_err();
+    assert!(format!("{err:?}").to_lowercase().contains("i/o"), "{err:?}");
+    assert_eq!(opened.failure().as_deref(), Some("the server answered 503"));
+    assert_eq!(opened.stats().bytes, 0);
+}

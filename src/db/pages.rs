@@ -34,6 +34,19 @@ CREATE TABLE IF NOT EXISTS pages (
   UNIQUE (file, n)
 );";
 
+/// What the store keeps of a file ([`PageStore::kept_of`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptFile {
+    /// The version its pages are of (its `ETag`, else `Last-Modified`).
+    pub version: String,
+    /// Its size in bytes, then.
+    pub size: u64,
+    /// The size of its blocks (its SQLite page size).
+    pub block: u64,
+    /// The bytes kept of it.
+    pub bytes: u64,
+}
+
 /// One file's pages in the store.
 pub struct PageStore {
     conn: Connection,
@@ -140,6 +153,30 @@ impl PageStore {
             },
             held,
         ))
+    }
+
+    /// The version, size and block of the file at `url` whose pages `conn`
+    /// keeps, with the bytes kept of it; `None` if it keeps none. A file
+    /// that cannot be reached is opened from these alone.
+    pub fn kept_of(conn: &Connection, url: &str) -> Result<Option<KeptFile>, String> {
+        conn.execute_batch(SCHEMA).map_err(|e| e.to_string())?;
+        let found = rows(
+            conn,
+            "SELECT version, size, block, \
+             (SELECT total(length(data)) FROM pages WHERE file = files.id) \
+             FROM files WHERE url = ?1",
+            &[url],
+        )?;
+        Ok(found.first().and_then(|row| {
+            let bytes = count(Some(row), 3);
+            let version = row.first()?.display()?;
+            (bytes > 0).then(|| KeptFile {
+                version,
+                size: count(Some(row), 1),
+                block: count(Some(row), 2),
+                bytes,
+            })
+        }))
     }
 
     /// Block `n`'s bytes, if kept whole.

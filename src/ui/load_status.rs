@@ -107,7 +107,9 @@ pub fn LoadStatus() -> impl IntoView {
                         {summary.in_place.then_some(
                             " · read in place from this browser's storage (too large to hold in memory)"
                         )}
-                        <span class="remote-note">{summary.remote.as_deref().map(remote_note)}</span>
+                        <span class="remote-note" title=summary.remote.as_ref().and_then(|r| r.unreachable.clone())>
+                            {summary.remote.as_deref().map(remote_note)}
+                        </span>
                     </span>
                     {(problems > 0).then(|| view! {
                         <details class="problems" open>
@@ -160,6 +162,14 @@ fn remote_note(r: &Remote) -> String {
     } else {
         r.fetched
     };
+    if r.unreachable.is_some() {
+        return format!(
+            " · its address could not be reached, so it is read from the pages kept in this \
+             browser alone ({} read so far); a query that needs others fails until the address \
+             answers again",
+            fmt_bytes(f.kept)
+        );
+    }
     let kept = match &r.not_kept {
         Some(why) => format!(" (not kept in this browser: {why})"),
         None if f.kept > 0 => format!(

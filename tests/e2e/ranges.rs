@@ -2,7 +2,8 @@
 //! `Range` requests as queries need it: the same answers as the dump, a
 //! part of the file fetched, and the status line saying how it is read and
 //! what it cost; downloaded whole from a server that ignores `Range`, and
-//! when the file is small.
+//! when the file is small; opened from the pages kept in the browser when
+//! its address cannot be reached.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -48,6 +49,20 @@ async fn status_with(b: &Browser, what: &str) -> String {
     .as_str()
     .unwrap_or("not said within 20 s")
     .to_string()
+}
+
+/// Waits until the page has asked all it asks of `/data/demo.db` (the
+/// health tiles come after the charts); the count of its requests.
+async fn quiet(server: &Server) -> usize {
+    let mut seen = usize::MAX;
+    loop {
+        tokio::time::sleep(Duration::from_millis(2000)).await;
+        let now = server.served("/data/demo.db").len();
+        if now == seen {
+            return now;
+        }
+        seen = now;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -131,18 +146,7 @@ async fn a_revisit_reads_the_pages_kept_in_the_browser_and_fetches_only_the_reva
     b.driver.goto(&url).await.unwrap();
     let first_status = b.wait_loaded().await;
     let first = b.wait_for(BARS_JS, Duration::from_secs(30)).await;
-    // Until the page has asked all it asks (the health tiles, after the charts).
-    let quiet = || async {
-        let mut seen = usize::MAX;
-        loop {
-            tokio::time::sleep(Duration::from_millis(2000)).await;
-            let now = server.served("/data/demo.db").len();
-            if now == seen {
-                return now;
-            }
-            seen = now;
-        }
-    };
+    let quiet = || quiet(&server);
     quiet().await;
     let first_told = status_with(&b, "requests").await;
     let first_served = server.served("/data/demo.db");
@@ -209,6 +213,62 @@ async fn a_revisit_reads_the_pages_kept_in_the_browser_and_fetches_only_the_reva
             "{told}"
         );
     }
+}
+
+/// A later visit that cannot reach the file's address (offline, or its
+/// host down) opens it from the pages kept in the browser, and says so: the
+/// dashboard is the same; a query that needs pages not kept fails naming
+/// the network, and answers once the address does again.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_address_opens_from_the_pages_kept() {
+    let data = web_form();
+    let server = Server::start_ranges(vec![("/data/", data.0.clone()), ("/", dist())], true).await;
+    let b = Browser::start().await;
+    let url = format!("{}/?db=data/demo.db&read-budget=1000000000", server.origin);
+    b.driver.goto(&url).await.unwrap();
+    b.wait_loaded().await;
+    let first = b.wait_for(BARS_JS, Duration::from_secs(30)).await;
+    quiet(&server).await;
+    server.cut_off(Some("/data/"));
+    b.driver.goto(&url).await.unwrap();
+    let status = status_with(&b, "could not be reached").await;
+    let dashboard = b.wait_for(BARS_JS, Duration::from_secs(30)).await;
+    let why = b
+        .js("const s = document.querySelector('.remote-note'); return s && s.title;")
+        .await;
+    b.js("window.scrollTo(0, 0)").await;
+    let png = b.driver.screenshot_as_png().await.unwrap();
+    std::fs::write(root().join("tests/screenshots/ranges-unreachable.png"), png).unwrap();
+    let scan = "SELECT COUNT(*), SUM(length(error_message)) FROM test_results;";
+    run_sql(&b, scan).await;
+    let cut = query_outcome(&b, QUERY).await;
+    server.cut_off(None);
+    run_sql(&b, scan).await;
+    let answered = query_outcome(&b, QUERY).await;
+    let rows = table_rows(&b.js(TABLE_JS).await);
+    b.quit().await;
+
+    assert!(status.starts_with("Opened /data/demo.db in "), "{status}");
+    assert!(
+        status.contains(
+            "its address could not be reached, so it is read from the pages kept in this browser alone"
+        ),
+        "{status}"
+    );
+    assert!(
+        why.as_str()
+            .is_some_and(|w| w.contains("could not reach it")),
+        "{why}"
+    );
+    assert_eq!(dashboard, first, "{status}");
+    let cut = cut.expect_err("a scan of pages not kept, cut off");
+    assert!(
+        cut.contains("cannot read the database over the network"),
+        "{cut}"
+    );
+    assert!(answered.is_ok(), "{answered:?}");
+    let native = rusqlite::Connection::open(data.0.join("demo.db")).unwrap();
+    assert_eq!(rows, native_rows(&native, scan));
 }
 
 #[tokio::test(flavor = "multi_thread")]

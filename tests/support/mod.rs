@@ -83,6 +83,9 @@ pub struct Server {
     pub origin: String,
     task: tokio::task::JoinHandle<()>,
     log: std::sync::Arc<std::sync::Mutex<Vec<Served>>>,
+    /// A path prefix whose requests are cut off unanswered (the browser
+    /// sees a network error), if any.
+    cut: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }
 
 /// A file's validator: its length and modification time.
@@ -141,6 +144,8 @@ impl Server {
         let origin = format!("http://{}", listener.local_addr().unwrap());
         let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let served = log.clone();
+        let cut = std::sync::Arc::new(std::sync::Mutex::new(None::<String>));
+        let cut_off = cut.clone();
         let task = tokio::spawn(async move {
             loop {
                 let Ok((mut sock, _)) = listener.accept().await else {
@@ -148,6 +153,7 @@ impl Server {
                 };
                 let mounts = mounts.clone();
                 let served = served.clone();
+                let cut_off = cut_off.clone();
                 tokio::spawn(async move {
                     let mut buf = Vec::new();
                     let mut chunk = [0u8; 4096];
@@ -160,6 +166,14 @@ impl Server {
                     let head = String::from_utf8_lossy(&buf);
                     let target = head.split_whitespace().nth(1).unwrap_or("/");
                     let path = target.split(['?', '#']).next().unwrap_or("/");
+                    let refused = cut_off
+                        .lock()
+                        .unwrap()
+                        .as_deref()
+                        .is_some_and(|p| path.starts_with(p));
+                    if refused {
+                        return;
+                    }
                     if let Some((part, delay)) = slow
                         && path.contains(part)
                     {
@@ -247,7 +261,18 @@ impl Server {
                 });
             }
         });
-        Server { origin, task, log }
+        Server {
+            origin,
+            task,
+            log,
+            cut,
+        }
+    }
+
+    /// Cuts off, unanswered, the requests whose path begins with `prefix`
+    /// (as if its host could not be reached); `None`: answers all again.
+    pub fn cut_off(&self, prefix: Option<&str>) {
+        *self.cut.lock().unwrap() = prefix.map(str::to_string);
     }
 
     /// The requests answered so far whose path ends with `suffix`.
