@@ -136,7 +136,8 @@ pub fn LoadStatus() -> impl IntoView {
             };
             view! {
                 <div class="status failed" role="alert">
-                    {what}
+                    // One flex item: the words wrap as a sentence.
+                    <span>{what}</span>
                     {still.map(|u| view! { <span class="still">" — still loaded: " <code>{u}</code></span> })}
                 </div>
             }
